@@ -1,0 +1,59 @@
+"""Command line: `python -m bot serve | check`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Champion chat bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web chat, API and workers")
+    serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default PORT or 8000)")
+    commands.add_parser("check", help="validate flows/, knowledge/ and nlu_data/")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"champion: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Alembic announces every plugin at INFO; only its warnings matter to operators.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "check":
+        from bot.check import run_check
+
+        return run_check(settings)
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    return 2
+
+
+def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        # Access logs would record session ids in URLs; the app logs what it needs.
+        access_log=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Channel adapters: turn a platform's messages into `Inbound` and render `Reply`."""

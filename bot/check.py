@@ -1,0 +1,38 @@
+"""`python -m bot check`: validate flows/, knowledge/ and nlu_data/ before publishing."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.config import Settings
+from bot.core.actions import default_actions
+from bot.flows.loader import load_flow_dir
+from bot.knowledge.articles import load_library
+from bot.nlu.data import load_training_data
+
+
+def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
+    """Print each problem on one line; return 1 if any is an error."""
+    errors = warnings = 0
+    library = load_library(settings.knowledge_dir)
+    for problem in library.problems:
+        print(problem, file=out)
+        warnings += problem.warning
+        errors += not problem.warning
+    flows = load_flow_dir(settings.flows_dir, library.has, default_actions().has)
+    for problem in flows.problems:
+        print(problem, file=out)
+        errors += 1
+    nlu = load_training_data(settings.nlu_data_dir, include_test=True)
+    for line in nlu.problems:
+        print(line, file=out)
+        errors += 1
+    examples = sum(len(v) for v in nlu.examples.values())
+    print(
+        f"checked {len(flows.flows)} flows, {len(library.articles)} articles, "
+        f"{len(nlu.examples)} intents ({examples} examples): "
+        f"{errors} error(s), {warnings} warning(s)",
+        file=out,
+    )
+    return 1 if errors else 0

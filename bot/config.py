@@ -1,0 +1,83 @@
+"""Settings from the environment, validated in one place.
+
+A bad value stops the process with one line naming the variable and the problem,
+so an operator can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for operators."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file under DATA_DIR",
+    )
+    data_dir: Path = PROJECT_ROOT / "data"
+    flows_dir: Path = PROJECT_ROOT / "flows"
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    nlu_data_dir: Path = PROJECT_ROOT / "nlu_data"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    # Longest parent message we keep; longer ones are truncated with a kind note.
+    max_message_chars: int = Field(default=4000, ge=100, le=100_000)
+    # Whole request bodies over this size are refused with 413.
+    max_request_bytes: int = Field(default=1_000_000, ge=10_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return upper
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The async driver URL for whichever database was chosen."""
+        url = self.database_url
+        if not url:
+            return f"sqlite+aiosqlite:///{self.data_dir / 'champion.sqlite3'}"
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        if url.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + url[len("postgresql://") :]
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+        return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"setting {name} is invalid: {first['msg']}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Channel-agnostic conversation: types, flow runner and dispatcher."""

@@ -1,0 +1,59 @@
+"""Python functions a flow can call by name (`action: ehcp_deadlines`).
+
+Actions compute; they do not talk. They return variables that the flow's own
+`say` nodes put into words, so parent-facing text stays in flows/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class ActionContext:
+    variables: dict[str, Any]
+    channel: str
+    today: dt.date
+
+
+@dataclass(slots=True)
+class ActionResult:
+    variables: dict[str, Any] = field(default_factory=dict)
+    goto: str | None = None  # a node in the current flow, instead of the node's `next`
+
+
+ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]
+
+
+class ActionRegistry:
+    def __init__(self) -> None:
+        self._actions: dict[str, ActionFunction] = {}
+
+    def register(self, name: str) -> Callable[[ActionFunction], ActionFunction]:
+        def decorator(function: ActionFunction) -> ActionFunction:
+            self._actions[name] = function
+            return function
+
+        return decorator
+
+    def has(self, name: str) -> bool:
+        return name in self._actions
+
+    async def run(self, name: str, context: ActionContext) -> ActionResult:
+        outcome = self._actions[name](context)
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+        return outcome
+
+
+def default_actions() -> ActionRegistry:
+    """The registry with every built-in action loaded."""
+    from bot.knowledge.deadlines import register as register_deadlines
+
+    registry = ActionRegistry()
+    register_deadlines(registry)
+    return registry

@@ -1,0 +1,91 @@
+"""Reading typed answers to `ask` nodes: dates, numbers, yes/no and choices.
+
+Each reader returns the value to save, or None when the answer cannot be read,
+in which case the runner re-asks kindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from dateutil import parser as date_parser
+
+_YES = {"yes", "y", "yeah", "yep", "yup", "ye", "yes please", "ok", "okay", "sure", "correct",
+        "true", "aye", "definitely", "of course"}
+_NO = {"no", "n", "nope", "nah", "no thanks", "not really", "false", "never"}
+_SKIP = {"skip", "pass", "skip this", "rather not say", "prefer not to say", "dont know",
+         "don't know", "not sure"}
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+_ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)\b")
+_EARLIEST_DATE = dt.date(1990, 1, 1)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, NFKC, trimmed of punctuation at the ends and repeated spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    folded = re.sub(r"\s+", " ", folded)
+    return folded.strip(" .!?,;:'\"()")
+
+
+def read_yes_no(text: str) -> str | None:
+    word = normalise(text)
+    if word in _YES:
+        return "yes"
+    if word in _NO:
+        return "no"
+    return None
+
+
+def is_skip(text: str) -> bool:
+    return normalise(text) in _SKIP
+
+
+def read_number(text: str, minimum: float | None, maximum: float | None) -> int | float | None:
+    cleaned = normalise(text).replace(" ", "")
+    if not _NUMBER.match(cleaned):
+        return None
+    value = float(cleaned.replace(",", "."))
+    if minimum is not None and value < minimum:
+        return None
+    if maximum is not None and value > maximum:
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def read_date(text: str, today: dt.date) -> dt.date | None:
+    """UK-style dates: 14/03/2025, 14 March 2025, 14th March, today, yesterday."""
+    word = normalise(text)
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - dt.timedelta(days=1)
+    if not re.search(r"\d", word):
+        return None
+    cleaned = _ORDINAL.sub(r"\1", word)
+    default = dt.datetime(today.year, today.month, 1)
+    try:
+        parsed = date_parser.parse(cleaned, dayfirst=True, default=default, fuzzy=False).date()
+    except (ValueError, OverflowError, date_parser.ParserError):
+        return None
+    # A date decades away is almost certainly a typo; ask again rather than guess.
+    if parsed < _EARLIEST_DATE or parsed > today + dt.timedelta(days=5 * 366):
+        return None
+    return parsed
+
+
+def read_choice(text: str, labels: Sequence[str]) -> int | None:
+    """The index of the choice the parent typed: its number or (part of) its label."""
+    word = normalise(text)
+    if word.isdigit() and 1 <= int(word) <= len(labels):
+        return int(word) - 1
+    folded = [normalise(label) for label in labels]
+    if word in folded:
+        return folded.index(word)
+    if len(word) >= 3:
+        partial = [i for i, label in enumerate(folded) if word in label]
+        if len(partial) == 1:
+            return partial[0]
+    return None

@@ -1,0 +1,49 @@
+"""The published flows and articles the runner reads, swappable as a whole.
+
+Reloading builds a new `Content` and swaps the reference, so a conversation step
+always sees one consistent version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.flows.schema import FlowSpec, NodeSpec
+from bot.knowledge.articles import Article, Library
+
+# Used only if the `system` flow itself is missing, so a parent never gets silence.
+_LAST_RESORT = "Sorry, something went wrong on our side. Please type menu to start again."
+
+
+@dataclass(slots=True)
+class Content:
+    flows: dict[str, FlowSpec] = field(default_factory=dict)
+    library: Library = field(default_factory=Library)
+
+    def node(self, flow_id: str, node_id: str) -> NodeSpec | None:
+        flow = self.flows.get(flow_id)
+        return flow.nodes.get(node_id) if flow else None
+
+    def start_of(self, flow_id: str) -> str | None:
+        flow = self.flows.get(flow_id)
+        return flow.start if flow else None
+
+    def system_text(self, key: str) -> str:
+        """A message from flows/system.yml, e.g. 'not_understood'."""
+        node = self.node("system", key)
+        if node is None or node.say is None:
+            return _LAST_RESORT
+        return node.say
+
+    def article(self, article_id: str) -> Article | None:
+        return self.library.articles.get(article_id)
+
+
+class ContentHolder:
+    """Holds the current content; `replace` publishes a new version atomically."""
+
+    def __init__(self, content: Content) -> None:
+        self.current = content
+
+    def replace(self, content: Content) -> None:
+        self.current = content

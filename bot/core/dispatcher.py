@@ -1,0 +1,103 @@
+"""Every inbound message, from any channel, goes through `Dispatcher.handle`.
+
+One message is one transaction: load (or create) the parent and their
+conversation, answer a repeated delivery with the replies already given, step the
+flow in memory, then write the new state, the message and the replies together.
+Any failure rolls the whole step back and the parent gets a short apology, so
+nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.content import ContentHolder
+from bot.core.runner import FlowRunner, button_label
+from bot.core.types import Inbound, Reply
+from bot.store import conversations as store
+from bot.store.db import is_sqlite
+
+log = logging.getLogger(__name__)
+
+_ATTEMPTS = 3
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        runner: FlowRunner,
+        content: ContentHolder,
+        max_message_chars: int = 4000,
+    ) -> None:
+        self._engine = engine
+        self._runner = runner
+        self._content = content
+        self._max_chars = max_message_chars
+        # SQLite has one writer at a time; queueing writers here avoids its
+        # sleep-and-retry busy handler, which would add tens of ms of latency.
+        self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        notes: list[Reply] = []
+        text = inbound.text
+        if text is not None and len(text) > self._max_chars:
+            text = text[: self._max_chars]
+            notes.append(Reply(self._content.current.system_text("too_long")))
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                async with self._writer():
+                    return notes + await self._step(inbound, text)
+            except (store.ConcurrentStep, IntegrityError):
+                # Two deliveries of one parent raced; the loser re-reads and retries.
+                log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
+            except Exception:
+                log.exception("conversation step failed on channel %s; rolled back", inbound.channel)
+                break
+        return [Reply(self._content.current.system_text("error"))]
+
+    @contextlib.asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        if self._write_lock is None:
+            yield
+            return
+        async with self._write_lock:
+            yield
+
+    async def _step(self, inbound: Inbound, text: str | None) -> list[Reply]:
+        async with self._engine.begin() as connection:
+            loaded = await store.load_or_create(connection, inbound.channel, inbound.chat_id)
+            if inbound.message_id and loaded.version is not None:
+                earlier = await store.find_inbound(connection, loaded.parent_id, inbound.message_id)
+                if earlier is not None:
+                    return await store.replies_to(connection, earlier)
+            state = loaded.state or self._runner.new_state()
+            channel = inbound.channel
+            if loaded.state is None:
+                replies = await self._runner.begin(state, channel)
+            elif inbound.payload is not None:
+                replies = await self._runner.handle_payload(state, inbound.payload, channel)
+            elif text is not None:
+                replies = await self._runner.handle_text(state, text, channel)
+            else:
+                replies = await self._runner.handle_media(state, channel)
+            record = store.InboundRecord(
+                external_id=inbound.message_id,
+                text=self._transcript_text(inbound, text),
+                payload=inbound.payload,
+            )
+            await store.save_turn(connection, loaded, state, record, replies)
+            return replies
+
+    def _transcript_text(self, inbound: Inbound, text: str | None) -> str | None:
+        if inbound.payload is not None:
+            return button_label(self._content.current, inbound.payload)
+        if text is None and inbound.media_kind:
+            return f"[{inbound.media_kind}]"
+        return text

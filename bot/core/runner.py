@@ -1,0 +1,344 @@
+"""Steps a conversation through its flow: the engine behind every channel.
+
+The runner is pure: it reads the published content and changes a
+`ConversationState` in memory, returning the replies. The dispatcher saves the
+result in one transaction, so a failure here leaves nothing half-written.
+
+Button payloads are `flow:node:choice` so a button pressed on an old message
+(a stale button) can be recognised and the current step shown again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core import answers
+from bot.core.actions import ActionContext, ActionRegistry
+from bot.core.content import Content, ContentHolder
+from bot.core.state import ConversationState
+from bot.core.text import fill
+from bot.core.types import Button, Reply
+from bot.flows.schema import ButtonSpec, NodeSpec
+from bot.knowledge.render import render_article
+
+log = logging.getLogger(__name__)
+
+GLOBAL_WORDS = ("menu", "back", "help", "human", "stop")
+START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
+GLOBAL_PAYLOAD_PREFIX = "global:"
+START_WORDS = {"start", "restart"}
+MAX_STEPS_PER_MESSAGE = 50
+
+
+class FlowLoopError(RuntimeError):
+    """A flow moved through too many nodes without waiting for the parent."""
+
+
+@dataclass(slots=True)
+class Suggestion:
+    """What free-text understanding proposes: a flow to enter (and node)."""
+
+    flow: str
+    node: str | None = None
+
+
+# Free-text understanding (the NLU) is plugged in here; without it, text that is
+# not an answer or a button label is met with "not understood" and the options.
+Understand = Callable[[str, ConversationState], Awaitable[Suggestion | None]]
+
+
+class FlowRunner:
+    def __init__(
+        self,
+        content: ContentHolder,
+        actions: ActionRegistry,
+        understand: Understand | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self._content = content
+        self._actions = actions
+        self._understand = understand
+        self._today = today
+
+    # -- entry points -------------------------------------------------------
+
+    def new_state(self) -> ConversationState:
+        content = self._content.current
+        return ConversationState(flow="welcome", node=content.start_of("welcome") or "start")
+
+    async def begin(self, state: ConversationState, channel: str) -> list[Reply]:
+        """A parent's very first message: greet them with the welcome flow."""
+        return await self._run(state, "welcome", None, channel, remember=False)
+
+    async def handle_payload(self, state: ConversationState, payload: str, channel: str) -> list[Reply]:
+        content = self._content.current
+        if payload == START_PAYLOAD:
+            return await self._restart(state, channel)
+        if payload.startswith(GLOBAL_PAYLOAD_PREFIX):
+            word = payload.removeprefix(GLOBAL_PAYLOAD_PREFIX)
+            if word in GLOBAL_WORDS:
+                return await self._global_word(state, word, channel)
+            return await self._stale(state, channel)
+        flow_id, _, rest = payload.partition(":")
+        node_id, _, choice = rest.partition(":")
+        node = content.node(state.flow, state.node)
+        if state.resting or node is None or (flow_id, node_id) != (state.flow, state.node):
+            return await self._stale(state, channel)
+        if node.kind == "ask":
+            return await self._answer_by_button(state, node, choice, channel)
+        if choice.isdigit() and int(choice) < len(node.buttons):
+            return await self._follow_button(state, node.buttons[int(choice)], channel)
+        return await self._stale(state, channel)
+
+    async def handle_text(self, state: ConversationState, text: str, channel: str) -> list[Reply]:
+        content = self._content.current
+        word = answers.normalise(text).lstrip("/")
+        if word in GLOBAL_WORDS:
+            return await self._global_word(state, word, channel)
+        if word in START_WORDS:
+            return await self._restart(state, channel)
+        if not word:
+            return [Reply(content.system_text("empty_message")), *self._reshow(state)]
+        node = content.node(state.flow, state.node)
+        if node is None or state.resting:
+            # Content changed under this conversation, or it was stopped: start afresh.
+            state.resting = False
+            return await self._run(state, "main", None, channel)
+        if node.kind == "ask":
+            return await self._answer_by_text(state, node, text, channel)
+        labels = [button.label for button in node.buttons]
+        picked = answers.read_choice(text, labels) if labels else None
+        if picked is not None:
+            return await self._follow_button(state, node.buttons[picked], channel)
+        return await self._free_text(state, text, channel)
+
+    async def handle_media(self, state: ConversationState, channel: str) -> list[Reply]:
+        """A photo, voice note or sticker: say kindly that we read text only."""
+        content = self._content.current
+        return [Reply(content.system_text("media_not_supported")), *self._reshow(state)]
+
+    async def _restart(self, state: ConversationState, channel: str) -> list[Reply]:
+        state.resting = False
+        state.history.clear()
+        return await self._run(state, "welcome", None, channel, remember=False)
+
+    # -- parent input -------------------------------------------------------
+
+    async def _answer_by_button(
+        self, state: ConversationState, node: NodeSpec, choice: str, channel: str
+    ) -> list[Reply]:
+        if choice == "skip" and node.skippable:
+            return await self._save_and_continue(state, node, None, channel)
+        if node.expect == "yes_no" and choice in ("yes", "no"):
+            return await self._save_and_continue(state, node, choice, channel)
+        if node.expect == "choice" and choice.isdigit() and int(choice) < len(node.choices):
+            return await self._save_and_continue(
+                state, node, node.choices[int(choice)].saved_value, channel
+            )
+        return await self._stale(state, channel)
+
+    async def _answer_by_text(
+        self, state: ConversationState, node: NodeSpec, text: str, channel: str
+    ) -> list[Reply]:
+        if node.skippable and answers.is_skip(text):
+            return await self._save_and_continue(state, node, None, channel)
+        value: object | None
+        if node.expect == "date":
+            day = answers.read_date(text, self._today())
+            value = day.isoformat() if day else None
+        elif node.expect == "number":
+            value = answers.read_number(text, node.min, node.max)
+        elif node.expect == "yes_no":
+            value = answers.read_yes_no(text)
+        elif node.expect == "choice":
+            index = answers.read_choice(text, [c.label for c in node.choices])
+            value = node.choices[index].saved_value if index is not None else None
+        else:
+            value = text.strip() or None
+        if value is None:
+            content = self._content.current
+            retry = node.retry or content.system_text(f"retry_{node.expect}")
+            replies = [Reply(fill(retry, state.variables))]
+            replies.extend(self._render_waiting(state, node))
+            return replies
+        return await self._save_and_continue(state, node, value, channel)
+
+    async def _save_and_continue(
+        self, state: ConversationState, node: NodeSpec, value: object | None, channel: str
+    ) -> list[Reply]:
+        assert node.save is not None  # guaranteed by the schema for ask nodes
+        if value is None:
+            state.variables.pop(node.save, None)
+        else:
+            state.variables[node.save] = value
+        if node.next is None:
+            return await self._run(state, "main", None, channel)
+        return await self._run(state, state.flow, node.next, channel)
+
+    async def _follow_button(self, state: ConversationState, button: ButtonSpec, channel: str) -> list[Reply]:
+        if button.goto:
+            return await self._run(state, state.flow, button.goto, channel)
+        assert button.flow is not None
+        return await self._run(state, button.flow, button.node, channel)
+
+    async def _free_text(self, state: ConversationState, text: str, channel: str) -> list[Reply]:
+        if self._understand is not None:
+            suggestion = await self._understand(text, state)
+            if suggestion is not None:
+                return await self._run(state, suggestion.flow, suggestion.node, channel)
+        content = self._content.current
+        replies = [Reply(content.system_text("not_understood"))]
+        node = content.node(state.flow, state.node)
+        if node is not None and (node.buttons or node.kind == "ask"):
+            replies.extend(self._render_waiting(state, node))
+            return replies
+        return replies + await self._run(state, "main", None, channel)
+
+    async def _global_word(self, state: ConversationState, word: str, channel: str) -> list[Reply]:
+        content = self._content.current
+        state.resting = False
+        if word == "menu":
+            return await self._run(state, "main", None, channel)
+        if word == "human":
+            if "champion" in content.flows:
+                return await self._run(state, "champion", None, channel)
+            return [Reply(content.system_text("unavailable"))] + self._reshow(state)
+        if word == "help":
+            return [Reply(content.system_text("help"))] + self._reshow(state)
+        if word == "stop":
+            state.history.clear()
+            state.resting = True
+            return [Reply(content.system_text("stop"))]
+        # back: the previous waiting point, skipping any that no longer exist.
+        while state.history:
+            flow_id, _, node_id = state.history.pop().partition(":")
+            if content.node(flow_id, node_id) is not None:
+                state.flow, state.node = flow_id, node_id
+                return self._reshow(state)
+        return [Reply(content.system_text("back_at_start"))] + self._reshow(state)
+
+    async def _stale(self, state: ConversationState, channel: str) -> list[Reply]:
+        content = self._content.current
+        replies = [Reply(content.system_text("stale_button"))]
+        if state.resting or content.node(state.flow, state.node) is None:
+            state.resting = False
+            return replies + await self._run(state, "main", None, channel)
+        return replies + self._reshow(state)
+
+    def _reshow(self, state: ConversationState) -> list[Reply]:
+        node = self._content.current.node(state.flow, state.node)
+        if node is None:
+            return []
+        return self._render_waiting(state, node)
+
+    # -- moving through nodes -----------------------------------------------
+
+    async def _run(
+        self,
+        state: ConversationState,
+        flow_id: str,
+        node_id: str | None,
+        channel: str,
+        remember: bool = True,
+    ) -> list[Reply]:
+        """Enter a node and follow the flow until it needs the parent again."""
+        content = self._content.current
+        replies: list[Reply] = []
+        if flow_id not in content.flows:
+            log.warning("flow %s is not loaded; staying where we are", flow_id)
+            return [Reply(content.system_text("unavailable")), *self._reshow(state)]
+        node_id = node_id or content.flows[flow_id].start
+        if remember:
+            state.remember_position()
+        for _ in range(MAX_STEPS_PER_MESSAGE):
+            node = content.node(flow_id, node_id)
+            if node is None:
+                log.warning("node %s.%s does not exist; showing the main menu", flow_id, node_id)
+                replies.append(Reply(content.system_text("unavailable")))
+                flow_id, node_id = "main", content.start_of("main") or ""
+                if content.node(flow_id, node_id) is None:
+                    return replies
+                continue
+            state.flow, state.node = flow_id, node_id
+            kind = node.kind
+            if kind in ("say", "article"):
+                replies.extend(self._render_waiting(state, node))
+                if node.next and not node.buttons:
+                    node_id = node.next
+                    continue
+                return replies
+            if kind == "ask":
+                replies.extend(self._render_waiting(state, node))
+                return replies
+            if kind == "goto":
+                node_id = node.goto or ""
+            elif kind == "flow":
+                flow_id = node.flow or ""
+                if flow_id not in content.flows:
+                    replies.append(Reply(content.system_text("unavailable")))
+                    flow_id = "main"
+                node_id = node.node or content.flows[flow_id].start
+            elif kind == "when":
+                node_id = next(
+                    (b.goto for b in node.when or [] if b.condition.holds(state.variables)),
+                    node.else_ or "",
+                )
+            elif kind == "action":
+                context = ActionContext(dict(state.variables), channel, self._today())
+                result = await self._actions.run(node.action or "", context)
+                state.variables.update(result.variables)
+                target = result.goto or node.next
+                if target is None:
+                    return replies
+                node_id = target
+        raise FlowLoopError(f"flow {flow_id} did not stop for input within {MAX_STEPS_PER_MESSAGE} steps")
+
+    def _render_waiting(self, state: ConversationState, node: NodeSpec) -> list[Reply]:
+        """The message(s) for a node, with the buttons the parent can press."""
+        content = self._content.current
+        prefix = f"{state.flow}:{state.node}"
+        if node.kind == "article":
+            article = content.article(node.article or "")
+            if article is None:
+                text = content.system_text("unavailable")
+            else:
+                text = render_article(
+                    article, content.system_text("sources_heading"), content.system_text("disclaimer")
+                )
+            buttons = [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
+            return [Reply(text, buttons)]
+        if node.kind == "ask":
+            buttons: list[Button] = []
+            if node.expect == "choice":
+                buttons = [Button(c.label, f"{prefix}:{i}") for i, c in enumerate(node.choices)]
+            elif node.expect == "yes_no":
+                buttons = [
+                    Button(content.system_text("yes_label"), f"{prefix}:yes"),
+                    Button(content.system_text("no_label"), f"{prefix}:no"),
+                ]
+            if node.skippable:
+                buttons.append(Button(content.system_text("skip_label"), f"{prefix}:skip"))
+            return [Reply(fill(node.ask or "", state.variables), buttons)]
+        buttons = [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
+        return [Reply(fill(node.say or "", state.variables), buttons)]
+
+
+def button_label(content: Content, payload: str) -> str | None:
+    """The words on the button a payload came from, for the transcript."""
+    flow_id, _, rest = payload.partition(":")
+    node_id, _, choice = rest.partition(":")
+    node = content.node(flow_id, node_id)
+    if node is None:
+        return None
+    if choice == "skip":
+        return content.system_text("skip_label")
+    if choice in ("yes", "no"):
+        return content.system_text(f"{choice}_label")
+    if not choice.isdigit():
+        return None
+    index = int(choice)
+    options = [c.label for c in node.choices] or [b.label for b in node.buttons]
+    return options[index] if index < len(options) else None

@@ -1,0 +1,28 @@
+"""Where a parent is in the conversation, and what they have told us so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+HISTORY_LIMIT = 20
+
+
+@dataclass(slots=True)
+class ConversationState:
+    flow: str
+    node: str
+    variables: dict[str, Any] = field(default_factory=dict)
+    # Earlier waiting points ("flow:node"), newest last, for the word "back".
+    history: list[str] = field(default_factory=list)
+    # After "stop" the conversation rests until the parent writes again.
+    resting: bool = False
+
+    @property
+    def position(self) -> str:
+        return f"{self.flow}:{self.node}"
+
+    def remember_position(self) -> None:
+        if not self.history or self.history[-1] != self.position:
+            self.history.append(self.position)
+            del self.history[:-HISTORY_LIMIT]

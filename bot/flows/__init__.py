@@ -1,0 +1,1 @@
+"""Conversation flows as data: schema, loader and validation."""

@@ -1,0 +1,186 @@
+"""The shape of a flow file, checked with pydantic when it is loaded.
+
+A node has exactly one kind, named by its key: say, ask, article, action, goto,
+flow or when. Identifiers are short and lower-case so that button payloads
+(`flow:node:index`) stay well inside Telegram's 64-byte callback limit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from bot.flows.conditions import Condition, parse_condition
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=24)
+]
+NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
+ExpectKind = Literal["date", "number", "yes_no", "choice", "text"]
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")
+
+
+def check_placeholders(text: str) -> str:
+    """Refuse broken `{variable}` or `{variable|fallback}` placeholders at load time."""
+    for body in _PLACEHOLDER.findall(text):
+        if not _PLACEHOLDER_BODY.match(body):
+            raise ValueError(
+                f"placeholder {{{body}}} should look like {{name}} or {{name|fallback}}"
+            )
+    if text.count("{") != text.count("}"):
+        raise ValueError("unbalanced { } in text")
+    return text
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ButtonSpec(_Strict):
+    label: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+    goto: Identifier | None = None
+    flow: Identifier | None = None
+    node: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ButtonSpec:
+        if (self.goto is None) == (self.flow is None):
+            raise ValueError("a button needs exactly one of 'goto' (a node) or 'flow'")
+        if self.node is not None and self.flow is None:
+            raise ValueError("'node' on a button only makes sense with 'flow'")
+        return self
+
+
+class ChoiceSpec(_Strict):
+    label: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+    value: str | None = None
+
+    @property
+    def saved_value(self) -> str:
+        return self.value if self.value is not None else self.label
+
+
+class BranchSpec(_Strict):
+    if_: str = Field(alias="if")
+    goto: Identifier
+
+    @field_validator("if_")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        parse_condition(value)
+        return value
+
+    @property
+    def condition(self) -> Condition:
+        return parse_condition(self.if_)
+
+
+class NodeSpec(_Strict):
+    say: str | None = None
+    ask: str | None = None
+    article: Identifier | Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")] | None = None
+    action: Identifier | None = None
+    goto: Identifier | None = None
+    flow: Identifier | None = None
+    when: list[BranchSpec] | None = None
+
+    # Options that go with some kinds.
+    node: Identifier | None = None  # with `flow`: enter at this node instead of start
+    buttons: list[ButtonSpec] = Field(default_factory=list, max_length=10)
+    next: Identifier | None = None
+    expect: ExpectKind | None = None
+    choices: list[ChoiceSpec] = Field(default_factory=list, max_length=10)
+    save: Identifier | None = None
+    retry: str | None = None
+    min: float | None = None
+    max: float | None = None
+    skippable: bool = False
+    else_: Identifier | None = Field(default=None, alias="else")
+
+    @field_validator("say", "ask", "retry")
+    @classmethod
+    def _placeholders(cls, value: str | None) -> str | None:
+        return None if value is None else check_placeholders(value)
+
+    @property
+    def kind(self) -> str:
+        for kind in NODE_KINDS:
+            if getattr(self, kind) is not None:
+                return kind
+        raise ValueError("node has no kind")  # unreachable once validated
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NodeSpec:
+        kinds = [k for k in NODE_KINDS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            named = ", ".join(kinds) if kinds else "none"
+            raise ValueError(
+                f"a node needs exactly one of {', '.join(NODE_KINDS)} (found: {named})"
+            )
+        kind = kinds[0]
+        allowed: dict[str, set[str]] = {
+            "say": {"buttons", "next"},
+            "ask": {"expect", "choices", "save", "retry", "min", "max", "skippable", "next"},
+            "article": {"buttons", "next"},
+            "action": {"next"},
+            "goto": set(),
+            "flow": {"node"},
+            "when": {"else_"},
+        }
+        options = {"node", "buttons", "next", "expect", "choices", "save", "retry", "min",
+                   "max", "skippable", "else_"}
+        for option in options - allowed[kind]:
+            if option in self.model_fields_set:
+                shown = option.rstrip("_")
+                raise ValueError(f"'{shown}' cannot be used on a '{kind}' node")
+        if self.buttons and self.next:
+            raise ValueError("a node waits for a button or moves on with 'next', not both")
+        if kind == "ask":
+            if self.expect is None:
+                raise ValueError("an 'ask' node needs 'expect': date, number, yes_no, choice or text")
+            if self.save is None:
+                raise ValueError("an 'ask' node needs 'save': the variable to keep the answer in")
+            if self.expect == "choice" and not self.choices:
+                raise ValueError("expect: choice needs a list of 'choices'")
+            if self.expect != "choice" and self.choices:
+                raise ValueError("'choices' only go with expect: choice")
+            if self.expect == "choice" and self.skippable and len(self.choices) >= 10:
+                raise ValueError("a skippable choice can have at most 9 choices")
+        if kind == "when" and self.else_ is None:
+            raise ValueError("a 'when' node needs an 'else' node for when nothing matches")
+        return self
+
+    def targets(self) -> list[str]:
+        """Nodes of the same flow that this node can lead to."""
+        found = [b.goto for b in self.buttons if b.goto]
+        found += [t for t in (self.next, self.goto, self.else_) if t]
+        found += [branch.goto for branch in self.when or []]
+        return found
+
+    def flow_targets(self) -> list[tuple[str, str | None]]:
+        """Other flows this node can lead to, with the node to enter at if given."""
+        found = [(b.flow, b.node) for b in self.buttons if b.flow]
+        if self.flow:
+            found.append((self.flow, self.node))
+        return found
+
+
+class FlowSpec(_Strict):
+    id: Identifier
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    start: Identifier
+    description: str | None = None
+    nodes: dict[Identifier, NodeSpec]
+
+    @model_validator(mode="after")
+    def _targets_exist(self) -> FlowSpec:
+        if self.start not in self.nodes:
+            raise ValueError(f"start node '{self.start}' is not one of the nodes")
+        return self
+
+
+def dump_schema() -> dict[str, Any]:
+    return FlowSpec.model_json_schema(by_alias=True)

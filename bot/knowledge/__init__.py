@@ -1,0 +1,1 @@
+"""Knowledge articles: loading, validation and rendering for chat."""

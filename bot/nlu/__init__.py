@@ -1,0 +1,1 @@
+"""Understanding what parents type: intents, training data, classifiers."""

@@ -1,0 +1,66 @@
+"""Builds the running service's parts from settings, in one place.
+
+Used by the web app's start-up and by the CLI, so both see the same content,
+database and dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.core.actions import ActionRegistry, default_actions
+from bot.core.content import Content, ContentHolder
+from bot.core.dispatcher import Dispatcher
+from bot.core.runner import FlowRunner
+from bot.flows.loader import FlowSet, load_flow_dir
+from bot.knowledge.articles import Library, load_library
+from bot.store import migrate
+from bot.store.db import create_engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class LoadedContent:
+    content: Content
+    flows: FlowSet
+    library: Library
+
+
+def load_content(settings: Settings, actions: ActionRegistry, previous: FlowSet | None = None) -> LoadedContent:
+    library = load_library(settings.knowledge_dir)
+    flows = load_flow_dir(settings.flows_dir, library.has, actions.has, previous)
+    return LoadedContent(Content(flows.flows, library), flows, library)
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    content: ContentHolder
+    actions: ActionRegistry
+    runner: FlowRunner
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def start_services(settings: Settings, actions: ActionRegistry | None = None) -> Services:
+    actions = actions or default_actions()
+    loaded = load_content(settings, actions)
+    for problem in loaded.flows.problems + loaded.library.problems:
+        log.warning("content problem: %s", problem)
+    log.info(
+        "loaded %d flows and %d articles", len(loaded.flows.flows), len(loaded.library.articles)
+    )
+    engine = create_engine(settings.sqlalchemy_url)
+    await migrate.upgrade(engine)
+    holder = ContentHolder(loaded.content)
+    runner = FlowRunner(holder, actions)
+    dispatcher = Dispatcher(engine, runner, holder, settings.max_message_chars)
+    return Services(settings, engine, holder, actions, runner, dispatcher)

@@ -1,0 +1,1 @@
+"""FastAPI app: web chat, health, and (later) console and admin."""

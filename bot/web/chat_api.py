@@ -1,0 +1,85 @@
+"""The web chat channel: `POST /api/chat` and the transcript for page reloads.
+
+Request and response shapes are a stable interface (see DESIGN.md):
+`{"session", "text"}` or `{"session", "payload"}` in, `{"replies": [...]}` out.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field, model_validator
+
+from bot.channels.webchat import CHANNEL, to_inbound
+from bot.services import Services
+from bot.store import conversations as store
+
+router = APIRouter()
+
+SessionId = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class ChatRequest(BaseModel):
+    session: SessionId
+    text: str | None = Field(default=None, max_length=100_000)
+    payload: str | None = Field(default=None, max_length=128)
+    # Optional id chosen by the page, so a retried request is answered once.
+    message_id: str | None = Field(default=None, max_length=128)
+
+    @model_validator(mode="after")
+    def _text_or_payload(self) -> ChatRequest:
+        if (self.text is None) == (self.payload is None):
+            raise ValueError("send exactly one of 'text' or 'payload'")
+        return self
+
+
+class ButtonOut(BaseModel):
+    label: str
+    payload: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    buttons: list[ButtonOut]
+
+
+class ChatResponse(BaseModel):
+    replies: list[ReplyOut]
+
+
+class HistoryMessage(BaseModel):
+    direction: str
+    text: str
+    buttons: list[ButtonOut]
+
+
+class HistoryResponse(BaseModel):
+    messages: list[HistoryMessage]
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+@router.post("/api/chat")
+async def chat(body: ChatRequest, request: Request) -> ChatResponse:
+    inbound = to_inbound(body.session, body.text, body.payload, body.message_id)
+    replies = await _services(request).dispatcher.handle(inbound)
+    return ChatResponse.model_validate({"replies": [reply.to_json() for reply in replies]})
+
+
+@router.get("/api/chat/history")
+async def history(request: Request, session: Annotated[SessionId, Query()]) -> HistoryResponse:
+    """The conversation so far, so a reloaded page loses nothing."""
+    services = _services(request)
+    async with services.engine.connect() as connection:
+        entries = await store.transcript(connection, CHANNEL, session)
+    return HistoryResponse.model_validate(
+        {
+            "messages": [
+                {"direction": e.direction, "text": e.text or "", "buttons": e.buttons}
+                for e in entries
+            ]
+        }
+    )

@@ -1,0 +1,183 @@
+// Champion web chat. No framework and no CDN: it must load on a slow phone and
+// work with a keyboard and a screen reader.
+(() => {
+  "use strict";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const box = document.getElementById("message");
+  const status = document.getElementById("status");
+  const sendButton = document.getElementById("send");
+  const SESSION_KEY = "champion-session";
+  let busy = false;
+
+  function sessionId() {
+    let id = localStorage.getItem(SESSION_KEY);
+    if (!id || !/^[A-Za-z0-9_-]{8,128}$/.test(id)) {
+      id = newId();
+      localStorage.setItem(SESSION_KEY, id);
+    }
+    return id;
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+
+  // Markdown-lite: **bold**, bare https links, "- " bullet lines and paragraphs.
+  function inline(text) {
+    return escapeHtml(text)
+      .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
+      .replace(/(https?:\/\/[^\s<)]+)/g, '<a href="$1" target="_blank" rel="noopener noreferrer">$1</a>');
+  }
+
+  function render(text) {
+    const html = [];
+    for (const block of text.split(/\n\s*\n/)) {
+      const lines = block.split("\n");
+      let list = [];
+      let para = [];
+      const flushPara = () => { if (para.length) { html.push("<p>" + para.map(inline).join("<br>") + "</p>"); para = []; } };
+      const flushList = () => { if (list.length) { html.push("<ul>" + list.map((l) => "<li>" + inline(l) + "</li>").join("") + "</ul>"); list = []; } };
+      for (const line of lines) {
+        const bullet = line.match(/^\s*[-•]\s+(.*)$/);
+        if (bullet) { flushPara(); list.push(bullet[1]); } else { flushList(); para.push(line); }
+      }
+      flushPara();
+      flushList();
+    }
+    return html.join("");
+  }
+
+  function addMessage(who, text) {
+    const item = document.createElement("div");
+    item.className = "msg " + (who === "me" ? "me" : "bot");
+    const label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = who === "me" ? "You said: " : "Champion said: ";
+    const body = document.createElement("div");
+    body.innerHTML = render(text);
+    item.append(label, body);
+    log.appendChild(item);
+    return item;
+  }
+
+  function disableOldChoices() {
+    for (const old of log.querySelectorAll(".choices button")) old.disabled = true;
+  }
+
+  function addChoices(buttons, active) {
+    if (!buttons || !buttons.length) return null;
+    const group = document.createElement("div");
+    group.className = "choices";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Choices");
+    for (const b of buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.label;
+      button.disabled = !active;
+      button.addEventListener("click", () => send({ payload: b.payload }, b.label));
+      group.appendChild(button);
+    }
+    log.appendChild(group);
+    return group;
+  }
+
+  function showReplies(replies) {
+    disableOldChoices();
+    let firstGroup = null;
+    for (const reply of replies) {
+      addMessage("bot", reply.text);
+      const group = addChoices(reply.buttons, true);
+      if (group && !firstGroup) firstGroup = group;
+    }
+    log.scrollTop = log.scrollHeight;
+    return firstGroup;
+  }
+
+  function setBusy(on) {
+    busy = on;
+    sendButton.disabled = on;
+    log.setAttribute("aria-busy", on ? "true" : "false");
+    if (on) { status.className = "status"; status.textContent = "Champion is typing…"; }
+    else if (status.textContent === "Champion is typing…") status.textContent = "";
+  }
+
+  async function post(body) {
+    const response = await fetch("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }
+
+  async function send(message, shownAs) {
+    if (busy) return;
+    const body = Object.assign({ session: sessionId(), message_id: newId() }, message);
+    if (shownAs) addMessage("me", shownAs);
+    setBusy(true);
+    try {
+      let data;
+      try { data = await post(body); }
+      catch (first) { data = await post(body); } // one retry; the same message_id is answered once
+      const group = showReplies(data.replies);
+      const viaButton = message.payload !== undefined;
+      if (viaButton && group) group.querySelector("button").focus();
+      else box.focus();
+      return true;
+    } catch (error) {
+      status.className = "status error";
+      status.textContent = "Sorry, your message could not be sent. Check your connection and try again.";
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = box.value;
+    if (!text.trim() || busy) { box.focus(); return; }
+    box.value = "";
+    const ok = await send({ text }, text);
+    if (!ok && !box.value) box.value = text; // nothing typed is lost
+  });
+
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  async function start() {
+    try {
+      const response = await fetch("/api/chat/history?session=" + encodeURIComponent(sessionId()));
+      const data = response.ok ? await response.json() : { messages: [] };
+      if (data.messages.length) {
+        // Only the replies to the parent's latest message keep usable buttons.
+        const lastIn = data.messages.map((m) => m.direction).lastIndexOf("in");
+        data.messages.forEach((m, i) => {
+          addMessage(m.direction === "in" ? "me" : "bot", m.text);
+          if (m.direction === "out") addChoices(m.buttons, i > lastIn);
+        });
+        log.scrollTop = log.scrollHeight;
+      } else {
+        await send({ payload: "global:start" });
+      }
+    } catch (error) {
+      await send({ payload: "global:start" });
+    }
+  }
+
+  start();
+})();
