@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -26,6 +27,14 @@ from bot.store.db import is_sqlite
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 3
+# Control characters other than newline and tab carry no meaning for us, and
+# PostgreSQL cannot store NUL in text at all.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+_CONTROL[127] = None
+
+
+def clean_text(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 class Dispatcher:
@@ -46,7 +55,9 @@ class Dispatcher:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         notes: list[Reply] = []
-        text = inbound.text
+        text = clean_text(inbound.text) if inbound.text is not None else None
+        if inbound.payload is not None:
+            inbound = dataclasses.replace(inbound, payload=clean_text(inbound.payload))
         if text is not None and len(text) > self._max_chars:
             text = text[: self._max_chars]
             notes.append(Reply(self._content.current.system_text("too_long")))

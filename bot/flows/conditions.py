@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*(.+?)\s*$")
+_COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*([^<>=!\s].*?)\s*$")
 _PRESENCE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s+is\s+(not\s+)?set\s*$")
 
 

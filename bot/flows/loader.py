@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.flows.schema import FlowSpec
+from bot.flows.schema import FlowSpec, NodeSpec
 from bot.flows.yaml_lines import YamlError, line_for, load_with_lines
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,33 @@ def _problem_from_error(file: str, lines: dict, err: dict) -> FlowProblem:
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         message = f"unknown key '{loc[-1]}'"
+    elif "[key]" in loc:
+        message = f"'{loc[-2]}' is not a valid name: use lower-case letters, digits and _"
     elif field_path and err["type"] != "value_error":
         message = f"{'.'.join(field_path)}: {message}"
     return FlowProblem(file, line_for(lines, loc), message, node)
+
+
+def _node_references(name: str, node: NodeSpec) -> list[tuple[tuple, str]]:
+    """(YAML path, target node) for each place a node leads within its flow."""
+    base = ("nodes", name)
+    found = [((*base, "buttons", i, "goto"), b.goto) for i, b in enumerate(node.buttons) if b.goto]
+    for key, target in (("next", node.next), ("goto", node.goto), ("else", node.else_)):
+        if target:
+            found.append(((*base, key), target))
+    found += [((*base, "when", i, "goto"), b.goto) for i, b in enumerate(node.when or [])]
+    return found
+
+
+def _flow_references(name: str, node: NodeSpec) -> list[tuple[tuple, str, str | None]]:
+    """(YAML path, target flow, target node) for each place a node leads to another flow."""
+    base = ("nodes", name)
+    found = [
+        ((*base, "buttons", i, "flow"), b.flow, b.node) for i, b in enumerate(node.buttons) if b.flow
+    ]
+    if node.flow:
+        found.append(((*base, "flow"), node.flow, node.node))
+    return found
 
 
 def _internal_references(
@@ -103,15 +127,15 @@ def _internal_references(
 ) -> list[FlowProblem]:
     problems = []
     for name, node in flow.nodes.items():
-        line = line_for(lines, ("nodes", name))
-        for target in node.targets():
+        for path, target in _node_references(name, node):
             if target not in flow.nodes:
-                problems.append(
-                    FlowProblem(file, line, f"leads to '{target}', which is not a node in this flow", name)
-                )
+                message = f"leads to '{target}', which is not a node in this flow"
+                problems.append(FlowProblem(file, line_for(lines, path), message, name))
         if node.article and known_articles and not known_articles(node.article):
+            line = line_for(lines, ("nodes", name, "article"))
             problems.append(FlowProblem(file, line, f"article '{node.article}' does not exist", name))
         if node.action and known_actions and not known_actions(node.action):
+            line = line_for(lines, ("nodes", name, "action"))
             problems.append(FlowProblem(file, line, f"action '{node.action}' is not registered", name))
     return problems
 
@@ -127,8 +151,8 @@ def cross_flow_problems(flow_set: FlowSet) -> list[FlowProblem]:
     for flow in flows.values():
         lines = flow_set.lines.get(flow.id, {})
         for name, node in flow.nodes.items():
-            line = line_for(lines, ("nodes", name))
-            for target_flow, target_node in node.flow_targets():
+            for path, target_flow, target_node in _flow_references(name, node):
+                line = line_for(lines, path)
                 target = flows.get(target_flow)
                 if target is None:
                     message = f"leads to flow '{target_flow}', which is not loaded"

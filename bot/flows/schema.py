@@ -153,20 +153,6 @@ class NodeSpec(_Strict):
             raise ValueError("a 'when' node needs an 'else' node for when nothing matches")
         return self
 
-    def targets(self) -> list[str]:
-        """Nodes of the same flow that this node can lead to."""
-        found = [b.goto for b in self.buttons if b.goto]
-        found += [t for t in (self.next, self.goto, self.else_) if t]
-        found += [branch.goto for branch in self.when or []]
-        return found
-
-    def flow_targets(self) -> list[tuple[str, str | None]]:
-        """Other flows this node can lead to, with the node to enter at if given."""
-        found = [(b.flow, b.node) for b in self.buttons if b.flow]
-        if self.flow:
-            found.append((self.flow, self.node))
-        return found
-
 
 class FlowSpec(_Strict):
     id: Identifier

@@ -25,7 +25,7 @@ class ChatRequest(BaseModel):
     text: str | None = Field(default=None, max_length=100_000)
     payload: str | None = Field(default=None, max_length=128)
     # Optional id chosen by the page, so a retried request is answered once.
-    message_id: str | None = Field(default=None, max_length=128)
+    message_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
 
     @model_validator(mode="after")
     def _text_or_payload(self) -> ChatRequest:
