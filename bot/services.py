@@ -31,7 +31,9 @@ class LoadedContent:
     library: Library
 
 
-def load_content(settings: Settings, actions: ActionRegistry, previous: FlowSet | None = None) -> LoadedContent:
+def load_content(
+    settings: Settings, actions: ActionRegistry, previous: FlowSet | None = None
+) -> LoadedContent:
     library = load_library(settings.knowledge_dir)
     flows = load_flow_dir(settings.flows_dir, library.has, actions.has, previous)
     return LoadedContent(Content(flows.flows, library), flows, library)

@@ -136,7 +136,9 @@ async def app_and_client(settings: Settings) -> AsyncIterator[tuple[object, http
     app = create_app(settings, actions=test_actions())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://champion.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://champion.test"
+        ) as client:
             yield app, client
 
 

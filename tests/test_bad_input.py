@@ -32,7 +32,9 @@ async def test_malformed_requests_get_422_with_a_readable_reason(
     assert any(problem in line for line in response.json()["detail"]), response.json()
 
 
-async def test_empty_text_gets_a_gentle_nudge_and_the_current_step(client: httpx.AsyncClient) -> None:
+async def test_empty_text_gets_a_gentle_nudge_and_the_current_step(
+    client: httpx.AsyncClient,
+) -> None:
     parent = Parent(client)
     await parent.at_main_menu()
     await parent.say("   \n  ")
@@ -58,7 +60,9 @@ async def test_a_20000_character_message_is_truncated_politely_and_kept(
     assert long_story.startswith(kept)
 
 
-async def test_request_bodies_over_the_limit_are_refused_with_413(client: httpx.AsyncClient) -> None:
+async def test_request_bodies_over_the_limit_are_refused_with_413(
+    client: httpx.AsyncClient,
+) -> None:
     huge = b'{"session": "abcdefgh1", "text": "' + b"x" * 1_100_000 + b'"}'
     response = await client.post(
         "/api/chat", content=huge, headers={"content-type": "application/json"}
@@ -69,7 +73,15 @@ async def test_request_bodies_over_the_limit_are_refused_with_413(client: httpx.
 
 @pytest.mark.parametrize(
     "payload",
-    ["main:menu:99", "nonsense", "main:menu:abc", "ehcp:intro:0", "global:teleport", "::", "x" * 128],
+    [
+        "main:menu:99",
+        "nonsense",
+        "main:menu:abc",
+        "ehcp:intro:0",
+        "global:teleport",
+        "::",
+        "x" * 128,
+    ],
 )
 async def test_unknown_or_stale_buttons_show_the_current_step_again(
     client: httpx.AsyncClient, payload: str
@@ -106,10 +118,19 @@ async def test_a_repeated_delivery_is_answered_once(client: httpx.AsyncClient) -
     assert "You can ask yourself" in parent.text
 
 
-async def test_emoji_only_and_other_scripts_do_not_break_anything(client: httpx.AsyncClient) -> None:
+async def test_emoji_only_and_other_scripts_do_not_break_anything(
+    client: httpx.AsyncClient,
+) -> None:
     parent = Parent(client)
     await parent.at_main_menu()
-    for text in ["😭😭😭", "مرحبا", "\u200b", "ＭＥＮＵ", "menu\u0000", "'; DROP TABLE parents; --"]:
+    for text in [
+        "😭😭😭",
+        "مرحبا",
+        "\u200b",
+        "ＭＥＮＵ",
+        "menu\u0000",
+        "'; DROP TABLE parents; --",
+    ]:
         response = await client.post("/api/chat", json={"session": parent.session, "text": text})
         assert response.status_code == 200, text
         replies = response.json()["replies"]

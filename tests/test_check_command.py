@@ -16,7 +16,11 @@ def run_check(tmp_path: Path, **dirs: Path) -> subprocess.CompletedProcess[str]:
     env.update({name.upper(): str(path) for name, path in dirs.items()})
     return subprocess.run(
         [sys.executable, "-m", "bot", "check"],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
     )
 
 
@@ -39,7 +43,10 @@ def test_a_bad_flow_fails_with_one_line_naming_file_line_and_node(tmp_path: Path
     (flows / "ehcp.yml").write_text(text)
     result = run_check(tmp_path, flows_dir=flows, knowledge_dir=knowledge)
     assert result.returncode == 1
-    assert "flows/ehcp.yml:9: node 'intro': leads to 'requets', which is not a node in this flow" in result.stdout
+    assert (
+        "flows/ehcp.yml:9: node 'intro': leads to 'requets', which is not a node in this flow"
+        in result.stdout
+    )
 
 
 def test_an_article_without_sources_fails(tmp_path: Path) -> None:
@@ -80,7 +87,11 @@ def test_a_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "PORT": "not-a-port"}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check"],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

@@ -146,7 +146,9 @@ async def test_many_messages_from_one_parent_at_once_all_get_answers(
     assert sum(1 for m in history if m["direction"] == "in" and m["text"] == "help") == 8
 
 
-async def test_history_lets_a_reloaded_page_show_the_conversation(client: httpx.AsyncClient) -> None:
+async def test_history_lets_a_reloaded_page_show_the_conversation(
+    client: httpx.AsyncClient,
+) -> None:
     parent = Parent(client)
     await parent.at_main_menu()
     await parent.press("EHC plans")

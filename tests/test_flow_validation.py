@@ -34,7 +34,9 @@ nodes:
 
 def problems_of(text: str) -> list[str]:
     library = load_library(PROJECT_ROOT / "knowledge")
-    parsed = parse_flow(textwrap.dedent(text), "flows/sample.yml", library.has, default_actions().has)
+    parsed = parse_flow(
+        textwrap.dedent(text), "flows/sample.yml", library.has, default_actions().has
+    )
     assert parsed.flow is None, "expected the flow to be refused"
     return [str(p) for p in parsed.problems]
 
@@ -48,42 +50,76 @@ def test_a_good_flow_loads() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("goto: ask", "goto: nowhere"),
-         "flows/sample.yml:8: node 'intro': leads to 'nowhere', which is not a node in this flow"),
-        (("    next: done\n", "    next: done\n    colour: blue\n"),
-         "flows/sample.yml:14: node 'ask': unknown key 'colour'"),
-        (("expect: number", "expect: shoe size"),
-         "flows/sample.yml:11: node 'ask': expect: Input should be 'date', 'number', 'yes_no', "
-         "'choice' or 'text'"),
+        (
+            ("goto: ask", "goto: nowhere"),
+            "flows/sample.yml:8: node 'intro': leads to 'nowhere', which is not a node in this flow",
+        ),
+        (
+            ("    next: done\n", "    next: done\n    colour: blue\n"),
+            "flows/sample.yml:14: node 'ask': unknown key 'colour'",
+        ),
+        (
+            ("expect: number", "expect: shoe size"),
+            "flows/sample.yml:11: node 'ask': expect: Input should be 'date', 'number', 'yes_no', "
+            "'choice' or 'text'",
+        ),
         (("    save: age\n", ""), "flows/sample.yml:9: node 'ask': an 'ask' node needs 'save'"),
-        (("    say: Thanks\n", "    say: Thanks\n    goto: intro\n"),
-         "flows/sample.yml:14: node 'done': a node needs exactly one of say, ask, article, action, "
-         "goto, flow, when (found: say, goto)"),
-        (("    say: Thanks\n", "    next: intro\n"),
-         "flows/sample.yml:14: node 'done': a node needs exactly one of say, ask, article, action, "
-         "goto, flow, when (found: none)"),
-        (("start: intro", "start: beginning"),
-         "flows/sample.yml:1: start node 'beginning' is not one of the nodes"),
-        (("say: Hello", "say: Hello {name"), "flows/sample.yml:6: node 'intro': unbalanced { } in text"),
-        (("say: Hello", "say: Hello {Bad Name}"),
-         "flows/sample.yml:6: node 'intro': placeholder {Bad Name} should look like"),
-        (("  done:\n    say: Thanks\n", "  done:\n    article: no-such-article\n"),
-         "flows/sample.yml:15: node 'done': article 'no-such-article' does not exist"),
-        (("  done:\n    say: Thanks\n", "  done:\n    action: launch_rocket\n"),
-         "flows/sample.yml:15: node 'done': action 'launch_rocket' is not registered"),
-        (("      - {label: Next, goto: ask}", "      - {label: Is this next?, goto: ask}"),
-         "flows/sample.yml:8: not valid YAML: expected ',' or '}', but got '?' "
-         "(put text containing ? : or , in quotes)"),
-        (("      - {label: Next, goto: ask}", "      - {label: Next}"),
-         "flows/sample.yml:8: node 'intro': a button needs exactly one of 'goto' (a node) or 'flow'"),
-        (("    say: Thanks\n", "    when:\n      - {if: age >> 3, goto: intro}\n    else: intro\n"),
-         "flows/sample.yml:16: node 'done': cannot read condition 'age >> 3'; write e.g. 'age >= 16'"),
-        (("  done:\n    say: Thanks\n", "  Done Node:\n    say: Thanks\n"),
-         "flows/sample.yml:14: node 'Done Node': 'Done Node' is not a valid name: "
-         "use lower-case letters, digits and _"),
+        (
+            ("    say: Thanks\n", "    say: Thanks\n    goto: intro\n"),
+            "flows/sample.yml:14: node 'done': a node needs exactly one of say, ask, article, action, "
+            "goto, flow, when (found: say, goto)",
+        ),
+        (
+            ("    say: Thanks\n", "    next: intro\n"),
+            "flows/sample.yml:14: node 'done': a node needs exactly one of say, ask, article, action, "
+            "goto, flow, when (found: none)",
+        ),
+        (
+            ("start: intro", "start: beginning"),
+            "flows/sample.yml:1: start node 'beginning' is not one of the nodes",
+        ),
+        (
+            ("say: Hello", "say: Hello {name"),
+            "flows/sample.yml:6: node 'intro': unbalanced { } in text",
+        ),
+        (
+            ("say: Hello", "say: Hello {Bad Name}"),
+            "flows/sample.yml:6: node 'intro': placeholder {Bad Name} should look like",
+        ),
+        (
+            ("  done:\n    say: Thanks\n", "  done:\n    article: no-such-article\n"),
+            "flows/sample.yml:15: node 'done': article 'no-such-article' does not exist",
+        ),
+        (
+            ("  done:\n    say: Thanks\n", "  done:\n    action: launch_rocket\n"),
+            "flows/sample.yml:15: node 'done': action 'launch_rocket' is not registered",
+        ),
+        (
+            ("      - {label: Next, goto: ask}", "      - {label: Is this next?, goto: ask}"),
+            "flows/sample.yml:8: not valid YAML: expected ',' or '}', but got '?' "
+            "(put text containing ? : or , in quotes)",
+        ),
+        (
+            ("      - {label: Next, goto: ask}", "      - {label: Next}"),
+            "flows/sample.yml:8: node 'intro': a button needs exactly one of 'goto' (a node) or 'flow'",
+        ),
+        (
+            (
+                "    say: Thanks\n",
+                "    when:\n      - {if: age >> 3, goto: intro}\n    else: intro\n",
+            ),
+            "flows/sample.yml:16: node 'done': cannot read condition 'age >> 3'; write e.g. 'age >= 16'",
+        ),
+        (
+            ("  done:\n    say: Thanks\n", "  Done Node:\n    say: Thanks\n"),
+            "flows/sample.yml:14: node 'Done Node': 'Done Node' is not a valid name: "
+            "use lower-case letters, digits and _",
+        ),
     ],
 )
-def test_each_mistake_is_named_with_file_line_and_node(change: tuple[str, str], expected: str) -> None:
+def test_each_mistake_is_named_with_file_line_and_node(
+    change: tuple[str, str], expected: str
+) -> None:
     old, new = change
     assert old in GOOD
     found = problems_of(GOOD.replace(old, new))
@@ -94,7 +130,9 @@ def test_each_mistake_is_named_with_file_line_and_node(change: tuple[str, str], 
 def test_a_bad_file_is_refused_and_the_rest_keep_working(tmp_path: Path) -> None:
     flows = tmp_path / "flows"
     shutil.copytree(PROJECT_ROOT / "flows", flows)
-    (flows / "ehcp.yml").write_text("id: ehcp\ntitle: Broken\nstart: intro\nnodes:\n  intro:\n    say: [unclosed\n")
+    (flows / "ehcp.yml").write_text(
+        "id: ehcp\ntitle: Broken\nstart: intro\nnodes:\n  intro:\n    say: [unclosed\n"
+    )
     loaded = load_flow_dir(flows)
     assert "ehcp" not in loaded.flows
     assert {"welcome", "main", "system", "rights"} <= set(loaded.flows)
@@ -127,4 +165,6 @@ def test_the_shipped_flows_are_all_valid() -> None:
     library = load_library(PROJECT_ROOT / "knowledge")
     loaded = load_flow_dir(PROJECT_ROOT / "flows", library.has, default_actions().has)
     assert [str(p) for p in loaded.problems] == []
-    assert {"welcome", "main", "system", "rights", "ehcp", "triage", "champion", "dropin"} <= set(loaded.flows)
+    assert {"welcome", "main", "system", "rights", "ehcp", "triage", "champion", "dropin"} <= set(
+        loaded.flows
+    )

@@ -39,8 +39,12 @@ async def test_ask_date_reads_uk_dates(parent: Parent, typed: str, shown: str) -
     assert parent.text == f"Saved: {shown}."
 
 
-@pytest.mark.parametrize("typed", ["31/02/2025", "29/02/2025", "next-ish", "14/14/2025", "1/1/1850"])
-async def test_ask_date_re_asks_kindly_when_it_cannot_read_the_date(parent: Parent, typed: str) -> None:
+@pytest.mark.parametrize(
+    "typed", ["31/02/2025", "29/02/2025", "next-ish", "14/14/2025", "1/1/1850"]
+)
+async def test_ask_date_re_asks_kindly_when_it_cannot_read_the_date(
+    parent: Parent, typed: str
+) -> None:
     await parent.press("Dates")
     await parent.say(typed)
     assert "couldn't read that as a date" in parent.replies[0]["text"]

@@ -9,7 +9,9 @@ from bot.core.types import Inbound
 CHANNEL = "web"
 
 
-def to_inbound(session: str, text: str | None, payload: str | None, message_id: str | None) -> Inbound:
+def to_inbound(
+    session: str, text: str | None, payload: str | None, message_id: str | None
+) -> Inbound:
     return Inbound(
         channel=CHANNEL,
         chat_id=session,

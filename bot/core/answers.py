@@ -13,11 +13,34 @@ from collections.abc import Sequence
 
 from dateutil import parser as date_parser
 
-_YES = {"yes", "y", "yeah", "yep", "yup", "ye", "yes please", "ok", "okay", "sure", "correct",
-        "true", "aye", "definitely", "of course"}
+_YES = {
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "ye",
+    "yes please",
+    "ok",
+    "okay",
+    "sure",
+    "correct",
+    "true",
+    "aye",
+    "definitely",
+    "of course",
+}
 _NO = {"no", "n", "nope", "nah", "no thanks", "not really", "false", "never"}
-_SKIP = {"skip", "pass", "skip this", "rather not say", "prefer not to say", "dont know",
-         "don't know", "not sure"}
+_SKIP = {
+    "skip",
+    "pass",
+    "skip this",
+    "rather not say",
+    "prefer not to say",
+    "dont know",
+    "don't know",
+    "not sure",
+}
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 _ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)\b")
 _EARLIEST_DATE = dt.date(1990, 1, 1)

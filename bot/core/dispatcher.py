@@ -69,7 +69,9 @@ class Dispatcher:
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
             except Exception:
-                log.exception("conversation step failed on channel %s; rolled back", inbound.channel)
+                log.exception(
+                    "conversation step failed on channel %s; rolled back", inbound.channel
+                )
                 break
         return [Reply(self._content.current.system_text("error"))]
 

@@ -73,7 +73,9 @@ class FlowRunner:
         """A parent's very first message: greet them with the welcome flow."""
         return await self._run(state, "welcome", None, channel, remember=False)
 
-    async def handle_payload(self, state: ConversationState, payload: str, channel: str) -> list[Reply]:
+    async def handle_payload(
+        self, state: ConversationState, payload: str, channel: str
+    ) -> list[Reply]:
         content = self._content.current
         if payload == START_PAYLOAD:
             return await self._restart(state, channel)
@@ -178,7 +180,9 @@ class FlowRunner:
             return await self._run(state, "main", None, channel)
         return await self._run(state, state.flow, node.next, channel)
 
-    async def _follow_button(self, state: ConversationState, button: ButtonSpec, channel: str) -> list[Reply]:
+    async def _follow_button(
+        self, state: ConversationState, button: ButtonSpec, channel: str
+    ) -> list[Reply]:
         if button.goto:
             return await self._run(state, state.flow, button.goto, channel)
         assert button.flow is not None
@@ -205,9 +209,9 @@ class FlowRunner:
         if word == "human":
             if "champion" in content.flows:
                 return await self._run(state, "champion", None, channel)
-            return [Reply(content.system_text("unavailable"))] + self._reshow(state)
+            return [Reply(content.system_text("unavailable")), *self._reshow(state)]
         if word == "help":
-            return [Reply(content.system_text("help"))] + self._reshow(state)
+            return [Reply(content.system_text("help")), *self._reshow(state)]
         if word == "stop":
             state.history.clear()
             state.resting = True
@@ -218,7 +222,7 @@ class FlowRunner:
             if content.node(flow_id, node_id) is not None:
                 state.flow, state.node = flow_id, node_id
                 return self._reshow(state)
-        return [Reply(content.system_text("back_at_start"))] + self._reshow(state)
+        return [Reply(content.system_text("back_at_start")), *self._reshow(state)]
 
     async def _stale(self, state: ConversationState, channel: str) -> list[Reply]:
         content = self._content.current
@@ -294,7 +298,9 @@ class FlowRunner:
                 if target is None:
                     return replies
                 node_id = target
-        raise FlowLoopError(f"flow {flow_id} did not stop for input within {MAX_STEPS_PER_MESSAGE} steps")
+        raise FlowLoopError(
+            f"flow {flow_id} did not stop for input within {MAX_STEPS_PER_MESSAGE} steps"
+        )
 
     def _render_waiting(self, state: ConversationState, node: NodeSpec) -> list[Reply]:
         """The message(s) for a node, with the buttons the parent can press."""
@@ -306,7 +312,9 @@ class FlowRunner:
                 text = content.system_text("unavailable")
             else:
                 text = render_article(
-                    article, content.system_text("sources_heading"), content.system_text("disclaimer")
+                    article,
+                    content.system_text("sources_heading"),
+                    content.system_text("disclaimer"),
                 )
             buttons = [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
             return [Reply(text, buttons)]

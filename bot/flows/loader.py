@@ -111,7 +111,9 @@ def _flow_references(name: str, node: NodeSpec) -> list[tuple[tuple, str, str | 
     """(YAML path, target flow, target node) for each place a node leads to another flow."""
     base = ("nodes", name)
     found = [
-        ((*base, "buttons", i, "flow"), b.flow, b.node) for i, b in enumerate(node.buttons) if b.flow
+        ((*base, "buttons", i, "flow"), b.flow, b.node)
+        for i, b in enumerate(node.buttons)
+        if b.flow
     ]
     if node.flow:
         found.append(((*base, "flow"), node.flow, node.node))
@@ -133,10 +135,14 @@ def _internal_references(
                 problems.append(FlowProblem(file, line_for(lines, path), message, name))
         if node.article and known_articles and not known_articles(node.article):
             line = line_for(lines, ("nodes", name, "article"))
-            problems.append(FlowProblem(file, line, f"article '{node.article}' does not exist", name))
+            problems.append(
+                FlowProblem(file, line, f"article '{node.article}' does not exist", name)
+            )
         if node.action and known_actions and not known_actions(node.action):
             line = line_for(lines, ("nodes", name, "action"))
-            problems.append(FlowProblem(file, line, f"action '{node.action}' is not registered", name))
+            problems.append(
+                FlowProblem(file, line, f"action '{node.action}' is not registered", name)
+            )
     return problems
 
 
@@ -160,10 +166,14 @@ def cross_flow_problems(flow_set: FlowSet) -> list[FlowProblem]:
                     message = f"leads to '{target_flow}.{target_node}', which does not exist"
                 else:
                     continue
-                problems.append(FlowProblem(flow_set.files.get(flow.id, flow.id), line, message, name))
+                problems.append(
+                    FlowProblem(flow_set.files.get(flow.id, flow.id), line, message, name)
+                )
     for required in REQUIRED_FLOWS:
         if required not in flows:
-            problems.append(FlowProblem("flows", 1, f"required flow '{required}' is missing or invalid"))
+            problems.append(
+                FlowProblem("flows", 1, f"required flow '{required}' is missing or invalid")
+            )
     return problems
 
 

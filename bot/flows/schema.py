@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from bot.flows.conditions import Condition, parse_condition
 
@@ -130,8 +137,19 @@ class NodeSpec(_Strict):
             "flow": {"node"},
             "when": {"else_"},
         }
-        options = {"node", "buttons", "next", "expect", "choices", "save", "retry", "min",
-                   "max", "skippable", "else_"}
+        options = {
+            "node",
+            "buttons",
+            "next",
+            "expect",
+            "choices",
+            "save",
+            "retry",
+            "min",
+            "max",
+            "skippable",
+            "else_",
+        }
         for option in options - allowed[kind]:
             if option in self.model_fields_set:
                 shown = option.rstrip("_")
@@ -140,7 +158,9 @@ class NodeSpec(_Strict):
             raise ValueError("a node waits for a button or moves on with 'next', not both")
         if kind == "ask":
             if self.expect is None:
-                raise ValueError("an 'ask' node needs 'expect': date, number, yes_no, choice or text")
+                raise ValueError(
+                    "an 'ask' node needs 'expect': date, number, yes_no, choice or text"
+                )
             if self.save is None:
                 raise ValueError("an 'ask' node needs 'save': the variable to keep the answer in")
             if self.expect == "choice" and not self.choices:

@@ -86,7 +86,9 @@ def parse_article(
         line = (mark.line + 2) if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         hint = " (put text containing ': ' in quotes)" if "mapping values" in problem else ""
-        return None, [ArticleProblem(file, line, f"front matter is not valid YAML: {problem}{hint}")]
+        return None, [
+            ArticleProblem(file, line, f"front matter is not valid YAML: {problem}{hint}")
+        ]
     if not isinstance(data, dict):
         return None, [ArticleProblem(file, 1, "front matter must be a mapping")]
     try:
@@ -108,7 +110,8 @@ def parse_article(
             ArticleProblem(
                 file,
                 _front_matter_line(header, "last_reviewed"),
-                f"last reviewed {meta.last_reviewed.isoformat()}, over 12 months ago: due for review",
+                f"last reviewed {meta.last_reviewed.isoformat()}, "
+                "over 12 months ago: due for review",
                 warning=True,
             )
         )

@@ -41,7 +41,9 @@ def read_file(path: Path, shown: str, data: TrainingData) -> None:
             continue  # synonyms, lookup tables and regexes are allowed and ignored
         intent = str(item["intent"])
         if intent not in INTENTS:
-            data.problems.append(f"{shown}: unknown intent '{intent}' (see CONTENT.md for the fixed names)")
+            data.problems.append(
+                f"{shown}: unknown intent '{intent}' (see CONTENT.md for the fixed names)"
+            )
             continue
         found = _examples(item.get("examples"))
         if not found:

@@ -41,10 +41,14 @@ class InboundRecord:
     payload: str | None
 
 
-async def load_or_create(connection: AsyncConnection, channel: str, chat_id: str) -> LoadedConversation:
+async def load_or_create(
+    connection: AsyncConnection, channel: str, chat_id: str
+) -> LoadedConversation:
     row = await _load(connection, channel, chat_id)
     if row is None:
-        dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        dialect_insert = (
+            postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        )
         now = utcnow()
         await connection.execute(
             dialect_insert(parents)

@@ -78,9 +78,7 @@ class Message(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    parent_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("parents.id", ondelete="CASCADE")
-    )
+    parent_id: Mapped[int] = mapped_column(BigId, ForeignKey("parents.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(8))  # "in" or "out"
     external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reply_to_id: Mapped[int | None] = mapped_column(BigId, nullable=True)

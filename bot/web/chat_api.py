@@ -80,6 +80,8 @@ async def history(request: Request, session: Annotated[SessionId, Query()]) -> H
             "messages": [
                 {"direction": e.direction, "text": e.text or "", "buttons": e.buttons}
                 for e in entries
+                # Opening the page sends a start signal, not words: nothing to show.
+                if e.text or e.direction == "out"
             ]
         }
     )

@@ -1,0 +1,49 @@
+# Champion: `make run` to try it, `make test` to check it. Nothing to install by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint check browser bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrations run and flows/ and knowledge/ load when the server starts.
+run: install
+	$(BIN)/python -m bot check
+	$(BIN)/python -m bot serve
+
+lint: install
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
+
+check: install
+	$(BIN)/python -m bot check
+
+# Browser tests drive Debian's Chromium. Install it when we can (root with apt);
+# otherwise those tests are skipped with the reason printed.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: browser tests will be skipped"; \
+	  else \
+	    echo "chromium is not installed: browser tests will be skipped"; \
+	  fi; \
+	fi
+
+test: install browser lint check
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/chat_throughput.py
+
+clean:
+	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache
