@@ -43,7 +43,7 @@ test: install browser lint check
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python benchmarks/chat_throughput.py
+	$(BIN)/python -m benchmarks.chat_throughput
 
 clean:
 	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.config import Settings
 from bot.core.actions import ActionRegistry, default_actions
 from bot.core.content import Content, ContentHolder
@@ -19,7 +17,7 @@ from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
 from bot.knowledge.articles import Library, load_library
 from bot.store import migrate
-from bot.store.db import create_engine
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +40,14 @@ def load_content(
 @dataclass(slots=True)
 class Services:
     settings: Settings
-    engine: AsyncEngine
+    database: Database
     content: ContentHolder
     actions: ActionRegistry
     runner: FlowRunner
     dispatcher: Dispatcher
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self.database.dispose()
 
 
 async def start_services(settings: Settings, actions: ActionRegistry | None = None) -> Services:
@@ -60,9 +58,9 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
     log.info(
         "loaded %d flows and %d articles", len(loaded.flows.flows), len(loaded.library.articles)
     )
-    engine = create_engine(settings.sqlalchemy_url)
-    await migrate.upgrade(engine)
+    database = Database(settings.sqlalchemy_url)
+    await migrate.upgrade(database)
     holder = ContentHolder(loaded.content)
     runner = FlowRunner(holder, actions)
-    dispatcher = Dispatcher(engine, runner, holder, settings.max_message_chars)
-    return Services(settings, engine, holder, actions, runner, dispatcher)
+    dispatcher = Dispatcher(database, runner, holder, settings.max_message_chars)
+    return Services(settings, database, holder, actions, runner, dispatcher)

@@ -9,20 +9,16 @@ nothing is ever half-written.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.content import ContentHolder
 from bot.core.runner import FlowRunner, button_label
 from bot.core.types import Inbound, Reply
 from bot.store import conversations as store
-from bot.store.db import is_sqlite
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +36,15 @@ def clean_text(text: str) -> str:
 class Dispatcher:
     def __init__(
         self,
-        engine: AsyncEngine,
+        database: Database,
         runner: FlowRunner,
         content: ContentHolder,
         max_message_chars: int = 4000,
     ) -> None:
-        self._engine = engine
+        self._database = database
         self._runner = runner
         self._content = content
         self._max_chars = max_message_chars
-        # SQLite has one writer at a time; queueing writers here avoids its
-        # sleep-and-retry busy handler, which would add tens of ms of latency.
-        self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         notes: list[Reply] = []
@@ -63,8 +56,7 @@ class Dispatcher:
             notes.append(Reply(self._content.current.system_text("too_long")))
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                async with self._writer():
-                    return notes + await self._step(inbound, text)
+                return notes + await self._step(inbound, text)
             except (store.ConcurrentStep, IntegrityError):
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
@@ -75,21 +67,15 @@ class Dispatcher:
                 break
         return [Reply(self._content.current.system_text("error"))]
 
-    @contextlib.asynccontextmanager
-    async def _writer(self) -> AsyncIterator[None]:
-        if self._write_lock is None:
-            yield
-            return
-        async with self._write_lock:
-            yield
-
     async def _step(self, inbound: Inbound, text: str | None) -> list[Reply]:
-        async with self._engine.begin() as connection:
-            loaded = await store.load_or_create(connection, inbound.channel, inbound.chat_id)
+        async with self._database.transaction() as transaction:
+            loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
             if inbound.message_id and loaded.version is not None:
-                earlier = await store.find_inbound(connection, loaded.parent_id, inbound.message_id)
+                earlier = await transaction.run(
+                    store.find_inbound, loaded.parent_id, inbound.message_id
+                )
                 if earlier is not None:
-                    return await store.replies_to(connection, earlier)
+                    return await transaction.run(store.replies_to, earlier)
             state = loaded.state or self._runner.new_state()
             channel = inbound.channel
             if loaded.state is None:
@@ -105,7 +91,7 @@ class Dispatcher:
                 text=self._transcript_text(inbound, text),
                 payload=inbound.payload,
             )
-            await store.save_turn(connection, loaded, state, record, replies)
+            await transaction.run(store.save_turn, loaded, state, record, replies)
             return replies
 
     def _transcript_text(self, inbound: Inbound, text: str | None) -> str | None:

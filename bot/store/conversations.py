@@ -1,7 +1,8 @@
 """Reading and writing conversation state and the transcript.
 
-Core SQL statements rather than ORM objects: this is the hot path of every
-message, and each call is one round trip.
+Plain functions over a `Connection`, run through `bot.store.db.Database` on either
+database. Core SQL statements rather than ORM objects: this is the hot path of
+every message, and each statement is one round trip.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.state import ConversationState
 from bot.core.types import Button, Reply
@@ -41,21 +41,56 @@ class InboundRecord:
     payload: str | None
 
 
-async def load_or_create(
-    connection: AsyncConnection, channel: str, chat_id: str
-) -> LoadedConversation:
-    row = await _load(connection, channel, chat_id)
+# Statements are built once: constructing SQLAlchemy expressions on every message
+# cost more CPU than running them (measured with benchmarks/chat_throughput.py).
+_LOCK_PARENT = (
+    select(parents.c.id)
+    .where(parents.c.channel == bindparam("channel"), parents.c.chat_id == bindparam("chat_id"))
+    .with_for_update()
+)
+_LOAD = (
+    select(
+        parents.c.id,
+        conversations.c.flow,
+        conversations.c.node,
+        conversations.c.variables,
+        conversations.c.history,
+        conversations.c.resting,
+        conversations.c.version,
+    )
+    .select_from(parents.outerjoin(conversations, conversations.c.parent_id == parents.c.id))
+    .where(parents.c.channel == bindparam("channel"), parents.c.chat_id == bindparam("chat_id"))
+)
+_ADD_PARENT = {
+    "postgresql": postgresql.insert(parents).on_conflict_do_nothing(
+        index_elements=["channel", "chat_id"]
+    ),
+    "sqlite": sqlite.insert(parents).on_conflict_do_nothing(index_elements=["channel", "chat_id"]),
+}
+_FIND_INBOUND = select(messages.c.id).where(
+    messages.c.parent_id == bindparam("parent_id"),
+    messages.c.external_id == bindparam("external_id"),
+)
+_REPLIES_TO = (
+    select(messages.c.text, messages.c.buttons)
+    .where(messages.c.reply_to_id == bindparam("inbound_id"))
+    .order_by(messages.c.id)
+)
+_ADD_CONVERSATION = insert(conversations)
+_UPDATE_CONVERSATION = update(conversations).where(
+    conversations.c.parent_id == bindparam("b_parent_id"),
+    conversations.c.version == bindparam("b_version"),
+)
+_ADD_INBOUND = insert(messages).returning(messages.c.id)
+_ADD_REPLIES = insert(messages)
+
+
+def load_or_create(connection: Connection, channel: str, chat_id: str) -> LoadedConversation:
+    key = {"channel": channel, "chat_id": chat_id}
+    row = _load(connection, key)
     if row is None:
-        dialect_insert = (
-            postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        )
-        now = utcnow()
-        await connection.execute(
-            dialect_insert(parents)
-            .values(channel=channel, chat_id=chat_id, created_at=now, last_seen_at=now)
-            .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
-        )
-        row = await _load(connection, channel, chat_id)
+        connection.execute(_ADD_PARENT[connection.dialect.name], {**key, "created_at": utcnow()})
+        row = _load(connection, key)
         assert row is not None
     if row.flow is None:
         return LoadedConversation(row.id, None, None)
@@ -69,46 +104,23 @@ async def load_or_create(
     return LoadedConversation(row.id, state, row.version)
 
 
-async def _load(connection: AsyncConnection, channel: str, chat_id: str) -> Any:
+def _load(connection: Connection, key: dict[str, str]) -> Any:
     if connection.dialect.name == "postgresql":
         # One parent's messages are stepped one at a time, whichever process gets
         # them. The lock is its own statement so the read below sees the state
         # committed by whoever held it (SQLite has a single writer already).
-        await connection.execute(
-            select(parents.c.id)
-            .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
-            .with_for_update()
-        )
-    query = (
-        select(
-            parents.c.id,
-            conversations.c.flow,
-            conversations.c.node,
-            conversations.c.variables,
-            conversations.c.history,
-            conversations.c.resting,
-            conversations.c.version,
-        )
-        .select_from(parents.outerjoin(conversations, conversations.c.parent_id == parents.c.id))
-        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
-    )
-    return (await connection.execute(query)).first()
+        connection.execute(_LOCK_PARENT, key)
+    return connection.execute(_LOAD, key).first()
 
 
-async def find_inbound(connection: AsyncConnection, parent_id: int, external_id: str) -> int | None:
-    query = select(messages.c.id).where(
-        messages.c.parent_id == parent_id, messages.c.external_id == external_id
-    )
-    return (await connection.execute(query)).scalar()
+def find_inbound(connection: Connection, parent_id: int, external_id: str) -> int | None:
+    params = {"parent_id": parent_id, "external_id": external_id}
+    return connection.execute(_FIND_INBOUND, params).scalar()
 
 
-async def replies_to(connection: AsyncConnection, inbound_id: int) -> list[Reply]:
-    query = (
-        select(messages.c.text, messages.c.buttons)
-        .where(messages.c.reply_to_id == inbound_id)
-        .order_by(messages.c.id)
-    )
-    return [_reply_from_row(row) for row in await connection.execute(query)]
+def replies_to(connection: Connection, inbound_id: int) -> list[Reply]:
+    rows = connection.execute(_REPLIES_TO, {"inbound_id": inbound_id})
+    return [_reply_from_row(row) for row in rows]
 
 
 def _reply_from_row(row: Any) -> Reply:
@@ -116,8 +128,8 @@ def _reply_from_row(row: Any) -> Reply:
     return Reply(row.text or "", buttons)
 
 
-async def save_turn(
-    connection: AsyncConnection,
+def save_turn(
+    connection: Connection,
     loaded: LoadedConversation,
     state: ConversationState,
     inbound: InboundRecord,
@@ -134,52 +146,48 @@ async def save_turn(
         "updated_at": now,
     }
     if loaded.version is None:
-        await connection.execute(
-            insert(conversations).values(
-                parent_id=loaded.parent_id, version=1, created_at=now, **values
-            )
+        connection.execute(
+            _ADD_CONVERSATION,
+            {"parent_id": loaded.parent_id, "version": 1, "created_at": now, **values},
         )
     else:
-        result = await connection.execute(
-            update(conversations)
-            .where(
-                conversations.c.parent_id == loaded.parent_id,
-                conversations.c.version == loaded.version,
-            )
-            .values(version=loaded.version + 1, **values)
+        result = connection.execute(
+            _UPDATE_CONVERSATION,
+            {
+                "b_parent_id": loaded.parent_id,
+                "b_version": loaded.version,
+                "version": loaded.version + 1,
+                **values,
+            },
         )
         if result.rowcount != 1:
             raise ConcurrentStep()
-    await connection.execute(
-        update(parents).where(parents.c.id == loaded.parent_id).values(last_seen_at=now)
-    )
-    inbound_id = (
-        await connection.execute(
-            insert(messages)
-            .values(
-                parent_id=loaded.parent_id,
-                direction="in",
-                external_id=inbound.external_id,
-                text=inbound.text,
-                payload=inbound.payload,
-                created_at=now,
-            )
-            .returning(messages.c.id)
-        )
+    inbound_id = connection.execute(
+        _ADD_INBOUND,
+        {
+            "parent_id": loaded.parent_id,
+            "direction": "in",
+            "external_id": inbound.external_id,
+            "reply_to_id": None,
+            "text": inbound.text,
+            "payload": inbound.payload,
+            "buttons": None,
+            "created_at": now,
+        },
     ).scalar_one()
     if replies:
-        await connection.execute(
-            insert(messages),
+        connection.execute(
+            _ADD_REPLIES,
             [
                 {
                     "parent_id": loaded.parent_id,
                     "direction": "out",
+                    "external_id": None,
                     "reply_to_id": inbound_id,
                     "text": reply.text,
+                    "payload": None,
                     "buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons],
                     "created_at": now,
-                    "external_id": None,
-                    "payload": None,
                 }
                 for reply in replies
             ],
@@ -194,8 +202,8 @@ class TranscriptEntry:
     created_at: dt.datetime
 
 
-async def transcript(
-    connection: AsyncConnection, channel: str, chat_id: str, limit: int = 200
+def transcript(
+    connection: Connection, channel: str, chat_id: str, limit: int = 200
 ) -> list[TranscriptEntry]:
     """The latest messages of one parent, oldest first."""
     query = (
@@ -205,6 +213,6 @@ async def transcript(
         .order_by(messages.c.id.desc())
         .limit(limit)
     )
-    rows = list(await connection.execute(query))
+    rows = list(connection.execute(query))
     rows.reverse()
     return [TranscriptEntry(r.direction, r.text, list(r.buttons or []), r.created_at) for r in rows]

@@ -13,7 +13,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.db import Database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_ID = 4_212_202_601  # arbitrary, fixed: the advisory lock for migrations
@@ -33,9 +34,9 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+async def upgrade(database: Database) -> None:
+    async with database.transaction() as transaction:
+        await transaction.run(_upgrade)
 
 
 def _current_matches_head(connection: Connection) -> bool:
@@ -43,6 +44,5 @@ def _current_matches_head(connection: Connection) -> bool:
     return MigrationContext.configure(connection).get_current_revision() == head
 
 
-async def is_current(engine: AsyncEngine) -> bool:
-    async with engine.connect() as connection:
-        return await connection.run_sync(_current_matches_head)
+async def is_current(database: Database) -> bool:
+    return await database.read(_current_matches_head)

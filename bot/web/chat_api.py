@@ -72,9 +72,7 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
 @router.get("/api/chat/history")
 async def history(request: Request, session: Annotated[SessionId, Query()]) -> HistoryResponse:
     """The conversation so far, so a reloaded page loses nothing."""
-    services = _services(request)
-    async with services.engine.connect() as connection:
-        entries = await store.transcript(connection, CHANNEL, session)
+    entries = await _services(request).database.read(store.transcript, CHANNEL, session)
     return HistoryResponse.model_validate(
         {
             "messages": [

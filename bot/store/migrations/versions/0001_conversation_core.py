@@ -23,7 +23,6 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("chat_id", sa.String(128), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("channel", "chat_id", name="uq_parents_channel_chat"),
     )
     op.create_table(

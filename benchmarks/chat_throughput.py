@@ -1,0 +1,186 @@
+"""Many parents chatting at once through `POST /api/chat`: requests/s and latency.
+
+Starts a real `python -m bot serve` process (SQLite, and PostgreSQL when one
+answers on 127.0.0.1), then runs N concurrent parents, each walking a realistic
+conversation (greeting, menus, a date question, free text) with a fresh session
+each time round, for a fixed time. Prints one line per database and writes the
+figures to benchmarks/results/chat_throughput.json.
+
+    .venv/bin/python -m benchmarks.chat_throughput [--parents 20] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+
+from tests.server import running_server
+
+RESULTS = Path(__file__).parent / "results"
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+# (kind, value): "press" a button by its label, or "type" some text.
+SCRIPT: list[tuple[str, str]] = [
+    ("press", "OK, let's start"),
+    ("press", "EHC plans"),
+    ("press", "Work out my deadlines"),
+    ("type", "14/03/2025"),
+    ("press", "Main menu"),
+    ("type", "help"),
+    ("press", "Your child's rights at school"),
+    ("press", "What are reasonable adjustments?"),
+    ("type", "menu"),
+    ("press", "Tell us what's happening"),
+    ("type", "9"),
+]
+
+
+async def parent_loop(
+    client: aiohttp.ClientSession, stop_at: float, latencies: list[float], errors: list[str]
+) -> None:
+    while time.perf_counter() < stop_at:
+        session = uuid.uuid4().hex
+        replies = await _post(
+            client, {"session": session, "payload": "global:start"}, latencies, errors
+        )
+        for kind, value in SCRIPT:
+            if time.perf_counter() >= stop_at or replies is None:
+                break
+            if kind == "press":
+                payload = next(
+                    (b["payload"] for r in replies for b in r["buttons"] if b["label"] == value),
+                    None,
+                )
+                if payload is None:
+                    errors.append(f"no button {value!r}")
+                    break
+                body: dict[str, Any] = {"session": session, "payload": payload}
+            else:
+                body = {"session": session, "text": value}
+            replies = await _post(client, body, latencies, errors)
+
+
+async def _post(
+    client: aiohttp.ClientSession, body: dict[str, Any], latencies: list[float], errors: list[str]
+) -> list[dict[str, Any]] | None:
+    started = time.perf_counter()
+    try:
+        async with client.post("/api/chat", json=body) as response:
+            status = response.status
+            data = await response.json() if status == 200 else None
+    except aiohttp.ClientError as exc:
+        errors.append(type(exc).__name__)
+        return None
+    latencies.append(time.perf_counter() - started)
+    if data is None:
+        errors.append(f"HTTP {status}")
+        return None
+    replies = data["replies"]
+    if any("went wrong" in r["text"] for r in replies):
+        errors.append("error reply")
+    return replies
+
+
+async def measure(base: str, parents: int, seconds: float, warmup: float) -> dict[str, Any]:
+    connector = aiohttp.TCPConnector(limit=parents)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
+        warm: list[float] = []
+        await asyncio.gather(
+            *(parent_loop(client, time.perf_counter() + warmup, warm, []) for _ in range(parents))
+        )
+        latencies: list[float] = []
+        errors: list[str] = []
+        started = time.perf_counter()
+        stop_at = started + seconds
+        await asyncio.gather(
+            *(parent_loop(client, stop_at, latencies, errors) for _ in range(parents))
+        )
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "parents": parents,
+        "seconds": round(elapsed, 2),
+        "requests": len(latencies),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+        "errors": len(errors),
+    }
+
+
+async def _postgres_database() -> str | None:
+    try:
+        connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=3)
+    except Exception:
+        return None
+    name = f"champion_bench_{uuid.uuid4().hex[:8]}"
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    await connection.close()
+    return name
+
+
+async def _drop_database(name: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN)
+    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await connection.close()
+
+
+def run(database: str, parents: int, seconds: float, warmup: float) -> dict[str, Any] | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"DATA_DIR": tmp, "LOG_LEVEL": "WARNING"}
+        pg_name = None
+        if database == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        else:
+            pg_name = asyncio.run(_postgres_database())
+            if pg_name is None:
+                print("postgresql: skipped, no server answered on 127.0.0.1:5432")
+                return None
+            env["DATABASE_URL"] = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
+        try:
+            with running_server(env, Path(tmp) / "server.log") as base:
+                result = asyncio.run(measure(base, parents, seconds, warmup))
+        finally:
+            if pg_name:
+                asyncio.run(_drop_database(pg_name))
+    result["database"] = database
+    print(
+        f"{database:10s} {result['parents']} parents: {result['requests_per_second']} req/s, "
+        f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms, "
+        f"{result['requests']} requests, {result['errors']} errors"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parents", type=int, nargs="+", default=[20])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results = [
+        r
+        for database in databases
+        for parents in args.parents
+        if (r := run(database, parents, args.seconds, args.warmup)) is not None
+    ]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "chat_throughput.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

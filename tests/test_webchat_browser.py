@@ -1,0 +1,128 @@
+"""The web chat page in headless Chromium: a parent moves through the menus by keyboard.
+
+Screenshots are saved under test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.server import running_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# Flags for a closed network: without them Chromium keeps dialling Google's hosts.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
+    tmp = tmp_path_factory.mktemp("browser")
+    env = {"DATABASE_URL": f"sqlite:///{tmp / 'chat.sqlite3'}", "DATA_DIR": str(tmp)}
+    with running_server(env, tmp / "server.log") as base:
+        yield base
+
+
+@pytest.fixture
+def page(base_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, viewport={"width": 1024, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_a_parent_moves_through_the_menus_with_the_keyboard(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("Hello, I'm Champion")
+    expect(log).to_contain_text("Your privacy")
+
+    # The first choice has focus; Enter presses it.
+    expect(page.get_by_role("button", name="OK, let's start")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(log).to_contain_text("What would you like help with?")
+    expect(page.get_by_role("button", name="Your child's rights at school")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="EHC plans")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(log).to_contain_text("Education, Health and Care plan (EHCP) is a legal document")
+    # Buttons of earlier steps can no longer be pressed.
+    expect(page.get_by_role("button", name="OK, let's start")).to_be_disabled()
+
+    # Typing works too, with a labelled message box.
+    box = page.get_by_label("Your message")
+    box.fill("Work out my deadlines")
+    box.press("Enter")
+    expect(log).to_contain_text("What date did the council get your request")
+    box.fill("14/03/2025")
+    box.press("Enter")
+    expect(log).to_contain_text("Friday 14 March 2025")
+    expect(box).to_be_focused()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webchat-desktop.png"), full_page=True)
+
+    # A reload keeps the whole conversation, and the latest buttons still work.
+    page.reload()
+    expect(log).to_contain_text("Friday 14 March 2025")
+    expect(log).to_contain_text("Education, Health and Care plan (EHCP) is a legal document")
+    main_menu = page.get_by_role("button", name="Main menu").last
+    expect(main_menu).to_be_enabled()
+    main_menu.click()
+    expect(page.get_by_role("button", name="Drop-in sessions").last).to_be_enabled()
+
+
+def test_html_typed_by_a_parent_is_shown_as_text(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    expect(page.get_by_role("log")).to_contain_text("Hello, I'm Champion")
+    box = page.get_by_label("Your message")
+    box.fill(
+        '<img src=x onerror="document.title=\'owned\'"><script>document.title="owned"</script>'
+    )
+    box.press("Enter")
+    mine = page.locator(".msg.me").last
+    expect(mine).to_contain_text("<script>document.title=")
+    assert page.title() != "owned"
+    assert page.locator(".log script, .log img").count() == 0
+
+
+def test_readable_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/")
+    expect(page.get_by_role("log")).to_contain_text("Hello, I'm Champion")
+    no_sideways_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll
+    button_height = page.get_by_role("button", name="OK, let's start").bounding_box()["height"]
+    assert button_height >= 44  # a comfortable tap target
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webchat-phone.png"), full_page=True)
