@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    nlu_backend: Literal["inprocess", "rasa"] = "inprocess"
+    rasa_url: str = ""
+    # At or above this confidence a typed message goes straight to its topic;
+    # below it the parent is asked "Did you mean..." (see benchmarks/nlu.py).
+    nlu_confident: float = Field(default=0.4, ge=0.0, le=1.0)
     # Longest parent message we keep; longer ones are truncated with a kind note.
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
     # Whole request bodies over this size are refused with 413.
@@ -52,6 +58,19 @@ class Settings(BaseSettings):
         if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return upper
+
+    @field_validator("rasa_url")
+    @classmethod
+    def _rasa_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @model_validator(mode="after")
+    def _rasa_needs_url(self) -> Settings:
+        if self.nlu_backend == "rasa" and not self.rasa_url:
+            raise ValueError("NLU_BACKEND=rasa needs RASA_URL, e.g. http://rasa:5005")
+        return self
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -74,8 +93,11 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise SettingsError(f"setting {name} is invalid: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:
+            raise SettingsError(f"settings are invalid: {message}") from None
+        name = str(first["loc"][0]).upper()
+        raise SettingsError(f"setting {name} is invalid: {message}") from None
 
 
 @lru_cache(maxsize=1)

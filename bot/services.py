@@ -16,6 +16,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
 from bot.knowledge.articles import Library, load_library
+from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
 from bot.store import migrate
 from bot.store.db import Database
 
@@ -45,8 +46,10 @@ class Services:
     actions: ActionRegistry
     runner: FlowRunner
     dispatcher: Dispatcher
+    nlu: NluBackend
 
     async def close(self) -> None:
+        await self.nlu.close()
         await self.database.dispose()
 
 
@@ -58,9 +61,16 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
     log.info(
         "loaded %d flows and %d articles", len(loaded.flows.flows), len(loaded.library.articles)
     )
+    nlu = start_nlu(settings)
     database = Database(settings.sqlalchemy_url)
     await migrate.upgrade(database)
     holder = ContentHolder(loaded.content)
-    runner = FlowRunner(holder, actions)
-    dispatcher = Dispatcher(database, runner, holder, settings.max_message_chars)
-    return Services(settings, database, holder, actions, runner, dispatcher)
+    runner = FlowRunner(holder, actions, confident=settings.nlu_confident)
+    dispatcher = Dispatcher(database, runner, holder, nlu, settings.max_message_chars)
+    return Services(settings, database, holder, actions, runner, dispatcher, nlu)
+
+
+def start_nlu(settings: Settings) -> NluBackend:
+    if settings.nlu_backend == "rasa":
+        return RasaNlu(settings.rasa_url)
+    return InProcessNlu.from_data(settings.nlu_data_dir, settings.data_dir / "nlu-cache")

@@ -19,6 +19,22 @@ _LAST_RESORT = "Sorry, something went wrong on our side. Please type menu to sta
 class Content:
     flows: dict[str, FlowSpec] = field(default_factory=dict)
     library: Library = field(default_factory=Library)
+    # intent -> (flow, node) that answers it; built from the nodes' `intents`.
+    intent_targets: dict[str, tuple[str, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intent_targets = {}
+        for flow in self.flows.values():
+            for name, node in flow.nodes.items():
+                for intent in node.intents:
+                    self.intent_targets.setdefault(intent, (flow.id, name))
+
+    def intent_label(self, intent: str) -> str | None:
+        target = self.intent_targets.get(intent)
+        if target is None:
+            return None
+        node = self.node(*target)
+        return (node.label if node else None) or self.flows[target[0]].title
 
     def node(self, flow_id: str, node_id: str) -> NodeSpec | None:
         flow = self.flows.get(flow_id)

@@ -17,6 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.content import ContentHolder
 from bot.core.runner import FlowRunner, button_label
 from bot.core.types import Inbound, Reply
+from bot.nlu.classifier import Prediction
+from bot.nlu.service import NluBackend, safe_predict
+from bot.safety.message import FALLBACK_TEXT
+from bot.safety.screen import Screening, screen
 from bot.store import conversations as store
 from bot.store.db import Database
 
@@ -39,11 +43,13 @@ class Dispatcher:
         database: Database,
         runner: FlowRunner,
         content: ContentHolder,
+        nlu: NluBackend | None = None,
         max_message_chars: int = 4000,
     ) -> None:
         self._database = database
         self._runner = runner
         self._content = content
+        self._nlu = nlu
         self._max_chars = max_message_chars
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -54,9 +60,15 @@ class Dispatcher:
         if text is not None and len(text) > self._max_chars:
             text = text[: self._max_chars]
             notes.append(Reply(self._content.current.system_text("too_long")))
+        # Understanding and crisis screening come first and need no database, so
+        # a parent in crisis gets the numbers even if saving the message fails.
+        prediction = await self._understand(text)
+        screening = screen(text, prediction) if text else Screening(False)
+        if screening.crisis:
+            log.warning("crisis detected on channel %s (%s)", inbound.channel, ",".join(screening.reasons))
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return notes + await self._step(inbound, text)
+                return notes + await self._step(inbound, text, prediction, screening)
             except (store.ConcurrentStep, IntegrityError):
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
@@ -67,7 +79,13 @@ class Dispatcher:
                 break
         return [Reply(self._content.current.system_text("error"))]
 
-    async def _step(self, inbound: Inbound, text: str | None) -> list[Reply]:
+    async def _step(
+        self,
+        inbound: Inbound,
+        text: str | None,
+        prediction: Prediction | None,
+        screening: Screening,
+    ) -> list[Reply]:
         async with self._database.transaction() as transaction:
             loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
             if inbound.message_id and loaded.version is not None:
@@ -78,12 +96,14 @@ class Dispatcher:
                     return await transaction.run(store.replies_to, earlier)
             state = loaded.state or self._runner.new_state()
             channel = inbound.channel
-            if loaded.state is None:
+            if screening.crisis:
+                replies = await self._runner.crisis(state, channel)
+            elif loaded.state is None:
                 replies = await self._runner.begin(state, channel)
             elif inbound.payload is not None:
                 replies = await self._runner.handle_payload(state, inbound.payload, channel)
             elif text is not None:
-                replies = await self._runner.handle_text(state, text, channel)
+                replies = await self._runner.handle_text(state, text, channel, prediction)
             else:
                 replies = await self._runner.handle_media(state, channel)
             record = store.InboundRecord(

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from bot.core import answers
 from bot.core.actions import ActionContext, ActionRegistry
@@ -23,11 +22,14 @@ from bot.core.text import fill
 from bot.core.types import Button, Reply
 from bot.flows.schema import ButtonSpec, NodeSpec
 from bot.knowledge.render import render_article
+from bot.nlu.classifier import Prediction
+from bot.safety.message import FALLBACK_TEXT
 
 log = logging.getLogger(__name__)
 
 GLOBAL_WORDS = ("menu", "back", "help", "human", "stop")
 START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
+INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
 GLOBAL_PAYLOAD_PREFIX = "global:"
 START_WORDS = {"start", "restart"}
 MAX_STEPS_PER_MESSAGE = 50
@@ -37,30 +39,17 @@ class FlowLoopError(RuntimeError):
     """A flow moved through too many nodes without waiting for the parent."""
 
 
-@dataclass(slots=True)
-class Suggestion:
-    """What free-text understanding proposes: a flow to enter (and node)."""
-
-    flow: str
-    node: str | None = None
-
-
-# Free-text understanding (the NLU) is plugged in here; without it, text that is
-# not an answer or a button label is met with "not understood" and the options.
-Understand = Callable[[str, ConversationState], Awaitable[Suggestion | None]]
-
-
 class FlowRunner:
     def __init__(
         self,
         content: ContentHolder,
         actions: ActionRegistry,
-        understand: Understand | None = None,
+        confident: float = 0.4,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self._content = content
         self._actions = actions
-        self._understand = understand
+        self._confident = confident
         self._today = today
 
     # -- entry points -------------------------------------------------------
@@ -79,6 +68,12 @@ class FlowRunner:
         content = self._content.current
         if payload == START_PAYLOAD:
             return await self._restart(state, channel)
+        if payload.startswith(INTENT_PAYLOAD_PREFIX):
+            target = content.intent_targets.get(payload.removeprefix(INTENT_PAYLOAD_PREFIX))
+            if target is None:
+                return await self._stale(state, channel)
+            state.resting = False
+            return await self._run(state, target[0], target[1], channel)
         if payload.startswith(GLOBAL_PAYLOAD_PREFIX):
             word = payload.removeprefix(GLOBAL_PAYLOAD_PREFIX)
             if word in GLOBAL_WORDS:
@@ -95,7 +90,21 @@ class FlowRunner:
             return await self._follow_button(state, node.buttons[int(choice)], channel)
         return await self._stale(state, channel)
 
-    async def handle_text(self, state: ConversationState, text: str, channel: str) -> list[Reply]:
+    async def crisis(self, state: ConversationState, channel: str) -> list[Reply]:
+        """The crisis message, at once, whatever the parent was doing."""
+        state.urgent = True
+        state.resting = False
+        if "crisis" in self._content.current.flows:
+            return await self._run(state, "crisis", None, channel)
+        return [Reply(FALLBACK_TEXT)]
+
+    async def handle_text(
+        self,
+        state: ConversationState,
+        text: str,
+        channel: str,
+        prediction: Prediction | None = None,
+    ) -> list[Reply]:
         content = self._content.current
         word = answers.normalise(text).lstrip("/")
         if word in GLOBAL_WORDS:
@@ -188,12 +197,24 @@ class FlowRunner:
         assert button.flow is not None
         return await self._run(state, button.flow, button.node, channel)
 
-    async def _free_text(self, state: ConversationState, text: str, channel: str) -> list[Reply]:
-        if self._understand is not None:
-            suggestion = await self._understand(text, state)
-            if suggestion is not None:
-                return await self._run(state, suggestion.flow, suggestion.node, channel)
+    async def _free_text(
+        self, state: ConversationState, prediction: Prediction | None, channel: str
+    ) -> list[Reply]:
+        """Typed words that are not an answer or a button: what did the parent mean?"""
         content = self._content.current
+        if prediction is not None:
+            target = content.intent_targets.get(prediction.intent)
+            if target is not None and prediction.confidence >= self._confident:
+                return await self._run(state, target[0], target[1], channel)
+            suggestions = [
+                Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}")
+                for intent, _ in prediction.ranking
+                if intent not in ("out_of_scope", "greeting", "goodbye")
+                and (label := content.intent_label(intent))
+            ][:3]
+            if suggestions:
+                suggestions.append(Button(content.system_text("talk_to_person_label"), "global:human"))
+                return [Reply(content.system_text("did_you_mean"), suggestions)]
         replies = [Reply(content.system_text("not_understood"))]
         node = content.node(state.flow, state.node)
         if node is not None and (node.buttons or node.kind == "ask"):
@@ -316,8 +337,7 @@ class FlowRunner:
                     content.system_text("sources_heading"),
                     content.system_text("disclaimer"),
                 )
-            buttons = [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
-            return [Reply(text, buttons)]
+            return [Reply(text, self._buttons(prefix, node))]
         if node.kind == "ask":
             buttons: list[Button] = []
             if node.expect == "choice":
@@ -330,8 +350,11 @@ class FlowRunner:
             if node.skippable:
                 buttons.append(Button(content.system_text("skip_label"), f"{prefix}:skip"))
             return [Reply(fill(node.ask or "", state.variables), buttons)]
-        buttons = [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
-        return [Reply(fill(node.say or "", state.variables), buttons)]
+        return [Reply(fill(node.say or "", state.variables), self._buttons(prefix, node))]
+
+    @staticmethod
+    def _buttons(prefix: str, node: NodeSpec) -> list[Button]:
+        return [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
 
 
 def button_label(content: Content, payload: str) -> str | None:

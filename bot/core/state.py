@@ -17,6 +17,8 @@ class ConversationState:
     history: list[str] = field(default_factory=list)
     # After "stop" the conversation rests until the parent writes again.
     resting: bool = False
+    # A crisis was detected: the conversation is flagged for Parent Champions.
+    urgent: bool = False
 
     @property
     def position(self) -> str:

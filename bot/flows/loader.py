@@ -15,12 +15,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.flows.schema import FlowSpec, NodeSpec
+from bot.safety.message import missing_numbers
 from bot.flows.yaml_lines import YamlError, line_for, load_with_lines
 
 log = logging.getLogger(__name__)
 
 # Flows the engine itself relies on; `check` insists they exist.
-REQUIRED_FLOWS = ("welcome", "main", "system")
+REQUIRED_FLOWS = ("welcome", "main", "system", "crisis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +170,47 @@ def cross_flow_problems(flow_set: FlowSet) -> list[FlowProblem]:
                 problems.append(
                     FlowProblem(flow_set.files.get(flow.id, flow.id), line, message, name)
                 )
+    problems.extend(_intent_problems(flow_set))
+    problems.extend(_crisis_problems(flow_set))
     for required in REQUIRED_FLOWS:
         if required not in flows:
             problems.append(
                 FlowProblem("flows", 1, f"required flow '{required}' is missing or invalid")
             )
     return problems
+
+
+def _intent_problems(flow_set: FlowSet) -> list[FlowProblem]:
+    """Each intent may lead to one node only, or the parent's journey is ambiguous."""
+    problems = []
+    claimed: dict[str, str] = {}
+    for flow in flow_set.flows.values():
+        lines = flow_set.lines.get(flow.id, {})
+        for name, node in flow.nodes.items():
+            for intent in node.intents:
+                here = f"{flow.id}.{name}"
+                if intent in claimed:
+                    file = flow_set.files.get(flow.id, flow.id)
+                    line = line_for(lines, ("nodes", name, "intents"))
+                    message = f"intent '{intent}' already leads to {claimed[intent]}"
+                    problems.append(FlowProblem(file, line, message, name))
+                else:
+                    claimed[intent] = here
+    return problems
+
+
+def _crisis_problems(flow_set: FlowSet) -> list[FlowProblem]:
+    flow = flow_set.flows.get("crisis")
+    if flow is None:
+        return []
+    first = flow.nodes[flow.start]
+    missing = missing_numbers(first.say or "")
+    if not missing:
+        return []
+    file = flow_set.files.get("crisis", "crisis")
+    line = line_for(flow_set.lines.get("crisis", {}), ("nodes", flow.start, "say"))
+    message = f"the crisis message must keep every emergency number; missing {', '.join(missing)}"
+    return [FlowProblem(file, line, message, flow.start)]
 
 
 def load_flow_dir(

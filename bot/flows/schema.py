@@ -20,12 +20,14 @@ from pydantic import (
 )
 
 from bot.flows.conditions import Condition, parse_condition
+from bot.nlu.intents import INTENTS
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=24)
 ]
 NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
 ExpectKind = Literal["date", "number", "yes_no", "choice", "text"]
+GlobalWord = Literal["menu", "back", "help", "human", "stop"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")
 
@@ -51,11 +53,15 @@ class ButtonSpec(_Strict):
     goto: Identifier | None = None
     flow: Identifier | None = None
     node: Identifier | None = None
+    word: GlobalWord | None = None  # acts as if the parent typed this word
 
     @model_validator(mode="after")
     def _one_target(self) -> ButtonSpec:
-        if (self.goto is None) == (self.flow is None):
-            raise ValueError("a button needs exactly one of 'goto' (a node) or 'flow'")
+        targets = [t for t in (self.goto, self.flow, self.word) if t is not None]
+        if len(targets) != 1:
+            raise ValueError(
+                "a button needs exactly one of 'goto' (a node), 'flow' or 'word' (menu, back...)"
+            )
         if self.node is not None and self.flow is None:
             raise ValueError("'node' on a button only makes sense with 'flow'")
         return self
@@ -106,6 +112,18 @@ class NodeSpec(_Strict):
     max: float | None = None
     skippable: bool = False
     else_: Identifier | None = Field(default=None, alias="else")
+    # Free text understood as one of these intents comes to this node; `label`
+    # names it on a "Did you mean..." button.
+    intents: list[str] = Field(default_factory=list)
+    label: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
+
+    @field_validator("intents")
+    @classmethod
+    def _known_intents(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in INTENTS]
+        if unknown:
+            raise ValueError(f"unknown intent(s) {', '.join(unknown)}: see CONTENT.md for the names")
+        return value
 
     @field_validator("say", "ask", "retry")
     @classmethod

@@ -56,6 +56,7 @@ _LOAD = (
         conversations.c.variables,
         conversations.c.history,
         conversations.c.resting,
+        conversations.c.urgent,
         conversations.c.version,
     )
     .select_from(parents.outerjoin(conversations, conversations.c.parent_id == parents.c.id))
@@ -100,6 +101,7 @@ def load_or_create(connection: Connection, channel: str, chat_id: str) -> Loaded
         variables=dict(row.variables or {}),
         history=list(row.history or []),
         resting=bool(row.resting),
+        urgent=bool(row.urgent),
     )
     return LoadedConversation(row.id, state, row.version)
 
@@ -145,6 +147,10 @@ def save_turn(
         "resting": state.resting,
         "updated_at": now,
     }
+    newly_urgent = state.urgent and not (loaded.state and loaded.state.urgent)
+    values["urgent"] = state.urgent
+    if newly_urgent:
+        values["urgent_since"] = now
     if loaded.version is None:
         connection.execute(
             _ADD_CONVERSATION,

@@ -62,6 +62,9 @@ class Conversation(Base):
     history: Mapped[list[str]] = mapped_column(JSON, default=list)
     resting: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when a crisis is detected; champions see urgent conversations first.
+    urgent: Mapped[bool] = mapped_column(default=False, index=True)
+    urgent_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -1,0 +1,1 @@
+"""Crisis screening: runs first on every inbound message, in every state."""
