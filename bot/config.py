@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     nlu_backend: Literal["inprocess", "rasa"] = "inprocess"
+    # Where the trained classifier is cached, keyed by a hash of the data.
+    nlu_cache_dir: Path | None = None
     rasa_url: str = ""
     # At or above this confidence a typed message goes straight to its topic;
     # below it the parent is asked "Did you mean..." (see benchmarks/nlu.py).
@@ -71,6 +73,10 @@ class Settings(BaseSettings):
         if self.nlu_backend == "rasa" and not self.rasa_url:
             raise ValueError("NLU_BACKEND=rasa needs RASA_URL, e.g. http://rasa:5005")
         return self
+
+    @property
+    def classifier_cache_dir(self) -> Path:
+        return self.nlu_cache_dir or self.data_dir / "nlu-cache"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -73,4 +73,4 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
 def start_nlu(settings: Settings) -> NluBackend:
     if settings.nlu_backend == "rasa":
         return RasaNlu(settings.rasa_url)
-    return InProcessNlu.from_data(settings.nlu_data_dir, settings.data_dir / "nlu-cache")
+    return InProcessNlu.from_data(settings.nlu_data_dir, settings.classifier_cache_dir)

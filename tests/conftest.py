@@ -101,14 +101,23 @@ def content_dirs(tmp_path: Path) -> tuple[Path, Path]:
     return flows, knowledge
 
 
+@pytest.fixture(scope="session")
+def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained classifier for the whole run (it is keyed by the data's hash)."""
+    return tmp_path_factory.mktemp("nlu-cache")
+
+
 @pytest.fixture
-def settings(database_url: str, content_dirs: tuple[Path, Path], tmp_path: Path) -> Settings:
+def settings(
+    database_url: str, content_dirs: tuple[Path, Path], tmp_path: Path, nlu_cache_dir: Path
+) -> Settings:
     flows, knowledge = content_dirs
     return load_settings(
         database_url=database_url,
         data_dir=tmp_path / "data",
         flows_dir=flows,
         knowledge_dir=knowledge,
+        nlu_cache_dir=nlu_cache_dir,
     )
 
 

@@ -101,7 +101,7 @@ def test_a_good_flow_loads() -> None:
         ),
         (
             ("      - {label: Next, goto: ask}", "      - {label: Next}"),
-            "flows/sample.yml:8: node 'intro': a button needs exactly one of 'goto' (a node) or 'flow'",
+            "flows/sample.yml:8: node 'intro': a button needs exactly one of 'goto' (a node), 'flow' or 'word' (menu, back...)",
         ),
         (
             (

@@ -20,7 +20,8 @@ async def parent(client: httpx.AsyncClient) -> Parent:
 async def test_say_with_buttons_waits_for_a_choice(parent: Parent) -> None:
     assert parent.buttons[0] == "Dates"
     await parent.say("something unrelated")
-    assert "didn't quite follow" in parent.text
+    assert "Did you mean" in parent.replies[0]["text"]
+    assert parent.replies[0]["buttons"][-1]["label"] == "Talk to a person"
     assert "Dates" in parent.buttons  # the same choice is offered again
 
 

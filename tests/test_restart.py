@@ -28,6 +28,7 @@ def test_state_survives_a_restart(settings: Settings, tmp_path: Path) -> None:
         "DATA_DIR": str(settings.data_dir),
         "FLOWS_DIR": str(settings.flows_dir),
         "KNOWLEDGE_DIR": str(settings.knowledge_dir),
+        "NLU_CACHE_DIR": str(settings.classifier_cache_dir),
     }
     log = tmp_path / "server.log"
     with running_server(env, log) as base:

@@ -54,7 +54,8 @@ class Dispatcher:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         notes: list[Reply] = []
-        text = clean_text(inbound.text) if inbound.text is not None else None
+        full_text = clean_text(inbound.text) if inbound.text is not None else None
+        text = full_text
         if inbound.payload is not None:
             inbound = dataclasses.replace(inbound, payload=clean_text(inbound.payload))
         if text is not None and len(text) > self._max_chars:
@@ -62,10 +63,13 @@ class Dispatcher:
             notes.append(Reply(self._content.current.system_text("too_long")))
         # Understanding and crisis screening come first and need no database, so
         # a parent in crisis gets the numbers even if saving the message fails.
+        # The whole message is screened, even the part beyond the length limit.
         prediction = await self._understand(text)
-        screening = screen(text, prediction) if text else Screening(False)
+        screening = screen(full_text, prediction) if full_text else Screening(False)
         if screening.crisis:
-            log.warning("crisis detected on channel %s (%s)", inbound.channel, ",".join(screening.reasons))
+            notes = []  # the crisis message comes first and alone
+            reasons = ",".join(screening.reasons)
+            log.warning("crisis detected on channel %s (%s)", inbound.channel, reasons)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return notes + await self._step(inbound, text, prediction, screening)
@@ -77,7 +81,20 @@ class Dispatcher:
                     "conversation step failed on channel %s; rolled back", inbound.channel
                 )
                 break
+        if screening.crisis:
+            return [Reply(self._crisis_text())]
         return [Reply(self._content.current.system_text("error"))]
+
+    async def _understand(self, text: str | None) -> Prediction | None:
+        # Dates, numbers and empty messages carry no intent and no risk words.
+        if self._nlu is None or not text or not any(c.isalpha() for c in text):
+            return None
+        return await safe_predict(self._nlu, text)
+
+    def _crisis_text(self) -> str:
+        content = self._content.current
+        node = content.node("crisis", content.start_of("crisis") or "")
+        return node.say if node is not None and node.say else FALLBACK_TEXT
 
     async def _step(
         self,

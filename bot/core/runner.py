@@ -124,7 +124,7 @@ class FlowRunner:
         picked = answers.read_choice(text, labels) if labels else None
         if picked is not None:
             return await self._follow_button(state, node.buttons[picked], channel)
-        return await self._free_text(state, text, channel)
+        return await self._free_text(state, prediction, channel)
 
     async def handle_media(self, state: ConversationState, channel: str) -> list[Reply]:
         """A photo, voice note or sticker: say kindly that we read text only."""
@@ -213,14 +213,22 @@ class FlowRunner:
                 and (label := content.intent_label(intent))
             ][:3]
             if suggestions:
-                suggestions.append(Button(content.system_text("talk_to_person_label"), "global:human"))
-                return [Reply(content.system_text("did_you_mean"), suggestions)]
+                person = Button(content.system_text("talk_to_person_label"), "global:human")
+                replies = [Reply(content.system_text("did_you_mean"), [*suggestions, person])]
+                # The choices the parent already had stay in reach.
+                return replies + self._reshow_if_waiting(state)
         replies = [Reply(content.system_text("not_understood"))]
-        node = content.node(state.flow, state.node)
-        if node is not None and (node.buttons or node.kind == "ask"):
-            replies.extend(self._render_waiting(state, node))
-            return replies
+        current = self._reshow_if_waiting(state)
+        if current:
+            return replies + current
         return replies + await self._run(state, "main", None, channel)
+
+    def _reshow_if_waiting(self, state: ConversationState) -> list[Reply]:
+        """The current step again, if it offers buttons or asks a question."""
+        node = self._content.current.node(state.flow, state.node)
+        if node is not None and (node.buttons or node.kind == "ask"):
+            return self._render_waiting(state, node)
+        return []
 
     async def _global_word(self, state: ConversationState, word: str, channel: str) -> list[Reply]:
         content = self._content.current
