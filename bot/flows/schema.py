@@ -122,7 +122,9 @@ class NodeSpec(_Strict):
     def _known_intents(cls, value: list[str]) -> list[str]:
         unknown = [name for name in value if name not in INTENTS]
         if unknown:
-            raise ValueError(f"unknown intent(s) {', '.join(unknown)}: see CONTENT.md for the names")
+            raise ValueError(
+                f"unknown intent(s) {', '.join(unknown)}: see CONTENT.md for the names"
+            )
         return value
 
     @field_validator("say", "ask", "retry")
