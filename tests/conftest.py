@@ -125,7 +125,7 @@ class Explosion(RuntimeError):
     pass
 
 
-def test_actions() -> ActionRegistry:
+def build_test_actions() -> ActionRegistry:
     """The real actions plus two used only by tests/data/flows/kinds.yml."""
     registry = default_actions()
 
@@ -142,7 +142,7 @@ def test_actions() -> ActionRegistry:
 
 @pytest.fixture
 async def app_and_client(settings: Settings) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
-    app = create_app(settings, actions=test_actions())
+    app = create_app(settings, actions=build_test_actions())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

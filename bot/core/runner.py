@@ -22,7 +22,7 @@ from bot.core.text import fill
 from bot.core.types import Button, Reply
 from bot.flows.schema import ButtonSpec, NodeSpec
 from bot.knowledge.render import render_article
-from bot.nlu.classifier import Prediction
+from bot.nlu.classifier import Prediction, word_count
 from bot.safety.message import FALLBACK_TEXT
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 GLOBAL_WORDS = ("menu", "back", "help", "human", "stop")
 START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
 INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
+# One or two words ("school", "the plan") are too little to jump to a topic on,
+# however confident the classifier is; these intents are clear from one word.
+SHORT_MESSAGE_WORDS = 3
+CLEAR_FROM_ONE_WORD = {"greeting", "goodbye", "talk_to_human", "book_dropin"}
 GLOBAL_PAYLOAD_PREFIX = "global:"
 START_WORDS = {"start", "restart"}
 MAX_STEPS_PER_MESSAGE = 50
@@ -124,7 +128,7 @@ class FlowRunner:
         picked = answers.read_choice(text, labels) if labels else None
         if picked is not None:
             return await self._follow_button(state, node.buttons[picked], channel)
-        return await self._free_text(state, prediction, channel)
+        return await self._free_text(state, text, prediction, channel)
 
     async def handle_media(self, state: ConversationState, channel: str) -> list[Reply]:
         """A photo, voice note or sticker: say kindly that we read text only."""
@@ -192,19 +196,28 @@ class FlowRunner:
     async def _follow_button(
         self, state: ConversationState, button: ButtonSpec, channel: str
     ) -> list[Reply]:
+        if button.word:
+            return await self._global_word(state, button.word, channel)
         if button.goto:
             return await self._run(state, state.flow, button.goto, channel)
         assert button.flow is not None
         return await self._run(state, button.flow, button.node, channel)
 
     async def _free_text(
-        self, state: ConversationState, prediction: Prediction | None, channel: str
+        self,
+        state: ConversationState,
+        text: str,
+        prediction: Prediction | None,
+        channel: str,
     ) -> list[Reply]:
         """Typed words that are not an answer or a button: what did the parent mean?"""
         content = self._content.current
         if prediction is not None:
             target = content.intent_targets.get(prediction.intent)
-            if target is not None and prediction.confidence >= self._confident:
+            enough_words = (
+                word_count(text) >= SHORT_MESSAGE_WORDS or prediction.intent in CLEAR_FROM_ONE_WORD
+            )
+            if target is not None and prediction.confidence >= self._confident and enough_words:
                 return await self._run(state, target[0], target[1], channel)
             suggestions = [
                 Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}")

@@ -15,8 +15,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.flows.schema import FlowSpec, NodeSpec
-from bot.safety.message import missing_numbers
 from bot.flows.yaml_lines import YamlError, line_for, load_with_lines
+from bot.safety.message import missing_numbers
 
 log = logging.getLogger(__name__)
 

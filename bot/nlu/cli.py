@@ -69,10 +69,8 @@ def run_eval(settings: Settings, out: TextIO = sys.stdout, as_json: bool = False
     )
     print(f"{'intent':28s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'n':>4s}", file=out)
     for name, score in sorted(result.per_intent.items()):
-        print(
-            f"{name:28s} {score.precision:9.3f} {score.recall:7.3f} {score.f1:6.3f} {score.support:4d}",
-            file=out,
-        )
+        figures = f"{score.precision:9.3f} {score.recall:7.3f} {score.f1:6.3f} {score.support:4d}"
+        print(f"{name:28s} {figures}", file=out)
     for text in result.missed_crises:
         print(f"MISSED CRISIS: {text}", file=out)
     return 0

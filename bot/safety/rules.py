@@ -42,9 +42,8 @@ PATTERNS: dict[str, list[str]] = {
         r"\bself[- ]?harm",
         rf"\b(?:cut|cuts|cutting|burn|burns|burning|hurt|hurts|hurting|harm|harms|harming|"
         rf"scratch\w*|starv\w*) {_SELF}",
-        r"\bcuts (?:on|all over) (?:his|her|their|my|{0}'s) (?:arms?|legs?|wrists?|body)".format(
-            _CHILD
-        ),
+        rf"\bcuts (?:on|all over) (?:his|her|their|my|{_CHILD}'s) "
+        rf"(?:arms?|legs?|wrists?|body)",
         r"\b(?:bang|bangs|banging|hit|hits|hitting) (?:his|her|their) head\b.{0,40}\bbl(?:ood|eed)",
         r"\b(?:until|till|til) (?:it|they|he|she) bleeds?\b",
     ],
@@ -90,13 +89,14 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:bruis|injur|marks?)\w*\b.{0,80}\brestrain",
     ],
     "parent_risk": [
-        r"\b(?:scared|afraid|frightened|worried|terrified) (?:that )?i(?:'ll| will| might| could|'m "
-        r"going to| am going to| may)? (?:hurt|harm|hit|lose it|snap|do something)",
+        r"\b(?:scared|afraid|frightened|worried|terrified) (?:that )?"
+        r"i(?:'ll| will| might| could|'m going to| am going to| may)? "
+        r"(?:hurt|harm|hit|lose it|snap|do something)",
         r"\bi (?:could|might|will|want to|am going to|'m going to|feel like i could) (?:hurt|harm|"
         r"kill|shake) (?:him|her|them|my|myself)\b",
-        r"\bscared of what i (?:might|could|will) do\b",
+        r"\b(?:scared|afraid|frightened|terrified) of what i (?:might|could|will|may) do\b",
         r"\bi'?m going to hurt myself\b",
-        r"\bcan(?:'?t|not) keep (?:him|her|them|myself|{0}) safe\b".format(_CHILD),
+        rf"\bcan(?:'?t|not) keep (?:him|her|them|myself|{_CHILD}) safe\b",
         r"\bi want to end it\b",
         r"\bi (?:don'?t|do not) want to (?:be here|live|wake up)\b",
     ],

@@ -14,13 +14,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.nlu.classifier import Prediction
+from bot.nlu.classifier import Prediction, word_count
 from bot.safety.rules import matching_categories
 
 log = logging.getLogger(__name__)
 
 CRISIS_INTENT = "safeguarding_crisis"
 CLASSIFIER_THRESHOLD = 0.25
+# One or two words ("my son") give the classifier too little to go on: it scored
+# "my son" 0.26. Short explicit crisis words ("suicide", "overdose") are rules.
+CLASSIFIER_MIN_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,10 @@ class Screening:
 
 def screen(text: str, prediction: Prediction | None) -> Screening:
     reasons = list(matching_categories(text))
-    if prediction is not None and prediction.probability(CRISIS_INTENT) >= CLASSIFIER_THRESHOLD:
+    if (
+        prediction is not None
+        and prediction.probability(CRISIS_INTENT) >= CLASSIFIER_THRESHOLD
+        and word_count(text) >= CLASSIFIER_MIN_WORDS
+    ):
         reasons.append("classifier")
     return Screening(bool(reasons), tuple(reasons))

@@ -32,6 +32,8 @@ class LoadedConversation:
     parent_id: int
     state: ConversationState | None  # None for a parent we have never answered
     version: int | None
+    # As stored, before this step changes the state in memory.
+    was_urgent: bool = False
 
 
 @dataclass(slots=True)
@@ -103,7 +105,7 @@ def load_or_create(connection: Connection, channel: str, chat_id: str) -> Loaded
         resting=bool(row.resting),
         urgent=bool(row.urgent),
     )
-    return LoadedConversation(row.id, state, row.version)
+    return LoadedConversation(row.id, state, row.version, was_urgent=state.urgent)
 
 
 def _load(connection: Connection, key: dict[str, str]) -> Any:
@@ -147,7 +149,7 @@ def save_turn(
         "resting": state.resting,
         "updated_at": now,
     }
-    newly_urgent = state.urgent and not (loaded.state and loaded.state.urgent)
+    newly_urgent = state.urgent and not loaded.was_urgent
     values["urgent"] = state.urgent
     if newly_urgent:
         values["urgent_since"] = now
@@ -222,3 +224,23 @@ def transcript(
     rows = list(connection.execute(query))
     rows.reverse()
     return [TranscriptEntry(r.direction, r.text, list(r.buttons or []), r.created_at) for r in rows]
+
+
+@dataclass(slots=True)
+class UrgentConversation:
+    channel: str
+    chat_id: str
+    urgent_since: dt.datetime | None
+
+
+def urgent_conversations(connection: Connection) -> list[UrgentConversation]:
+    """Conversations flagged by a crisis, longest waiting first."""
+    query = (
+        select(parents.c.channel, parents.c.chat_id, conversations.c.urgent_since)
+        .join(conversations, conversations.c.parent_id == parents.c.id)
+        .where(conversations.c.urgent.is_(True))
+        .order_by(conversations.c.urgent_since)
+    )
+    return [
+        UrgentConversation(r.channel, r.chat_id, r.urgent_since) for r in connection.execute(query)
+    ]

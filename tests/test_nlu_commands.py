@@ -1,0 +1,89 @@
+"""`python -m bot nlu predict` and `nlu eval`, and the quality floors on held-out data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+
+def run(args: list[str], cache: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NLU_CACHE_DIR": str(cache)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "nlu", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def evaluation(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    result = run(["eval", "--json"], tmp_path_factory.mktemp("cache"))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_predict_writes_one_json_object_per_line(tmp_path: Path) -> None:
+    result = run(
+        ["predict"],
+        tmp_path,
+        "how do I apply for an EHCP\nmy daughter wants to kill herself\n\nthanks, bye\n",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(line) for line in lines] == [{"text", "intent", "confidence", "crisis"}] * 4
+    assert lines[0]["intent"] == "ehcp_request" and lines[0]["crisis"] is False
+    assert lines[1]["intent"] == "safeguarding_crisis" and lines[1]["crisis"] is True
+    assert lines[2]["text"] == ""
+    assert lines[3]["intent"] == "goodbye"
+    assert all(0 <= line["confidence"] <= 1 for line in lines)
+
+
+def test_eval_prints_accuracy_and_per_intent_f1(tmp_path: Path) -> None:
+    result = run(["eval"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "accuracy:" in result.stdout and "macro F1:" in result.stdout
+    assert "safeguarding_crisis" in result.stdout
+    assert "crisis recall: 1.000" in result.stdout
+
+
+def test_held_out_accuracy_is_at_least_85_percent(evaluation: dict) -> None:
+    assert evaluation["examples"] >= 200
+    assert evaluation["accuracy"] >= 0.85
+
+
+def test_no_crisis_in_the_held_out_set_is_missed(evaluation: dict) -> None:
+    assert evaluation["missed_crises"] == []
+    assert evaluation["crisis_recall"] == 1.0
+
+
+def test_false_alarms_stay_under_5_percent(evaluation: dict) -> None:
+    assert evaluation["crisis_false_alarm_rate"] < 0.05
+
+
+def test_every_intent_is_in_the_held_out_set(evaluation: dict) -> None:
+    from bot.nlu.intents import INTENTS
+
+    assert set(evaluation["per_intent"]) >= set(INTENTS)
+
+
+def test_training_data_has_40_examples_per_intent_and_never_reads_test() -> None:
+    from bot.nlu.data import load_training_data
+    from bot.nlu.intents import INTENTS
+
+    train = load_training_data(PROJECT_ROOT / "nlu_data")
+    assert all(len(train.examples.get(name, [])) >= 40 for name in INTENTS)
+    held_out = (PROJECT_ROOT / "nlu_data" / "test" / "test_nlu.yml").read_text()
+    some_test_line = "my son said he doesn't want to be alive anymore"
+    assert some_test_line in held_out
+    assert all(some_test_line not in texts for texts in train.examples.values())

@@ -1,0 +1,114 @@
+"""Parents' own words lead to the right answer: topics, 'Did you mean', out of scope."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.chat import Parent
+
+# (what a parent types, the title of the article they should get)
+PHRASINGS = [
+    ("how do i get an ehcp for my son", "Asking for an EHC needs assessment"),
+    ("can I ask the council to assess him myself", "Asking for an EHC needs assessment"),
+    ("school won't apply for a statement, can I?", "Asking for an EHC needs assessment"),
+    ("the LA refused to assess my daughter", "When the council says no"),
+    ("council turned down the EHC plan after assessing", "When the council says no"),
+    ("its been 24 weeks and still no plan", "EHC plan timescales"),
+    ("the council are really late with the ehcp", "EHC plan timescales"),
+    ("we got the draft plan, what do we check", "The draft EHC plan"),
+    ("how do i get the school I want named in the plan", "The draft EHC plan"),
+    ("the 1:1 in his plan isn't happening", "When the help in the plan isn't happening"),
+    ("school aren't doing what's in the EHCP", "When the help in the plan isn't happening"),
+    ("annual review was 3 months ago and nothing changed", "Annual reviews of an EHC plan"),
+    ("they want to cease her plan at the review", "Annual reviews of an EHC plan"),
+    ("how do I appeal to the send tribunal", "Appealing to the SEND Tribunal"),
+    ("what's the deadline to appeal the council's decision", "Appealing to the SEND Tribunal"),
+    ("do I really have to go to mediation first", "Mediation and the mediation certificate"),
+    ("how do i get a mediation certificate", "Mediation and the mediation certificate"),
+    ("I want to complain about the head teacher", "Making a complaint"),
+    ("how do I complain to the ombudsman about the council", "Making a complaint"),
+    ("school won't let him wear ear defenders", "Reasonable adjustments at school"),
+    ("can she have extra time in her exams", "Reasonable adjustments at school"),
+    (
+        "they won't take him on the trip because he's autistic",
+        "Discrimination arising from disability",
+    ),
+    ("is it discrimination to ban her from prom", "Discrimination arising from disability"),
+    ("he's been suspended for 3 days", "Suspensions and permanent exclusions"),
+    ("my son got permanently excluded today", "Suspensions and permanent exclusions"),
+    ("he's only allowed in school for 2 hours a day", "Part-time (reduced) timetables"),
+    ("she's on a reduced timetable with no end", "Part-time (reduced) timetables"),
+    ("my daughter is too anxious to go to school", "When anxiety stops your child going to school"),
+    ("we got a letter about fines for attendance", "When anxiety stops your child going to school"),
+    ("what should school be doing without an EHCP", "SEN support in school"),
+    ("the senco won't do anything", "SEN support in school"),
+    ("2 year wait for an autism assessment", "Waiting for a diagnosis"),
+    ("how do i get an adhd diagnosis for him", "Waiting for a diagnosis"),
+    ("council refused him school transport", "Home-to-school transport"),
+    ("the taxi to his special school keeps not turning up", "Home-to-school transport"),
+    (
+        "he starts secondary school next september",
+        "Moving school with an EHC plan (phase transfer)",
+    ),
+    (
+        "what happens to the ehcp when she goes to college",
+        "Moving school with an EHC plan (phase transfer)",
+    ),
+    ("the camhs waiting list is a year long", "Your child's mental health"),
+    ("I'm exhausted and need a break", "Support for you as a parent carer"),
+    ("are there short breaks for families like ours", "Support for you as a parent carer"),
+]
+
+
+@pytest.mark.parametrize(("typed", "title"), PHRASINGS)
+async def test_a_question_in_a_parents_own_words_gets_the_right_article(
+    client: httpx.AsyncClient, typed: str, title: str
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say(typed)
+    assert parent.text.startswith(f"**{title}**"), parent.text[:120]
+    assert "This is general information, not legal advice." in parent.text
+
+
+async def test_a_vague_message_gets_did_you_mean_with_a_person_option(
+    client: httpx.AsyncClient,
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("the plan")
+    reply = parent.replies[0]
+    assert reply["text"] == "I'm not quite sure I understood. Did you mean one of these?"
+    labels = [b["label"] for b in reply["buttons"]]
+    assert len(labels) == 4 and labels[-1] == "Talk to a person"
+    # The main menu stays in reach too.
+    assert "EHC plans" in parent.buttons
+    suggestion = reply["buttons"][0]
+    await parent.send(payload=suggestion["payload"])
+    assert parent.replies[0]["text"]  # the chosen topic answers
+
+
+async def test_out_of_scope_gets_a_kind_word_about_what_champion_does(
+    client: httpx.AsyncClient,
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("what's the weather like tomorrow in Leeds")
+    assert "I can help with your child's special educational needs" in parent.text
+    assert "Main menu" in parent.buttons
+
+
+async def test_a_greeting_mid_conversation_shows_the_menu(client: httpx.AsyncClient) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.press("EHC plans")
+    await parent.say("hiya")
+    assert "What would you like help with?" in parent.text
+
+
+async def test_an_unknown_intent_button_is_stale(client: httpx.AsyncClient) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.send(payload="intent:made_up")
+    assert "earlier step" in parent.replies[0]["text"]
