@@ -10,6 +10,7 @@ from bot.core.actions import default_actions
 from bot.flows.loader import load_flow_dir
 from bot.knowledge.articles import load_library
 from bot.nlu.data import load_training_data
+from bot.triage.referral import rules_problems
 
 
 def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
@@ -24,6 +25,11 @@ def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     for problem in flows.problems:
         print(problem, file=out)
         errors += 1
+    triage = flows.flows.get("triage")
+    if triage is not None:
+        for line in rules_problems(triage.data):
+            print(f"{flows.files.get('triage', 'flows/triage.yml')}: {line}", file=out)
+            errors += 1
     nlu = load_training_data(settings.nlu_data_dir, include_test=True)
     for line in nlu.problems:
         print(line, file=out)

@@ -17,6 +17,7 @@ from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
 from bot.knowledge.articles import Library, load_library
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
+from bot.triage.local_authorities import LocalAuthorities, load_local_authorities
 from bot.store import migrate
 from bot.store.db import Database
 
@@ -35,7 +36,13 @@ def load_content(
 ) -> LoadedContent:
     library = load_library(settings.knowledge_dir)
     flows = load_flow_dir(settings.flows_dir, library.has, actions.has, previous)
-    return LoadedContent(Content(flows.flows, library), flows, library)
+    authorities_file = settings.knowledge_dir / "local_authorities.yml"
+    authorities = (
+        load_local_authorities(authorities_file)
+        if authorities_file.exists()
+        else LocalAuthorities()
+    )
+    return LoadedContent(Content(flows.flows, library, authorities), flows, library)
 
 
 @dataclass(slots=True)

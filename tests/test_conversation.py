@@ -116,10 +116,15 @@ async def test_state_is_kept_between_messages(client: httpx.AsyncClient) -> None
     await parent.press("Special school")
     await parent.press("Skip this question")
     await parent.say("He's being sent home at lunchtime")
+    await parent.press("Done")
+    for _ in range(2):
+        await parent.press("Skip this question")
+    await parent.say("Leeds")
     assert "- Age: 9" in parent.text
     assert "- School: Special school" in parent.text
     assert "- EHC plan: not given" in parent.text
-    assert "- Main worry: He's being sent home at lunchtime" in parent.text
+    assert "- Worries: Exclusion or being sent home" in parent.text
+    assert "- Council: Leeds" in parent.text
 
 
 async def test_a_second_parent_has_their_own_conversation(client: httpx.AsyncClient) -> None:

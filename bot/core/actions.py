@@ -18,12 +18,15 @@ class ActionContext:
     variables: dict[str, Any]
     channel: str
     today: dt.date
+    flow_data: dict[str, Any] = field(default_factory=dict)  # the flow's `data:` block
 
 
 @dataclass(slots=True)
 class ActionResult:
     variables: dict[str, Any] = field(default_factory=dict)
     goto: str | None = None  # a node in the current flow, instead of the node's `next`
+    # A referral to store with this step (category, urgency, answers).
+    referral: dict[str, Any] | None = None
 
 
 ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]
@@ -53,7 +56,9 @@ class ActionRegistry:
 def default_actions() -> ActionRegistry:
     """The registry with every built-in action loaded."""
     from bot.knowledge.deadlines import register as register_deadlines
+    from bot.triage.referral import register as register_triage
 
     registry = ActionRegistry()
     register_deadlines(registry)
+    register_triage(registry)
     return registry

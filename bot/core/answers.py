@@ -62,8 +62,28 @@ def read_yes_no(text: str) -> str | None:
     return None
 
 
+_DONE = {
+    "done",
+    "that's all",
+    "thats all",
+    "that's it",
+    "thats it",
+    "finished",
+    "nothing else",
+    "no more",
+    "none",
+    "no that's all",
+    "no thats all",
+    "that is all",
+}
+
+
 def is_skip(text: str) -> bool:
     return normalise(text) in _SKIP
+
+
+def is_done(text: str) -> bool:
+    return normalise(text) in _DONE
 
 
 def read_number(text: str, minimum: float | None, maximum: float | None) -> int | float | None:
@@ -112,3 +132,36 @@ def read_choice(text: str, labels: Sequence[str]) -> int | None:
         if len(partial) == 1:
             return partial[0]
     return None
+
+
+_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_SCHOOL_YEAR = re.compile(r"^(?:school )?(?:year|yr|y)\s*(\d{1,2})$")
+_AGE = re.compile(
+    r"^(?:he'?s |she'?s |they'?re |aged? )?(\w+)(?: years?(?: old)?| yrs?(?: old)?| y/?o)?$"
+)
+
+
+def read_age(text: str) -> int | None:
+    """An age from '9', 'nine', '9 years old', or a school year ('Year 4' is about 9)."""
+    word = normalise(text)
+    if word == "reception":
+        return 4
+    if word in ("nursery", "preschool", "pre-school"):
+        return 3
+    year = _SCHOOL_YEAR.match(word)
+    if year and 1 <= int(year.group(1)) <= 13:
+        return int(year.group(1)) + 5  # age at the start of that school year
+    match = _AGE.match(word)
+    if not match:
+        return None
+    token = match.group(1)
+    value = int(token) if token.isdigit() else _NUMBER_WORDS.get(token)
+    if value is None or not 0 <= value <= 25:
+        return None
+    return value

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.flows.schema import FlowSpec, NodeSpec
 from bot.knowledge.articles import Article, Library
+from bot.triage.local_authorities import LocalAuthorities
 
 # Used only if the `system` flow itself is missing, so a parent never gets silence.
 _LAST_RESORT = "Sorry, something went wrong on our side. Please type menu to start again."
@@ -19,6 +20,7 @@ _LAST_RESORT = "Sorry, something went wrong on our side. Please type menu to sta
 class Content:
     flows: dict[str, FlowSpec] = field(default_factory=dict)
     library: Library = field(default_factory=Library)
+    local_authorities: LocalAuthorities = field(default_factory=LocalAuthorities)
     # intent -> (flow, node) that answers it; built from the nodes' `intents`.
     intent_targets: dict[str, tuple[str, str]] = field(init=False)
 

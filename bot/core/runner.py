@@ -24,6 +24,7 @@ from bot.flows.schema import ButtonSpec, NodeSpec
 from bot.knowledge.render import render_article
 from bot.nlu.classifier import Prediction, word_count
 from bot.safety.message import FALLBACK_TEXT
+from bot.triage.local_authorities import LocalAuthority
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
 # however confident the classifier is; these intents are clear from one word.
 SHORT_MESSAGE_WORDS = 3
 CLEAR_FROM_ONE_WORD = {"greeting", "goodbye", "talk_to_human", "book_dropin"}
+# Below this, typed words are not taken as picking a choice by their meaning.
+CHOICE_BY_MEANING = 0.3
 GLOBAL_PAYLOAD_PREFIX = "global:"
 START_WORDS = {"start", "restart"}
 MAX_STEPS_PER_MESSAGE = 50
@@ -123,7 +126,7 @@ class FlowRunner:
             state.resting = False
             return await self._run(state, "main", None, channel)
         if node.kind == "ask":
-            return await self._answer_by_text(state, node, text, channel)
+            return await self._answer_by_text(state, node, text, channel, prediction)
         labels = [button.label for button in node.buttons]
         picked = answers.read_choice(text, labels) if labels else None
         if picked is not None:
@@ -145,41 +148,119 @@ class FlowRunner:
     async def _answer_by_button(
         self, state: ConversationState, node: NodeSpec, choice: str, channel: str
     ) -> list[Reply]:
+        content = self._content.current
         if choice == "skip" and node.skippable:
             return await self._save_and_continue(state, node, None, channel)
+        if choice == "done" and node.multiple:
+            return await self._continue_after(state, node, channel)
         if node.expect == "yes_no" and choice in ("yes", "no"):
             return await self._save_and_continue(state, node, choice, channel)
         if node.expect == "choice" and choice.isdigit() and int(choice) < len(node.choices):
-            return await self._save_and_continue(
-                state, node, node.choices[int(choice)].saved_value, channel
-            )
+            return await self._chosen(state, node, node.choices[int(choice)].saved_value, channel)
+        if node.expect == "local_authority" and choice.startswith("la") and choice[2:].isdigit():
+            authorities = content.local_authorities.authorities
+            if int(choice[2:]) < len(authorities):
+                name = authorities[int(choice[2:])].name
+                return await self._save_and_continue(state, node, name, channel)
         return await self._stale(state, channel)
 
     async def _answer_by_text(
-        self, state: ConversationState, node: NodeSpec, text: str, channel: str
+        self,
+        state: ConversationState,
+        node: NodeSpec,
+        text: str,
+        channel: str,
+        prediction: Prediction | None = None,
     ) -> list[Reply]:
+        content = self._content.current
         if node.skippable and answers.is_skip(text):
             return await self._save_and_continue(state, node, None, channel)
+        if node.multiple and answers.is_done(text):
+            return await self._continue_after(state, node, channel)
         value: object | None
         if node.expect == "date":
             day = answers.read_date(text, self._today())
             value = day.isoformat() if day else None
         elif node.expect == "number":
             value = answers.read_number(text, node.min, node.max)
+        elif node.expect == "age":
+            value = answers.read_age(text)
         elif node.expect == "yes_no":
             value = answers.read_yes_no(text)
         elif node.expect == "choice":
-            index = answers.read_choice(text, [c.label for c in node.choices])
-            value = node.choices[index].saved_value if index is not None else None
+            value = self._choice_from_text(node, text, prediction)
+            if value is not None:
+                return await self._chosen(state, node, value, channel)
+        elif node.expect == "local_authority":
+            found = content.local_authorities.find(text)
+            if len(found) > 1:
+                return self._offer_local_authorities(state, node, found)
+            value = found[0].name if found else None
         else:
             value = text.strip() or None
         if value is None:
-            content = self._content.current
             retry = node.retry or content.system_text(f"retry_{node.expect}")
             replies = [Reply(fill(retry, state.variables))]
             replies.extend(self._render_waiting(state, node))
             return replies
         return await self._save_and_continue(state, node, value, channel)
+
+    def _choice_from_text(
+        self, node: NodeSpec, text: str, prediction: Prediction | None
+    ) -> str | None:
+        """A choice by its number or label, or by what the parent's words mean."""
+        index = answers.read_choice(text, [c.label for c in node.choices])
+        if index is not None:
+            return node.choices[index].saved_value
+        if prediction is None or prediction.confidence < CHOICE_BY_MEANING:
+            return None
+        for choice in node.choices:
+            if prediction.intent in choice.intents:
+                return choice.saved_value
+        return None
+
+    async def _chosen(
+        self, state: ConversationState, node: NodeSpec, value: str, channel: str
+    ) -> list[Reply]:
+        if not node.multiple:
+            return await self._save_and_continue(state, node, value, channel)
+        assert node.save is not None
+        chosen = list(state.variables.get(node.save) or [])
+        if value not in chosen:
+            chosen.append(value)
+        state.variables[node.save] = chosen
+        self._save_labels(state, node)
+        return self._render_waiting(state, node)  # same question: anything else?
+
+    @staticmethod
+    def _save_labels(state: ConversationState, node: NodeSpec) -> None:
+        """Keep the words of the chosen option(s) too, as `<save>_label`, for summaries."""
+        assert node.save is not None
+        saved = state.variables.get(node.save)
+        values = saved if isinstance(saved, list) else [saved]
+        labels = [c.label for c in node.choices if c.saved_value in values]
+        if labels:
+            state.variables[f"{node.save}_label"] = ", ".join(labels)
+        else:
+            state.variables.pop(f"{node.save}_label", None)
+
+    def _offer_local_authorities(
+        self, state: ConversationState, node: NodeSpec, found: list[LocalAuthority]
+    ) -> list[Reply]:
+        content = self._content.current
+        positions = {la.name: i for i, la in enumerate(content.local_authorities.authorities)}
+        prefix = f"{state.flow}:{state.node}"
+        buttons = [Button(la.name, f"{prefix}:la{positions[la.name]}") for la in found]
+        if node.skippable:
+            buttons.append(Button(content.system_text("skip_label"), f"{prefix}:skip"))
+        return [Reply(content.system_text("which_local_authority"), buttons)]
+
+    async def _continue_after(
+        self, state: ConversationState, node: NodeSpec, channel: str
+    ) -> list[Reply]:
+        if node.next is None:
+            return await self._run(state, "main", None, channel)
+        return await self._run(state, state.flow, node.next, channel)
 
     async def _save_and_continue(
         self, state: ConversationState, node: NodeSpec, value: object | None, channel: str
@@ -189,9 +270,9 @@ class FlowRunner:
             state.variables.pop(node.save, None)
         else:
             state.variables[node.save] = value
-        if node.next is None:
-            return await self._run(state, "main", None, channel)
-        return await self._run(state, state.flow, node.next, channel)
+        if node.expect == "choice":
+            self._save_labels(state, node)
+        return await self._continue_after(state, node, channel)
 
     async def _follow_button(
         self, state: ConversationState, button: ButtonSpec, channel: str
@@ -333,9 +414,12 @@ class FlowRunner:
                     node.else_ or "",
                 )
             elif kind == "action":
-                context = ActionContext(dict(state.variables), channel, self._today())
+                flow_data = content.flows[flow_id].data
+                context = ActionContext(dict(state.variables), channel, self._today(), flow_data)
                 result = await self._actions.run(node.action or "", context)
                 state.variables.update(result.variables)
+                if result.referral is not None:
+                    state.new_referrals.append(result.referral)
                 target = result.goto or node.next
                 if target is None:
                     return replies
@@ -360,18 +444,33 @@ class FlowRunner:
                 )
             return [Reply(text, self._buttons(prefix, node))]
         if node.kind == "ask":
-            buttons: list[Button] = []
-            if node.expect == "choice":
-                buttons = [Button(c.label, f"{prefix}:{i}") for i, c in enumerate(node.choices)]
-            elif node.expect == "yes_no":
-                buttons = [
-                    Button(content.system_text("yes_label"), f"{prefix}:yes"),
-                    Button(content.system_text("no_label"), f"{prefix}:no"),
-                ]
-            if node.skippable:
-                buttons.append(Button(content.system_text("skip_label"), f"{prefix}:skip"))
-            return [Reply(fill(node.ask or "", state.variables), buttons)]
+            return [self._render_question(state, node, prefix)]
         return [Reply(fill(node.say or "", state.variables), self._buttons(prefix, node))]
+
+    def _render_question(self, state: ConversationState, node: NodeSpec, prefix: str) -> Reply:
+        content = self._content.current
+        text = fill(node.ask or "", state.variables)
+        chosen = list(state.variables.get(node.save or "") or []) if node.multiple else []
+        buttons: list[Button] = []
+        if node.expect == "choice":
+            buttons = [
+                Button(c.label, f"{prefix}:{i}")
+                for i, c in enumerate(node.choices)
+                if c.saved_value not in chosen
+            ]
+        elif node.expect == "yes_no":
+            buttons = [
+                Button(content.system_text("yes_label"), f"{prefix}:yes"),
+                Button(content.system_text("no_label"), f"{prefix}:no"),
+            ]
+        if chosen:
+            labels = [c.label for c in node.choices if c.saved_value in chosen]
+            so_far = fill(content.system_text("chosen_so_far"), {"chosen": ", ".join(labels)})
+            text = f"{text}\n\n{so_far}"
+            buttons.append(Button(content.system_text("done_label"), f"{prefix}:done"))
+        elif node.skippable:
+            buttons.append(Button(content.system_text("skip_label"), f"{prefix}:skip"))
+        return Reply(text, buttons)
 
     @staticmethod
     def _buttons(prefix: str, node: NodeSpec) -> list[Button]:
@@ -387,6 +486,11 @@ def button_label(content: Content, payload: str) -> str | None:
         return None
     if choice == "skip":
         return content.system_text("skip_label")
+    if choice == "done":
+        return content.system_text("done_label")
+    if choice.startswith("la") and choice[2:].isdigit():
+        authorities = content.local_authorities.authorities
+        return authorities[int(choice[2:])].name if int(choice[2:]) < len(authorities) else None
     if choice in ("yes", "no"):
         return content.system_text(f"{choice}_label")
     if not choice.isdigit():

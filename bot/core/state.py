@@ -19,6 +19,8 @@ class ConversationState:
     resting: bool = False
     # A crisis was detected: the conversation is flagged for Parent Champions.
     urgent: bool = False
+    # Referrals made during this step, saved with it (not part of the state).
+    new_referrals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def position(self) -> str:

@@ -20,6 +20,8 @@ def date_in_words(day: dt.date) -> str:
 
 
 def show_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(show_value(item) for item in value)
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
             return date_in_words(dt.date.fromisoformat(value))

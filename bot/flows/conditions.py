@@ -12,6 +12,7 @@ from typing import Any
 
 _COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*([^<>=!\s].*?)\s*$")
 _PRESENCE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s+is\s+(not\s+)?set\s*$")
+_MEMBERSHIP = re.compile(r"^\s*([a-z][a-z0-9_]*)\s+(has|lacks)\s+(.+?)\s*$")
 
 
 class ConditionError(ValueError):
@@ -21,7 +22,7 @@ class ConditionError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Condition:
     variable: str
-    operator: str  # one of == != >= <= > < set unset
+    operator: str  # one of == != >= <= > < set unset has lacks
     value: str = ""
 
     def holds(self, variables: dict[str, Any]) -> bool:
@@ -30,6 +31,11 @@ class Condition:
             return present
         if self.operator == "unset":
             return not present
+        if self.operator in ("has", "lacks"):
+            items = variables.get(self.variable)
+            values = items if isinstance(items, list) else [items] if present else []
+            found = any(str(v).casefold() == self.value.casefold() for v in values)
+            return found if self.operator == "has" else not found
         if not present:
             return False
         return _compare(variables[self.variable], self.operator, self.value)
@@ -39,10 +45,14 @@ def parse_condition(source: str) -> Condition:
     match = _PRESENCE.match(source)
     if match:
         return Condition(match.group(1), "unset" if match.group(2) else "set")
+    match = _MEMBERSHIP.match(source)
+    if match:
+        return Condition(match.group(1), match.group(2), match.group(3).strip().strip("'\""))
     match = _COMPARISON.match(source)
     if not match:
         raise ConditionError(
-            f"cannot read condition {source!r}; write e.g. 'age >= 16' or 'school is set'"
+            f"cannot read condition {source!r}; write e.g. 'age >= 16', 'school is set' "
+            "or 'concerns has exclusion'"
         )
     value = match.group(3).strip().strip("'\"")
     return Condition(match.group(1), match.group(2), value)

@@ -26,7 +26,7 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=24)
 ]
 NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
-ExpectKind = Literal["date", "number", "yes_no", "choice", "text"]
+ExpectKind = Literal["date", "number", "yes_no", "choice", "text", "age", "local_authority"]
 GlobalWord = Literal["menu", "back", "help", "human", "stop"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")
@@ -67,9 +67,20 @@ class ButtonSpec(_Strict):
         return self
 
 
+def _check_intents(value: list[str]) -> list[str]:
+    unknown = [name for name in value if name not in INTENTS]
+    if unknown:
+        raise ValueError(f"unknown intent(s) {', '.join(unknown)}: see CONTENT.md for the names")
+    return value
+
+
 class ChoiceSpec(_Strict):
     label: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
     value: str | None = None
+    # Typed words understood as one of these intents pick this choice.
+    intents: list[str] = Field(default_factory=list)
+
+    _known_intents = field_validator("intents")(_check_intents)
 
     @property
     def saved_value(self) -> str:
@@ -111,6 +122,7 @@ class NodeSpec(_Strict):
     min: float | None = None
     max: float | None = None
     skippable: bool = False
+    multiple: bool = False  # choice only: pick several, then "Done"
     else_: Identifier | None = Field(default=None, alias="else")
     # Free text understood as one of these intents comes to this node; `label`
     # names it on a "Did you mean..." button.
@@ -150,7 +162,17 @@ class NodeSpec(_Strict):
         kind = kinds[0]
         allowed: dict[str, set[str]] = {
             "say": {"buttons", "next"},
-            "ask": {"expect", "choices", "save", "retry", "min", "max", "skippable", "next"},
+            "ask": {
+                "expect",
+                "choices",
+                "save",
+                "retry",
+                "min",
+                "max",
+                "skippable",
+                "next",
+                "multiple",
+            },
             "article": {"buttons", "next"},
             "action": {"next"},
             "goto": set(),
@@ -187,6 +209,8 @@ class NodeSpec(_Strict):
                 raise ValueError("expect: choice needs a list of 'choices'")
             if self.expect != "choice" and self.choices:
                 raise ValueError("'choices' only go with expect: choice")
+            if self.multiple and self.expect != "choice":
+                raise ValueError("'multiple' only goes with expect: choice")
             if self.expect == "choice" and self.skippable and len(self.choices) >= 10:
                 raise ValueError("a skippable choice can have at most 9 choices")
         if kind == "when" and self.else_ is None:
@@ -200,6 +224,9 @@ class FlowSpec(_Strict):
     start: Identifier
     description: str | None = None
     nodes: dict[Identifier, NodeSpec]
+    # Settings for this flow's actions (e.g. triage's referral rules), checked by
+    # the module that owns the action.
+    data: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _targets_exist(self) -> FlowSpec:

@@ -16,11 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.state import ConversationState
 from bot.core.types import Button, Reply
-from bot.store.models import Conversation, Message, Parent, utcnow
+from bot.store.models import Conversation, Message, Parent, Referral, utcnow
 
 parents = Parent.__table__
 conversations = Conversation.__table__
 messages = Message.__table__
+referrals = Referral.__table__
 
 
 class ConcurrentStep(Exception):
@@ -86,6 +87,7 @@ _UPDATE_CONVERSATION = update(conversations).where(
 )
 _ADD_INBOUND = insert(messages).returning(messages.c.id)
 _ADD_REPLIES = insert(messages)
+_ADD_REFERRAL = insert(referrals)
 
 
 def load_or_create(connection: Connection, channel: str, chat_id: str) -> LoadedConversation:
@@ -183,6 +185,10 @@ def save_turn(
             "created_at": now,
         },
     ).scalar_one()
+    for referral in state.new_referrals:
+        connection.execute(
+            _ADD_REFERRAL, {"parent_id": loaded.parent_id, "created_at": now, **referral}
+        )
     if replies:
         connection.execute(
             _ADD_REPLIES,
@@ -243,4 +249,24 @@ def urgent_conversations(connection: Connection) -> list[UrgentConversation]:
     )
     return [
         UrgentConversation(r.channel, r.chat_id, r.urgent_since) for r in connection.execute(query)
+    ]
+
+
+@dataclass(slots=True)
+class StoredReferral:
+    category: str
+    urgency: str
+    answers: dict[str, Any]
+
+
+def referrals_of(connection: Connection, channel: str, chat_id: str) -> list[StoredReferral]:
+    """One parent's referrals, oldest first."""
+    query = (
+        select(referrals.c.category, referrals.c.urgency, referrals.c.answers)
+        .join(parents, parents.c.id == referrals.c.parent_id)
+        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+        .order_by(referrals.c.id)
+    )
+    return [
+        StoredReferral(r.category, r.urgency, dict(r.answers)) for r in connection.execute(query)
     ]

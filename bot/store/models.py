@@ -88,3 +88,18 @@ class Message(Base):
     payload: Mapped[str | None] = mapped_column(String(128), nullable=True)
     buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Referral(Base):
+    """What triage decided for a parent: category, urgency and the answers behind it."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    parent_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(24), index=True)
+    urgency: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

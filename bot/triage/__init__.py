@@ -1,0 +1,1 @@
+"""Triage: local authorities, referral categories and the rules that choose them."""
