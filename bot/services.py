@@ -17,9 +17,9 @@ from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
 from bot.knowledge.articles import Library, load_library
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
-from bot.triage.local_authorities import LocalAuthorities, load_local_authorities
 from bot.store import migrate
 from bot.store.db import Database
+from bot.triage.local_authorities import LocalAuthorities, load_local_authorities
 
 log = logging.getLogger(__name__)
 

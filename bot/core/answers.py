@@ -86,10 +86,17 @@ def is_done(text: str) -> bool:
     return normalise(text) in _DONE
 
 
+_NUMBER_IN_TEXT = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
 def read_number(text: str, minimum: float | None, maximum: float | None) -> int | float | None:
+    """A number on its own, or the one number in words like 'about 30 days'."""
     cleaned = normalise(text).replace(" ", "")
     if not _NUMBER.match(cleaned):
-        return None
+        found = _NUMBER_IN_TEXT.findall(normalise(text))
+        if len(found) != 1:
+            return None
+        cleaned = found[0]
     value = float(cleaned.replace(",", "."))
     if minimum is not None and value < minimum:
         return None
@@ -137,8 +144,29 @@ def read_choice(text: str, labels: Sequence[str]) -> int | None:
 _NUMBER_WORDS = {
     word: value
     for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 _SCHOOL_YEAR = re.compile(r"^(?:school )?(?:year|yr|y)\s*(\d{1,2})$")

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 KEYWORDS = [
     ("excluded", "exclusion"),
@@ -22,7 +23,7 @@ KEYWORDS = [
 
 
 class _Handler(BaseHTTPRequestHandler):
-    requests_seen: list[dict] = []
+    requests_seen: ClassVar[list[dict]] = []
 
     def do_POST(self) -> None:
         if self.path != "/model/parse":
