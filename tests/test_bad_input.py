@@ -114,7 +114,7 @@ async def test_a_repeated_delivery_is_answered_once(client: httpx.AsyncClient) -
     assert [m["text"] for m in history if m["direction"] == "in"].count("EHC plans") == 1
     # The conversation moved on once: we are in the EHC flow, not past it.
     await parent.press("How do I ask for one?")
-    assert "You can ask yourself" in parent.text
+    assert "You can ask the council for an EHC needs assessment yourself" in parent.text
 
 
 async def test_emoji_only_and_other_scripts_do_not_break_anything(

@@ -39,9 +39,18 @@ async def test_whole_conversation_through_the_menus(client: httpx.AsyncClient) -
     await parent.press("EHC plans")
     assert "Education, Health and Care plan (EHCP)" in parent.text
     await parent.press("How do I ask for one?")
+    # The key fact first, in one short message, with where it comes from.
+    assert parent.text.startswith(
+        "**Asking for an EHC needs assessment**\n\nYou can ask the council"
+    )
+    assert "Source: Children and Families Act 2014, section 36(1)" in parent.text
+    assert parent.buttons[0] == "Read more"
+    await parent.press("Read more")
     assert "You can ask yourself" in parent.text
-    assert "Children and Families Act 2014" in parent.text  # sources are shown
+    assert "**Where this comes from:**" in parent.text  # every source is listed
+    assert "SEND Code of Practice 0 to 25 years (2015)" in parent.text
     assert parent.text.rstrip().endswith("This is general information, not legal advice.")
+    assert "Work out my deadlines" in parent.buttons  # the step's own choices stay
 
     await parent.press("Work out my deadlines")
     assert "What date did the council get your request" in parent.text
@@ -55,7 +64,7 @@ async def test_whole_conversation_through_the_menus(client: httpx.AsyncClient) -
     await parent.press("Main menu")
     await parent.press("Your child's rights at school")
     await parent.press("What are reasonable adjustments?")
-    assert "auxiliary aids" in parent.text
+    assert "auxiliary aids" in parent.text  # in the summary itself
     await parent.press("Main menu")
     assert parent.buttons[:5] == MAIN_MENU
 

@@ -115,11 +115,13 @@ async def test_goto_flow_and_article_nodes(parent: Parent) -> None:
     await parent.say("menu")
     await parent.press("Every node kind")
     await parent.press("Other flow")
-    assert "You can ask yourself" in parent.text  # ehcp flow, entered at node 'request'
+    assert "**Asking for an EHC needs assessment**" in parent.text  # ehcp flow, node 'request'
     await parent.say("menu")
     await parent.press("Every node kind")
     await parent.press("Article")
     assert "EHC plan timescales" in parent.text
+    assert "Source: Special Educational Needs and Disability Regulations 2014" in parent.text
+    await parent.press("Read more")
     assert "regulation 13(1)" in parent.text
 
 

@@ -69,7 +69,9 @@ async def test_a_question_in_a_parents_own_words_gets_the_right_article(
     await parent.at_main_menu()
     await parent.say(typed)
     assert parent.text.startswith(f"**{title}**"), parent.text[:120]
-    assert "This is general information, not legal advice." in parent.text
+    assert "Source: " in parent.text
+    await parent.press("Read more")
+    assert parent.text.rstrip().endswith("This is general information, not legal advice.")
 
 
 async def test_a_vague_message_gets_did_you_mean_with_a_person_option(
@@ -112,3 +114,30 @@ async def test_an_unknown_intent_button_is_stale(client: httpx.AsyncClient) -> N
     await parent.at_main_menu()
     await parent.send(payload="intent:made_up")
     assert "earlier step" in parent.replies[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("what is an accessibility plan", "School accessibility plans"),
+        ("what counts as disabled", "Does my child count as disabled?"),
+        ("the council wants to stop his plan", "When the council wants to end an EHC plan"),
+    ],
+)
+async def test_when_the_classifier_is_unsure_the_knowledge_search_answers(
+    client: httpx.AsyncClient, typed: str, title: str
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say(typed)
+    reply = parent.replies[0]
+    assert reply["text"].startswith(f"**{title}**")  # the key fact comes first
+    assert "Source: " in reply["text"]
+    labels = [b["label"] for b in reply["buttons"]]
+    assert labels[0] == "Read more"
+    assert labels[-2:] == ["Talk to a person", "Main menu"]
+    assert len(labels) >= 3  # at least one related article
+    await parent.press("Read more")
+    assert parent.text.rstrip().endswith("This is general information, not legal advice.")
+    history = await parent.history()
+    assert history[-2]["text"] == title  # the transcript says what was pressed

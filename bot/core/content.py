@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.flows.schema import FlowSpec, NodeSpec
 from bot.knowledge.articles import Article, Library
+from bot.knowledge.search import KnowledgeIndex
 from bot.triage.local_authorities import LocalAuthorities
 
 # Used only if the `system` flow itself is missing, so a parent never gets silence.
@@ -23,8 +24,10 @@ class Content:
     local_authorities: LocalAuthorities = field(default_factory=LocalAuthorities)
     # intent -> (flow, node) that answers it; built from the nodes' `intents`.
     intent_targets: dict[str, tuple[str, str]] = field(init=False)
+    search_index: KnowledgeIndex = field(init=False)
 
     def __post_init__(self) -> None:
+        self.search_index = KnowledgeIndex(list(self.library.articles.values()))
         self.intent_targets = {}
         for flow in self.flows.values():
             for name, node in flow.nodes.items():

@@ -21,7 +21,8 @@ from bot.core.state import ConversationState
 from bot.core.text import fill
 from bot.core.types import Button, Reply
 from bot.flows.schema import ButtonSpec, NodeSpec
-from bot.knowledge.render import render_article
+from bot.knowledge.articles import Article
+from bot.knowledge.render import render_article, render_summary
 from bot.nlu.classifier import Prediction, word_count
 from bot.safety.message import FALLBACK_TEXT
 from bot.triage.local_authorities import LocalAuthority
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 GLOBAL_WORDS = ("menu", "back", "help", "human", "stop")
 START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
 INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
+ARTICLE_PAYLOAD_PREFIX = "article:"  # "Read more" and related-article buttons
+# A knowledge search hit at least this good answers a question the classifier
+# was unsure about (scores are cosine-like, 0 to 1; see tests/test_understanding.py).
+SEARCH_MIN_SCORE = 0.15
 # One or two words ("school", "the plan") are too little to jump to a topic on,
 # however confident the classifier is; these intents are clear from one word.
 SHORT_MESSAGE_WORDS = 3
@@ -75,6 +80,11 @@ class FlowRunner:
         content = self._content.current
         if payload == START_PAYLOAD:
             return await self._restart(state, channel)
+        if payload.startswith(ARTICLE_PAYLOAD_PREFIX):
+            article = content.article(payload.removeprefix(ARTICLE_PAYLOAD_PREFIX))
+            if article is None:
+                return await self._stale(state, channel)
+            return [self._full_article(state, article)]
         if payload.startswith(INTENT_PAYLOAD_PREFIX):
             target = content.intent_targets.get(payload.removeprefix(INTENT_PAYLOAD_PREFIX))
             if target is None:
@@ -300,6 +310,9 @@ class FlowRunner:
             )
             if target is not None and prediction.confidence >= self._confident and enough_words:
                 return await self._run(state, target[0], target[1], channel)
+            answer = self._answer_from_search(state, text)
+            if answer:
+                return answer
             suggestions = [
                 Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}")
                 for intent, _ in prediction.ranking
@@ -316,6 +329,42 @@ class FlowRunner:
         if current:
             return replies + current
         return replies + await self._run(state, "main", None, channel)
+
+    def _answer_from_search(self, state: ConversationState, text: str) -> list[Reply]:
+        """The best article's key fact, with 'Read more' and related articles."""
+        content = self._content.current
+        hits = content.search_index.search(text, limit=3)
+        if not hits or hits[0].score < SEARCH_MIN_SCORE:
+            return []
+        best = content.article(hits[0].article_id)
+        if best is None:
+            return []
+        buttons = [
+            Button(content.system_text("read_more_label"), f"{ARTICLE_PAYLOAD_PREFIX}{best.id}")
+        ]
+        for hit in hits[1:]:
+            related = content.article(hit.article_id)
+            if related is not None and hit.score >= SEARCH_MIN_SCORE / 2:
+                buttons.append(
+                    Button(related.meta.title[:40], f"{ARTICLE_PAYLOAD_PREFIX}{related.id}")
+                )
+        buttons.append(Button(content.system_text("talk_to_person_label"), "global:human"))
+        buttons.append(Button(content.system_text("menu_label"), "global:menu"))
+        summary = render_summary(best, content.system_text("source_line"))
+        return [Reply(summary, buttons)]
+
+    def _full_article(self, state: ConversationState, article: Article) -> Reply:
+        """The whole article with its sources and the disclaimer."""
+        content = self._content.current
+        text = render_article(
+            article, content.system_text("sources_heading"), content.system_text("disclaimer")
+        )
+        node = content.node(state.flow, state.node)
+        if node is not None and node.article == article.id:
+            buttons = self._buttons(f"{state.flow}:{state.node}", node)
+        else:
+            buttons = [Button(content.system_text("menu_label"), "global:menu")]
+        return Reply(text, buttons)
 
     def _reshow_if_waiting(self, state: ConversationState) -> list[Reply]:
         """The current step again, if it offers buttons or asks a question."""
@@ -435,14 +484,13 @@ class FlowRunner:
         if node.kind == "article":
             article = content.article(node.article or "")
             if article is None:
-                text = content.system_text("unavailable")
-            else:
-                text = render_article(
-                    article,
-                    content.system_text("sources_heading"),
-                    content.system_text("disclaimer"),
-                )
-            return [Reply(text, self._buttons(prefix, node))]
+                return [Reply(content.system_text("unavailable"), self._buttons(prefix, node))]
+            # The key fact first, in one short message; the whole article on request.
+            read_more = Button(
+                content.system_text("read_more_label"), f"{ARTICLE_PAYLOAD_PREFIX}{article.id}"
+            )
+            summary = render_summary(article, content.system_text("source_line"))
+            return [Reply(summary, [read_more, *self._buttons(prefix, node)])]
         if node.kind == "ask":
             return [self._render_question(state, node, prefix)]
         return [Reply(fill(node.say or "", state.variables), self._buttons(prefix, node))]
@@ -479,6 +527,13 @@ class FlowRunner:
 
 def button_label(content: Content, payload: str) -> str | None:
     """The words on the button a payload came from, for the transcript."""
+    if payload.startswith(ARTICLE_PAYLOAD_PREFIX):
+        article = content.article(payload.removeprefix(ARTICLE_PAYLOAD_PREFIX))
+        return article.meta.title if article else None
+    if payload.startswith(INTENT_PAYLOAD_PREFIX):
+        return content.intent_label(payload.removeprefix(INTENT_PAYLOAD_PREFIX))
+    if payload.startswith(GLOBAL_PAYLOAD_PREFIX) and payload != START_PAYLOAD:
+        return payload.removeprefix(GLOBAL_PAYLOAD_PREFIX)
     flow_id, _, rest = payload.partition(":")
     node_id, _, choice = rest.partition(":")
     node = content.node(flow_id, node_id)
