@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import tempfile
 import time
@@ -46,9 +47,26 @@ SCRIPT: list[tuple[str, str]] = [
 
 
 async def parent_loop(
-    client: aiohttp.ClientSession, stop_at: float, latencies: list[float], errors: list[str]
+    client: aiohttp.ClientSession,
+    stop_at: float,
+    latencies: list[float],
+    errors: list[str],
+    interval: float = 0.0,
 ) -> None:
+    """One parent chatting; with `interval`, on average one message per `interval` seconds.
+
+    Gaps are exponential (Poisson arrivals), so parents don't all send in lockstep.
+    """
+    next_send = time.perf_counter()
+
+    async def pace() -> None:
+        nonlocal next_send
+        if interval:
+            next_send += random.expovariate(1 / interval)
+            await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
+
     while time.perf_counter() < stop_at:
+        await pace()
         session = uuid.uuid4().hex
         replies = await _post(
             client, {"session": session, "payload": "global:start"}, latencies, errors
@@ -67,6 +85,7 @@ async def parent_loop(
                 body: dict[str, Any] = {"session": session, "payload": payload}
             else:
                 body = {"session": session, "text": value}
+            await pace()
             replies = await _post(client, body, latencies, errors)
 
 
@@ -91,7 +110,11 @@ async def _post(
     return replies
 
 
-async def measure(base: str, parents: int, seconds: float, warmup: float) -> dict[str, Any]:
+async def measure(
+    base: str, parents: int, seconds: float, warmup: float, rate: float = 0.0
+) -> dict[str, Any]:
+    """Saturation when `rate` is 0; otherwise `rate` requests/s spread over the parents."""
+    interval = parents / rate if rate else 0.0
     connector = aiohttp.TCPConnector(limit=parents)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
@@ -104,11 +127,12 @@ async def measure(base: str, parents: int, seconds: float, warmup: float) -> dic
         started = time.perf_counter()
         stop_at = started + seconds
         await asyncio.gather(
-            *(parent_loop(client, stop_at, latencies, errors) for _ in range(parents))
+            *(parent_loop(client, stop_at, latencies, errors, interval) for _ in range(parents))
         )
         elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
+        "mode": f"paced at {rate:g} req/s" if rate else "saturation",
         "parents": parents,
         "seconds": round(elapsed, 2),
         "requests": len(latencies),
@@ -137,7 +161,9 @@ async def _drop_database(name: str) -> None:
     await connection.close()
 
 
-def run(database: str, parents: int, seconds: float, warmup: float) -> dict[str, Any] | None:
+def run(
+    database: str, parents: int, seconds: float, warmup: float, rate: float
+) -> dict[str, Any] | None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {"DATA_DIR": tmp, "LOG_LEVEL": "WARNING"}
         pg_name = None
@@ -151,13 +177,14 @@ def run(database: str, parents: int, seconds: float, warmup: float) -> dict[str,
             env["DATABASE_URL"] = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
         try:
             with running_server(env, Path(tmp) / "server.log") as base:
-                result = asyncio.run(measure(base, parents, seconds, warmup))
+                result = asyncio.run(measure(base, parents, seconds, warmup, rate))
         finally:
             if pg_name:
                 asyncio.run(_drop_database(pg_name))
     result["database"] = database
     print(
-        f"{database:10s} {result['parents']} parents: {result['requests_per_second']} req/s, "
+        f"{database:10s} {result['mode']:18s} {result['parents']} parents: "
+        f"{result['requests_per_second']} req/s, "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms, "
         f"{result['requests']} requests, {result['errors']} errors"
     )
@@ -170,13 +197,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        nargs="+",
+        default=[0, 200],
+        help="total requests/s to offer (0 = as fast as the parents can go)",
+    )
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results = [
         r
         for database in databases
         for parents in args.parents
-        if (r := run(database, parents, args.seconds, args.warmup)) is not None
+        for rate in args.rate
+        if (r := run(database, parents, args.seconds, args.warmup, rate)) is not None
     ]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "chat_throughput.json").write_text(json.dumps(results, indent=2))
