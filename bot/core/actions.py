@@ -27,6 +27,8 @@ class ActionResult:
     goto: str | None = None  # a node in the current flow, instead of the node's `next`
     # A referral to store with this step (category, urgency, answers).
     referral: dict[str, Any] | None = None
+    # A reminder to store with this step ({"due_on": ISO date, "kind": ...}).
+    reminder: dict[str, Any] | None = None
 
 
 ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]

@@ -469,6 +469,8 @@ class FlowRunner:
                 state.variables.update(result.variables)
                 if result.referral is not None:
                     state.new_referrals.append(result.referral)
+                if result.reminder is not None:
+                    state.new_reminders.append(result.reminder)
                 target = result.goto or node.next
                 if target is None:
                     return replies

@@ -21,6 +21,7 @@ class ConversationState:
     urgent: bool = False
     # Referrals made during this step, saved with it (not part of the state).
     new_referrals: list[dict[str, Any]] = field(default_factory=list)
+    new_reminders: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def position(self) -> str:

@@ -16,12 +16,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.state import ConversationState
 from bot.core.types import Button, Reply
-from bot.store.models import Conversation, Message, Parent, Referral, utcnow
+from bot.store.models import Conversation, Message, Parent, Referral, Reminder, utcnow
 
 parents = Parent.__table__
 conversations = Conversation.__table__
 messages = Message.__table__
 referrals = Referral.__table__
+reminders = Reminder.__table__
 
 
 class ConcurrentStep(Exception):
@@ -88,6 +89,7 @@ _UPDATE_CONVERSATION = update(conversations).where(
 _ADD_INBOUND = insert(messages).returning(messages.c.id)
 _ADD_REPLIES = insert(messages)
 _ADD_REFERRAL = insert(referrals)
+_ADD_REMINDER = insert(reminders)
 
 
 def load_or_create(connection: Connection, channel: str, chat_id: str) -> LoadedConversation:
@@ -189,6 +191,17 @@ def save_turn(
         connection.execute(
             _ADD_REFERRAL, {"parent_id": loaded.parent_id, "created_at": now, **referral}
         )
+    for reminder in state.new_reminders:
+        connection.execute(
+            _ADD_REMINDER,
+            {
+                "parent_id": loaded.parent_id,
+                "kind": reminder["kind"],
+                "due_on": dt.date.fromisoformat(reminder["due_on"]),
+                "status": "pending",
+                "created_at": now,
+            },
+        )
     if replies:
         connection.execute(
             _ADD_REPLIES,
@@ -270,3 +283,15 @@ def referrals_of(connection: Connection, channel: str, chat_id: str) -> list[Sto
     return [
         StoredReferral(r.category, r.urgency, dict(r.answers)) for r in connection.execute(query)
     ]
+
+
+def reminders_of(connection: Connection, channel: str, chat_id: str) -> list[tuple[str, dt.date]]:
+    """One parent's pending reminders as (kind, due date), soonest first."""
+    query = (
+        select(reminders.c.kind, reminders.c.due_on)
+        .join(parents, parents.c.id == reminders.c.parent_id)
+        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+        .where(reminders.c.status == "pending")
+        .order_by(reminders.c.due_on)
+    )
+    return [(r.kind, r.due_on) for r in connection.execute(query)]
