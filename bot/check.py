@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.core.actions import default_actions
 from bot.flows.loader import load_flow_dir
 from bot.knowledge.articles import load_library
+from bot.knowledge.letters import load_letters
 from bot.nlu.data import load_training_data
 from bot.triage.referral import rules_problems
 
@@ -30,6 +31,10 @@ def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
         for line in rules_problems(triage.data):
             print(f"{flows.files.get('triage', 'flows/triage.yml')}: {line}", file=out)
             errors += 1
+    letters = load_letters(settings.knowledge_dir / "letters")
+    for line in letters.problems:
+        print(line, file=out)
+        errors += 1
     nlu = load_training_data(settings.nlu_data_dir, include_test=True)
     for line in nlu.problems:
         print(line, file=out)
@@ -37,6 +42,7 @@ def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     examples = sum(len(v) for v in nlu.examples.values())
     print(
         f"checked {len(flows.flows)} flows, {len(library.articles)} articles, "
+        f"{len(letters.letters)} letters, "
         f"{len(nlu.examples)} intents ({examples} examples): "
         f"{errors} error(s), {warnings} warning(s)",
         file=out,

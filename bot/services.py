@@ -16,6 +16,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
 from bot.knowledge.articles import Library, load_library
+from bot.knowledge.letters import load_letters
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
 from bot.store import migrate
 from bot.store.db import Database
@@ -42,7 +43,9 @@ def load_content(
         if authorities_file.exists()
         else LocalAuthorities()
     )
-    return LoadedContent(Content(flows.flows, library, authorities), flows, library)
+    letters = load_letters(settings.knowledge_dir / "letters")
+    content = Content(flows.flows, library, authorities, letters)
+    return LoadedContent(content, flows, library)
 
 
 @dataclass(slots=True)

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.types import Document
+
 
 @dataclass(slots=True)
 class ActionContext:
@@ -19,6 +21,7 @@ class ActionContext:
     channel: str
     today: dt.date
     flow_data: dict[str, Any] = field(default_factory=dict)  # the flow's `data:` block
+    content: Any = None  # the published Content (letters, articles), read-only
 
 
 @dataclass(slots=True)
@@ -29,6 +32,8 @@ class ActionResult:
     referral: dict[str, Any] | None = None
     # A reminder to store with this step ({"due_on": ISO date, "kind": ...}).
     reminder: dict[str, Any] | None = None
+    # A file to attach to the next message the flow sends.
+    document: Document | None = None
 
 
 ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]
@@ -58,9 +63,11 @@ class ActionRegistry:
 def default_actions() -> ActionRegistry:
     """The registry with every built-in action loaded."""
     from bot.knowledge.deadlines import register as register_deadlines
+    from bot.knowledge.letter_actions import register as register_letters
     from bot.triage.referral import register as register_triage
 
     registry = ActionRegistry()
     register_deadlines(registry)
+    register_letters(registry)
     register_triage(registry)
     return registry

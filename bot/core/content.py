@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.flows.schema import FlowSpec, NodeSpec
 from bot.knowledge.articles import Article, Library
+from bot.knowledge.letters import Letters
 from bot.knowledge.search import KnowledgeIndex
 from bot.triage.local_authorities import LocalAuthorities
 
@@ -22,6 +23,7 @@ class Content:
     flows: dict[str, FlowSpec] = field(default_factory=dict)
     library: Library = field(default_factory=Library)
     local_authorities: LocalAuthorities = field(default_factory=LocalAuthorities)
+    letters: Letters = field(default_factory=Letters)
     # intent -> (flow, node) that answers it; built from the nodes' `intents`.
     intent_targets: dict[str, tuple[str, str]] = field(init=False)
     search_index: KnowledgeIndex = field(init=False)

@@ -19,7 +19,7 @@ from bot.core.actions import ActionContext, ActionRegistry
 from bot.core.content import Content, ContentHolder
 from bot.core.state import ConversationState
 from bot.core.text import fill
-from bot.core.types import Button, Reply
+from bot.core.types import Button, Document, Reply
 from bot.flows.schema import ButtonSpec, NodeSpec
 from bot.knowledge.articles import Article
 from bot.knowledge.render import render_article, render_summary
@@ -429,6 +429,7 @@ class FlowRunner:
         node_id = node_id or content.flows[flow_id].start
         if remember:
             state.remember_position()
+        pending_document: Document | None = None
         for _ in range(MAX_STEPS_PER_MESSAGE):
             node = content.node(flow_id, node_id)
             if node is None:
@@ -442,6 +443,9 @@ class FlowRunner:
             kind = node.kind
             if kind in ("say", "article"):
                 replies.extend(self._render_waiting(state, node))
+                if pending_document is not None:
+                    replies[-1].document = pending_document
+                    pending_document = None
                 if node.next and not node.buttons:
                     node_id = node.next
                     continue
@@ -464,8 +468,12 @@ class FlowRunner:
                 )
             elif kind == "action":
                 flow_data = content.flows[flow_id].data
-                context = ActionContext(dict(state.variables), channel, self._today(), flow_data)
+                context = ActionContext(
+                    dict(state.variables), channel, self._today(), flow_data, content
+                )
                 result = await self._actions.run(node.action or "", context)
+                if result.document is not None:
+                    pending_document = result.document
                 state.variables.update(result.variables)
                 if result.referral is not None:
                     state.new_referrals.append(result.referral)

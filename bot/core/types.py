@@ -14,11 +14,15 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file to send alongside a reply (a letter, a calendar entry)."""
+    """A file to send alongside a reply (a letter, a calendar entry).
+
+    `key` names what to build ("letter:ask-for-assessment"); channels build the
+    bytes when they send it, from the parent's saved answers.
+    """
 
     filename: str
     media_type: str
-    content: bytes
+    key: str
 
 
 @dataclass(slots=True)
@@ -30,10 +34,13 @@ class Reply:
     document: Document | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "text": self.text,
             "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
         }
+        if self.document is not None:
+            data["document"] = {"filename": self.document.filename, "key": self.document.key}
+        return data
 
 
 @dataclass(frozen=True, slots=True)

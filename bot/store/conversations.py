@@ -295,3 +295,16 @@ def reminders_of(connection: Connection, channel: str, chat_id: str) -> list[tup
         .order_by(reminders.c.due_on)
     )
     return [(r.kind, r.due_on) for r in connection.execute(query)]
+
+
+def conversation_variables(
+    connection: Connection, channel: str, chat_id: str
+) -> dict[str, Any] | None:
+    """What a parent has told us so far, or None if we have never spoken."""
+    query = (
+        select(conversations.c.variables)
+        .join(parents, parents.c.id == conversations.c.parent_id)
+        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+    )
+    row = connection.execute(query).first()
+    return dict(row.variables or {}) if row else None

@@ -6,12 +6,17 @@ Request and response shapes are a stable interface (see DESIGN.md):
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from bot.channels.webchat import CHANNEL, to_inbound
+from bot.knowledge.letter_actions import DOCX
+from bot.knowledge.letters import fill_letter, letter_docx
 from bot.services import Services
 from bot.store import conversations as store
 
@@ -39,9 +44,15 @@ class ButtonOut(BaseModel):
     payload: str
 
 
+class DocumentOut(BaseModel):
+    filename: str
+    url: str  # add &session=... to download
+
+
 class ReplyOut(BaseModel):
     text: str
     buttons: list[ButtonOut]
+    document: DocumentOut | None = None
 
 
 class ChatResponse(BaseModel):
@@ -66,7 +77,40 @@ def _services(request: Request) -> Services:
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     inbound = to_inbound(body.session, body.text, body.payload, body.message_id)
     replies = await _services(request).dispatcher.handle(inbound)
-    return ChatResponse.model_validate({"replies": [reply.to_json() for reply in replies]})
+    out = []
+    for reply in replies:
+        data = reply.to_json()
+        if reply.document is not None:
+            key = quote(reply.document.key, safe="")
+            data["document"] = {
+                "filename": reply.document.filename,
+                "url": f"/api/chat/document?key={key}",
+            }
+        out.append(data)
+    return ChatResponse.model_validate({"replies": out})
+
+
+@router.get("/api/chat/document")
+async def document(
+    request: Request,
+    session: Annotated[SessionId, Query()],
+    key: Annotated[str, Query(max_length=80)],
+) -> Response:
+    """A letter as a Word file, built from this parent's saved answers."""
+    services = _services(request)
+    kind, _, name = key.partition(":")
+    letter = services.content.current.letters.letters.get(name) if kind == "letter" else None
+    if letter is None:
+        return JSONResponse({"detail": "No such document."}, status_code=404)
+    variables = await services.database.read(store.conversation_variables, CHANNEL, session)
+    filled = fill_letter(letter, variables or {}, dt.date.today())
+    if variables is None or filled.missing:
+        return JSONResponse({"detail": "This letter has not been written yet."}, status_code=404)
+    return Response(
+        letter_docx(filled),
+        media_type=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
+    )
 
 
 @router.get("/api/chat/history")

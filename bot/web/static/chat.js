@@ -94,7 +94,15 @@
     disableOldChoices();
     let firstGroup = null;
     for (const reply of replies) {
-      addMessage("bot", reply.text);
+      const item = addMessage("bot", reply.text);
+      if (reply.document) {
+        const link = document.createElement("a");
+        link.href = reply.document.url + "&session=" + encodeURIComponent(sessionId());
+        link.textContent = "Download " + reply.document.filename;
+        link.setAttribute("download", reply.document.filename);
+        link.className = "download";
+        item.appendChild(link);
+      }
       const group = addChoices(reply.buttons, true);
       if (group && !firstGroup) firstGroup = group;
     }
