@@ -8,6 +8,7 @@ answers, those runs are skipped and the reason is printed in the summary.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -140,8 +141,9 @@ def build_test_actions() -> ActionRegistry:
     return registry
 
 
-@pytest.fixture
-async def app_and_client(settings: Settings) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
+@contextlib.asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
+    """The app started (migrations, content, NLU) with an HTTP client talking to it."""
     app = create_app(settings, actions=build_test_actions())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -149,6 +151,12 @@ async def app_and_client(settings: Settings) -> AsyncIterator[tuple[object, http
             transport=transport, base_url="http://champion.test"
         ) as client:
             yield app, client
+
+
+@pytest.fixture
+async def app_and_client(settings: Settings) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
+    async with running_app(settings) as pair:
+        yield pair
 
 
 @pytest.fixture

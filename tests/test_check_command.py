@@ -11,9 +11,9 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT
 
 
-def run_check(tmp_path: Path, **dirs: Path) -> subprocess.CompletedProcess[str]:
+def run_check(tmp_path: Path, **settings: Path | str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
-    env.update({name.upper(): str(path) for name, path in dirs.items()})
+    env.update({name.upper(): str(value) for name, value in settings.items()})
     return subprocess.run(
         [sys.executable, "-m", "bot", "check"],
         capture_output=True,
@@ -84,15 +84,7 @@ def test_bad_nlu_data_fails(tmp_path: Path) -> None:
 
 
 def test_a_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
-    env = {**os.environ, "PORT": "not-a-port"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "check"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
+    result = run_check(tmp_path, port="not-a-port")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "champion: setting PORT is invalid: Input should be a valid integer, unable to parse string as an integer"

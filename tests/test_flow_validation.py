@@ -75,6 +75,10 @@ def test_a_good_flow_loads() -> None:
             "goto, flow, when (found: none)",
         ),
         (
+            ("    say: Thanks\n", "    say: Thanks\n    multiple: true\n"),
+            "flows/sample.yml:14: node 'done': 'multiple' cannot be used on a 'say' node",
+        ),
+        (
             ("start: intro", "start: beginning"),
             "flows/sample.yml:1: start node 'beginning' is not one of the nodes",
         ),

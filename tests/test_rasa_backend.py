@@ -9,21 +9,15 @@ import httpx
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.web.app import create_app
 from tests.chat import Parent
-from tests.conftest import build_test_actions
+from tests.conftest import running_app
 from tests.fakes.rasa_server import fake_rasa
 from tests.server import free_port
 
 
 async def chat_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, actions=build_test_actions())
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://champion.test"
-        ) as client:
-            yield client
+    async with running_app(settings) as (_app, client):
+        yield client
 
 
 def rasa_settings(settings: Settings, url: str) -> Settings:

@@ -179,19 +179,8 @@ class NodeSpec(_Strict):
             "flow": {"node"},
             "when": {"else_"},
         }
-        options = {
-            "node",
-            "buttons",
-            "next",
-            "expect",
-            "choices",
-            "save",
-            "retry",
-            "min",
-            "max",
-            "skippable",
-            "else_",
-        }
+        # Every option some kind allows; each kind refuses the ones it doesn't.
+        options = set().union(*allowed.values())
         for option in options - allowed[kind]:
             if option in self.model_fields_set:
                 shown = option.rstrip("_")
