@@ -29,6 +29,16 @@ async def test_first_typed_message_also_gets_the_welcome(client: httpx.AsyncClie
     parent = Parent(client)
     await parent.say("hi there")
     assert "I'm Champion" in parent.text
+    assert parent.buttons == ["OK, let's start", "Tell me more about privacy"]
+
+
+async def test_a_first_message_that_is_a_question_is_answered_after_the_welcome(
+    client: httpx.AsyncClient,
+) -> None:
+    parent = Parent(client)
+    await parent.say("my son has been suspended from school for 3 days")
+    assert "I'm Champion" in parent.replies[0]["text"]
+    assert parent.replies[-1]["text"].startswith("**Suspensions and permanent exclusions**")
 
 
 async def test_whole_conversation_through_the_menus(client: httpx.AsyncClient) -> None:

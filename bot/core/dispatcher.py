@@ -117,6 +117,9 @@ class Dispatcher:
                 replies = await self._runner.crisis(state, channel)
             elif loaded.state is None:
                 replies = await self._runner.begin(state, channel)
+                if text and prediction is not None and prediction.intent != "greeting":
+                    # Their first message was a question: answer it after the welcome.
+                    replies += await self._runner.handle_text(state, text, channel, prediction)
             elif inbound.payload is not None:
                 replies = await self._runner.handle_payload(state, inbound.payload, channel)
             elif text is not None:

@@ -73,7 +73,7 @@ def _services(request: Request) -> Services:
     return request.app.state.services
 
 
-@router.post("/api/chat")
+@router.post("/api/chat", response_model_exclude_none=True)
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     inbound = to_inbound(body.session, body.text, body.payload, body.message_id)
     replies = await _services(request).dispatcher.handle(inbound)
