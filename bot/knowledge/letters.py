@@ -19,7 +19,7 @@ from docx import Document
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.text import show_value
-from bot.knowledge.articles import Source
+from bot.knowledge.articles import Source, split_front_matter
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -57,18 +57,18 @@ def load_letters(directory: Path) -> Letters:
         return found
     for path in sorted(directory.glob("*.md")):
         shown = f"{directory.parent.name}/{directory.name}/{path.name}"
-        text = path.read_text(encoding="utf-8")
-        parts = text.split("\n---", 1)
-        if not text.startswith("---") or len(parts) != 2:
-            found.problems.append(f"{shown}:1: must start with '---' front matter")
+        split = split_front_matter(path.read_text(encoding="utf-8"))
+        if isinstance(split, str):
+            found.problems.append(f"{shown}:1: {split}")
             continue
+        header, body = split
         try:
-            meta = LetterMeta.model_validate(yaml.safe_load(parts[0][3:]))
+            meta = LetterMeta.model_validate(yaml.safe_load(header))
         except (ValidationError, yaml.YAMLError) as exc:
             first = str(exc).splitlines()[0]
             found.problems.append(f"{shown}:1: {first}")
             continue
-        found.letters[meta.id] = Letter(meta, parts[1].lstrip("-").strip())
+        found.letters[meta.id] = Letter(meta, body)
     return found
 
 
