@@ -21,6 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     nlu_commands.add_parser("predict", help="one message per line on stdin; JSON lines out")
     evaluate = nlu_commands.add_parser("eval", help="accuracy and per-intent F1 on the test set")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    create_user = commands.add_parser(
+        "create-user", help="add a Parent Champion or admin (password from a prompt or stdin)"
+    )
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--role", required=True, choices=["champion", "admin"])
+    create_user.add_argument(
+        "--area", nargs="*", default=[], metavar="LA", help="local authorities they cover"
+    )
+    create_user.add_argument("--name", default="", help="first name parents may see")
     args = parser.parse_args(argv)
 
     try:
@@ -44,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.nlu_command == "predict":
             return cli.predict(settings)
         return cli.run_eval(settings, as_json=args.json)
+    if args.command == "create-user":
+        from bot.staff.cli import create_user_command
+
+        return create_user_command(settings, args.email, args.role, args.area, args.name)
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     return 2
@@ -62,6 +75,8 @@ def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore
         # Access logs would record session ids in URLs; the app logs what it needs.
         access_log=False,
         proxy_headers=True,
+        # Live pages hold connections open; don't let them hold up a restart.
+        timeout_graceful_shutdown=3,
     )
     return 0
 

@@ -8,6 +8,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.core.actions import default_actions
 from bot.flows.loader import load_flow_dir
+from bot.handoff.config import config_problems
 from bot.knowledge.articles import load_library
 from bot.knowledge.letters import load_letters
 from bot.nlu.data import load_training_data
@@ -30,6 +31,11 @@ def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     if triage is not None:
         for line in rules_problems(triage.data):
             print(f"{flows.files.get('triage', 'flows/triage.yml')}: {line}", file=out)
+            errors += 1
+    champion = flows.flows.get("champion")
+    if champion is not None:
+        for line in config_problems(champion.data, set(champion.nodes)):
+            print(f"{flows.files.get('champion', 'flows/champion.yml')}: {line}", file=out)
             errors += 1
     letters = load_letters(settings.knowledge_dir / "letters")
     for line in letters.problems:

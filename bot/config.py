@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
     # Whole request bodies over this size are refused with 413.
     max_request_bytes: int = Field(default=1_000_000, ge=10_000)
+    # Console sessions unused for this long are signed out.
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Mark console cookies Secure (HTTPS only). Set true wherever the console is
+    # served over HTTPS; it is also set on any request that arrives over HTTPS.
+    cookie_secure: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -15,6 +15,7 @@ from bot.core.content import Content, ContentHolder
 from bot.core.dispatcher import Dispatcher
 from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
+from bot.handoff.events import EventBus
 from bot.knowledge.articles import Library, load_library
 from bot.knowledge.letters import load_letters
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
@@ -57,6 +58,7 @@ class Services:
     runner: FlowRunner
     dispatcher: Dispatcher
     nlu: NluBackend
+    events: EventBus
 
     async def close(self) -> None:
         await self.nlu.close()
@@ -76,8 +78,9 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
     await migrate.upgrade(database)
     holder = ContentHolder(loaded.content)
     runner = FlowRunner(holder, actions, confident=settings.nlu_confident)
-    dispatcher = Dispatcher(database, runner, holder, nlu, settings.max_message_chars)
-    return Services(settings, database, holder, actions, runner, dispatcher, nlu)
+    events = EventBus()
+    dispatcher = Dispatcher(database, runner, holder, nlu, settings.max_message_chars, events)
+    return Services(settings, database, holder, actions, runner, dispatcher, nlu, events)
 
 
 def start_nlu(settings: Settings) -> NluBackend:

@@ -22,6 +22,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult, default_actions
+from bot.handoff.config import DAYS
 from bot.web.app import create_app
 
 TEST_DATA = Path(__file__).parent / "data"
@@ -99,7 +100,16 @@ def content_dirs(tmp_path: Path) -> tuple[Path, Path]:
     main = yaml.safe_load((flows / "main.yml").read_text())
     main["nodes"]["menu"]["buttons"].append({"label": "Every node kind", "flow": "kinds"})
     (flows / "main.yml").write_text(yaml.safe_dump(main, sort_keys=False))
+    # Parent Champions online around the clock, so tests don't depend on the time
+    # they run; tests of opening hours set their own.
+    set_champion_hours(flows, {day: "00:00-24:00" for day in DAYS} | {"bank_holidays": "open"})
     return flows, knowledge
+
+
+def set_champion_hours(flows: Path, hours: dict[str, str]) -> None:
+    champion = yaml.safe_load((flows / "champion.yml").read_text())
+    champion["data"]["hours"] = {"timezone": "Europe/London", **hours}
+    (flows / "champion.yml").write_text(yaml.safe_dump(champion, sort_keys=False))
 
 
 @pytest.fixture(scope="session")

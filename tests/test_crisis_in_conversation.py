@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from bot.safety.message import REQUIRED_NUMBERS
-from bot.store.conversations import urgent_conversations
+from bot.handoff import tickets
+from bot.store.conversations import conversation_variables, urgent_conversations
 from tests.chat import Parent
 
 CRISIS = "my daughter says she wants to kill herself"
@@ -67,7 +68,9 @@ def assert_crisis_message(replies: list[dict]) -> None:
     digits = "".join(c for c in first if c.isdigit())
     for number in REQUIRED_NUMBERS:
         assert number.replace(" ", "") in digits, number
-    assert "Talk to a Parent Champion" in [b["label"] for b in replies[0]["buttons"]]
+    # Then a Parent Champion is alerted, and the parent can carry on with the bot.
+    assert "Parent Champion" in replies[-1]["text"]
+    assert "Back to the bot" in [b["label"] for b in replies[-1]["buttons"]]
 
 
 @pytest.mark.parametrize("state", list(STATES))
@@ -84,17 +87,27 @@ async def test_a_crisis_is_answered_at_once_in_every_state(
     flagged = await database.read(urgent_conversations)
     assert [(u.channel, u.chat_id) for u in flagged] == [("web", parent.session)]
     assert flagged[0].urgent_since is not None
+    # Every crisis reaches the champions' queue, at the top.
+    queue = await database.read(tickets.queue, None)
+    assert [(t.chat_id, t.urgency, t.category) for t in queue] == [
+        (parent.session, "crisis", "crisis")
+    ]
 
 
 async def test_the_answer_to_a_question_is_not_saved_when_it_is_a_crisis(
-    client: httpx.AsyncClient,
+    app_and_client: tuple,
 ) -> None:
-    parent = Parent(client)
+    parent = Parent(app_and_client[1])
     await mid_free_text_question(parent)
     await parent.say("I can't cope, he ran away an hour ago")
     assert_crisis_message(parent.replies)
-    await parent.press("Back to where I was")
-    assert parent.text == "Tell me anything."  # the question is asked again
+    variables = await app_and_client[0].state.services.database.read(
+        conversation_variables, "web", parent.session
+    )
+    assert "anything" not in variables
+    await parent.press("Back to the bot")
+    assert "You're back with the Champion bot" in parent.text
+    assert "What would you like help with?" in parent.text
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ class ActionContext:
     today: dt.date
     flow_data: dict[str, Any] = field(default_factory=dict)  # the flow's `data:` block
     content: Any = None  # the published Content (letters, articles), read-only
+    now: dt.datetime | None = None  # timezone-aware; for opening hours
 
 
 @dataclass(slots=True)
@@ -34,6 +35,8 @@ class ActionResult:
     reminder: dict[str, Any] | None = None
     # A file to attach to the next message the flow sends.
     document: Document | None = None
+    # Ask for a Parent Champion: the dispatcher opens (or updates) a hand-off ticket.
+    handoff: bool = False
 
 
 ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]
@@ -62,11 +65,13 @@ class ActionRegistry:
 
 def default_actions() -> ActionRegistry:
     """The registry with every built-in action loaded."""
+    from bot.handoff.actions import register as register_handoff
     from bot.knowledge.deadlines import register as register_deadlines
     from bot.knowledge.letter_actions import register as register_letters
     from bot.triage.referral import register as register_triage
 
     registry = ActionRegistry()
+    register_handoff(registry)
     register_deadlines(registry)
     register_letters(registry)
     register_triage(registry)

@@ -5,6 +5,10 @@ conversation, answer a repeated delivery with the replies already given, step th
 flow in memory, then write the new state, the message and the replies together.
 Any failure rolls the whole step back and the parent gets a short apology, so
 nothing is ever half-written.
+
+While a Parent Champion has the conversation (an open ticket that is relaying),
+the bot stays quiet: the parent's words are saved for the champion to read, and
+only crisis screening and "back to the bot" are acted on.
 """
 
 from __future__ import annotations
@@ -14,15 +18,20 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.answers import normalise
 from bot.core.content import ContentHolder
 from bot.core.runner import FlowRunner, button_label
+from bot.core.state import ConversationState
 from bot.core.types import Inbound, Reply
+from bot.handoff import tickets
+from bot.handoff.escalation import escalate
+from bot.handoff.events import EventBus, ticket_topic
 from bot.nlu.classifier import Prediction
 from bot.nlu.service import NluBackend, safe_predict
 from bot.safety.message import FALLBACK_TEXT
 from bot.safety.screen import Screening, screen
 from bot.store import conversations as store
-from bot.store.db import Database
+from bot.store.db import Database, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +40,8 @@ _ATTEMPTS = 3
 # PostgreSQL cannot store NUL in text at all.
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 _CONTROL[127] = None
+BACK_TO_BOT_PAYLOAD = "global:bot"
+BACK_TO_BOT_WORDS = {"bot", "/bot", "back to the bot", "back to bot", "talk to the bot"}
 
 
 def clean_text(text: str) -> str:
@@ -45,12 +56,14 @@ class Dispatcher:
         content: ContentHolder,
         nlu: NluBackend | None = None,
         max_message_chars: int = 4000,
+        events: EventBus | None = None,
     ) -> None:
         self._database = database
         self._runner = runner
         self._content = content
         self._nlu = nlu
         self._max_chars = max_message_chars
+        self._events = events
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         notes: list[Reply] = []
@@ -72,7 +85,7 @@ class Dispatcher:
             log.warning("crisis detected on channel %s (%s)", inbound.channel, reasons)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return notes + await self._step(inbound, text, prediction, screening)
+                replies, ticket_id = await self._step(inbound, text, prediction, screening)
             except (store.ConcurrentStep, IntegrityError):
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
@@ -81,6 +94,10 @@ class Dispatcher:
                     "conversation step failed on channel %s; rolled back", inbound.channel
                 )
                 break
+            else:
+                if ticket_id is not None and self._events is not None:
+                    self._events.publish("queue", ticket_topic(ticket_id))
+                return notes + replies
         if screening.crisis:
             return [Reply(self._crisis_text())]
         return [Reply(self._content.current.system_text("error"))]
@@ -102,7 +119,8 @@ class Dispatcher:
         text: str | None,
         prediction: Prediction | None,
         screening: Screening,
-    ) -> list[Reply]:
+    ) -> tuple[list[Reply], int | None]:
+        """One message, in one transaction. Returns the replies and the ticket it touched."""
         async with self._database.transaction() as transaction:
             loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
             if inbound.message_id and loaded.version is not None:
@@ -110,10 +128,22 @@ class Dispatcher:
                     store.find_inbound, loaded.parent_id, inbound.message_id
                 )
                 if earlier is not None:
-                    return await transaction.run(store.replies_to, earlier)
+                    return await transaction.run(store.replies_to, earlier), None
             state = loaded.state or self._runner.new_state()
             channel = inbound.channel
-            if screening.crisis:
+            ticket = None
+            if loaded.version is not None:
+                ticket = await transaction.run(tickets.open_ticket_of, loaded.parent_id)
+            ticket_id = ticket.id if ticket is not None else None
+            if ticket is not None and self._wants_bot_back(inbound, text):
+                await transaction.run(tickets.parent_returned_to_bot, ticket)
+                replies = await self._runner.run_node(state, "champion", "returned", channel)
+            elif ticket is not None and ticket.relaying and not screening.crisis:
+                replies = await self._relay(transaction, ticket, state, inbound, text)
+            elif ticket is not None and ticket.relaying:
+                state.urgent = True
+                replies = [Reply(self._crisis_text())]  # the champion is already there
+            elif screening.crisis:
                 replies = await self._runner.crisis(state, channel)
             elif loaded.state is None:
                 replies = await self._runner.begin(state, channel)
@@ -126,13 +156,48 @@ class Dispatcher:
                 replies = await self._runner.handle_text(state, text, channel, prediction)
             else:
                 replies = await self._runner.handle_media(state, channel)
+            if state.new_handoff or screening.crisis:
+                # Every crisis reaches a champion, whatever the flow said.
+                ticket_id = await transaction.run(
+                    escalate, loaded.parent_id, channel, state, screening.crisis
+                )
             record = store.InboundRecord(
                 external_id=inbound.message_id,
                 text=self._transcript_text(inbound, text),
                 payload=inbound.payload,
             )
             await transaction.run(store.save_turn, loaded, state, record, replies)
-            return replies
+            return replies, ticket_id
+
+    @staticmethod
+    def _wants_bot_back(inbound: Inbound, text: str | None) -> bool:
+        if inbound.payload is not None:
+            return inbound.payload == BACK_TO_BOT_PAYLOAD
+        return text is not None and normalise(text) in BACK_TO_BOT_WORDS
+
+    async def _relay(
+        self,
+        transaction: Transaction,
+        ticket: tickets.OpenTicket,
+        state: ConversationState,
+        inbound: Inbound,
+        text: str | None,
+    ) -> list[Reply]:
+        """A message while a champion has the conversation: saved for them, not answered."""
+        content = self._content.current
+        if inbound.payload is not None:
+            if self._runner.is_current_button(state, inbound.payload):
+                # A button of the hand-off message itself (say, drop-in sessions): the
+                # bot answers it, and the ticket waits in the queue for the champion.
+                await transaction.run(tickets.pause_relay, ticket.id)
+                return await self._runner.handle_payload(state, inbound.payload, inbound.channel)
+            return self._runner.render_node("champion", "still_with_champion", state.variables)
+        await transaction.run(tickets.note_parent_message, ticket.id)
+        if text is None:
+            return [Reply(content.system_text("media_not_supported"))]
+        if ticket.status == "waiting" and ticket.parent_messages == 0:
+            return self._runner.render_node("champion", "passed_on", state.variables)
+        return []
 
     def _transcript_text(self, inbound: Inbound, text: str | None) -> str | None:
         if inbound.payload is not None:

@@ -29,7 +29,9 @@ from bot.triage.local_authorities import LocalAuthority
 
 log = logging.getLogger(__name__)
 
-GLOBAL_WORDS = ("menu", "back", "help", "human", "stop")
+# "bot" means "back to the bot" after talking to a Parent Champion (see bot/core/dispatcher.py);
+# said to the bot itself, it just shows the menu.
+GLOBAL_WORDS = ("menu", "back", "help", "human", "stop", "bot")
 START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
 INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
 ARTICLE_PAYLOAD_PREFIX = "article:"  # "Read more" and related-article buttons
@@ -58,11 +60,13 @@ class FlowRunner:
         actions: ActionRegistry,
         confident: float = 0.4,
         today: Callable[[], dt.date] = dt.date.today,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._content = content
         self._actions = actions
         self._confident = confident
         self._today = today
+        self._now = now
 
     # -- entry points -------------------------------------------------------
 
@@ -106,6 +110,38 @@ class FlowRunner:
         if choice.isdigit() and int(choice) < len(node.buttons):
             return await self._follow_button(state, node.buttons[int(choice)], channel)
         return await self._stale(state, channel)
+
+    async def run_node(
+        self, state: ConversationState, flow_id: str, node_id: str, channel: str
+    ) -> list[Reply]:
+        """Move the conversation to a named node and follow the flow from there."""
+        return await self._run(state, flow_id, node_id, channel)
+
+    def render_node(
+        self, flow_id: str, node_id: str, variables: dict[str, object] | None = None
+    ) -> list[Reply]:
+        """A node's message without moving anyone there (notices sent from the console)."""
+        node = self._content.current.node(flow_id, node_id)
+        if node is None or not node.say:
+            return []
+        return [
+            Reply(
+                fill(node.say, dict(variables or {})), self._buttons(f"{flow_id}:{node_id}", node)
+            )
+        ]
+
+    def is_current_button(self, state: ConversationState, payload: str) -> bool:
+        """Was this payload a button of the step the parent is on now?"""
+        flow_id, _, rest = payload.partition(":")
+        node_id, _, choice = rest.partition(":")
+        node = self._content.current.node(state.flow, state.node)
+        return (
+            node is not None
+            and not state.resting
+            and (flow_id, node_id) == (state.flow, state.node)
+            and choice.isdigit()
+            and int(choice) < len(node.buttons)
+        )
 
     async def crisis(self, state: ConversationState, channel: str) -> list[Reply]:
         """The crisis message, at once, whatever the parent was doing."""
@@ -376,7 +412,7 @@ class FlowRunner:
     async def _global_word(self, state: ConversationState, word: str, channel: str) -> list[Reply]:
         content = self._content.current
         state.resting = False
-        if word == "menu":
+        if word in ("menu", "bot"):
             return await self._run(state, "main", None, channel)
         if word == "human":
             if "champion" in content.flows:
@@ -469,7 +505,7 @@ class FlowRunner:
             elif kind == "action":
                 flow_data = content.flows[flow_id].data
                 context = ActionContext(
-                    dict(state.variables), channel, self._today(), flow_data, content
+                    dict(state.variables), channel, self._today(), flow_data, content, self._now()
                 )
                 result = await self._actions.run(node.action or "", context)
                 if result.document is not None:
@@ -479,6 +515,8 @@ class FlowRunner:
                     state.new_referrals.append(result.referral)
                 if result.reminder is not None:
                     state.new_reminders.append(result.reminder)
+                if result.handoff:
+                    state.new_handoff = True
                 target = result.goto or node.next
                 if target is None:
                     return replies
@@ -532,7 +570,11 @@ class FlowRunner:
 
     @staticmethod
     def _buttons(prefix: str, node: NodeSpec) -> list[Button]:
-        return [Button(b.label, f"{prefix}:{i}") for i, b in enumerate(node.buttons)]
+        # A word button works from anywhere, like the typed word, so it is never stale.
+        return [
+            Button(b.label, f"{GLOBAL_PAYLOAD_PREFIX}{b.word}" if b.word else f"{prefix}:{i}")
+            for i, b in enumerate(node.buttons)
+        ]
 
 
 def button_label(content: Content, payload: str) -> str | None:

@@ -22,6 +22,7 @@ class ConversationState:
     # Referrals made during this step, saved with it (not part of the state).
     new_referrals: list[dict[str, Any]] = field(default_factory=list)
     new_reminders: list[dict[str, Any]] = field(default_factory=list)
+    new_handoff: bool = False  # the parent asked for a Parent Champion during this step
 
     @property
     def position(self) -> str:

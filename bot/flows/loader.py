@@ -21,7 +21,7 @@ from bot.safety.message import missing_numbers
 log = logging.getLogger(__name__)
 
 # Flows the engine itself relies on; `check` insists they exist.
-REQUIRED_FLOWS = ("welcome", "main", "system", "crisis")
+REQUIRED_FLOWS = ("welcome", "main", "system", "crisis", "champion")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ Identifier = Annotated[
 ]
 NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
 ExpectKind = Literal["date", "number", "yes_no", "choice", "text", "age", "local_authority"]
-GlobalWord = Literal["menu", "back", "help", "human", "stop"]
+GlobalWord = Literal["menu", "back", "help", "human", "stop", "bot"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")
 

@@ -227,6 +227,8 @@ class TranscriptEntry:
     text: str | None
     buttons: list[dict[str, str]]
     created_at: dt.datetime
+    id: int = 0
+    from_champion: bool = False
 
 
 def transcript(
@@ -234,7 +236,14 @@ def transcript(
 ) -> list[TranscriptEntry]:
     """The latest messages of one parent, oldest first."""
     query = (
-        select(messages.c.direction, messages.c.text, messages.c.buttons, messages.c.created_at)
+        select(
+            messages.c.id,
+            messages.c.direction,
+            messages.c.text,
+            messages.c.buttons,
+            messages.c.created_at,
+            messages.c.staff_user_id,
+        )
         .join(parents, parents.c.id == messages.c.parent_id)
         .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
         .order_by(messages.c.id.desc())
@@ -242,7 +251,17 @@ def transcript(
     )
     rows = list(connection.execute(query))
     rows.reverse()
-    return [TranscriptEntry(r.direction, r.text, list(r.buttons or []), r.created_at) for r in rows]
+    return [
+        TranscriptEntry(
+            r.direction,
+            r.text,
+            list(r.buttons or []),
+            r.created_at,
+            r.id,
+            r.staff_user_id is not None,
+        )
+        for r in rows
+    ]
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY, so BIGINT becomes INTEGER there.
@@ -88,6 +89,10 @@ class Message(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[str | None] = mapped_column(String(128), nullable=True)
     buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+    # Set on a Parent Champion's own reply, so the transcript says who wrote it.
+    staff_user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -119,3 +124,124 @@ class Reminder(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- Parent Champions and the hand-off queue -----------------------------------
+
+
+class StaffUser(Base):
+    """A Parent Champion or an admin who signs in to the console."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # A first name parents see on replies ("Sam, Parent Champion"); may be empty.
+    name: Mapped[str] = mapped_column(String(80), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # "champion" or "admin"
+    # Local authority names this champion covers; admins see every area.
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in console session. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per e-mail address and per client address, for throttling."""
+
+    __tablename__ = "login_failures"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Ticket(Base):
+    """A parent's request for a Parent Champion, from escalation to its outcome."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # At most one open ticket per parent: asking twice adds to the first.
+        Index(
+            "uq_tickets_open_parent",
+            "parent_id",
+            unique=True,
+            sqlite_where=sa_text("status <> 'closed'"),
+            postgresql_where=sa_text("status <> 'closed'"),
+        ),
+        Index("ix_tickets_status_rank_created", "status", "urgency_rank", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("parents.id", ondelete="SET NULL"), nullable=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting|claimed|closed
+    # True while the parent's messages go to the champion instead of the bot.
+    relaying: Mapped[bool] = mapped_column(default=True)
+    category: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    urgency: Mapped[str] = mapped_column(String(16), default="routine")
+    urgency_rank: Mapped[int] = mapped_column(Integer, default=0)  # crisis 2, urgent 1
+    local_authority: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    came_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Messages the parent sent while waiting or talking, for "new" badges and the ack.
+    parent_messages: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TicketNote(Base):
+    """A champion's internal note on a ticket. Parents never see these."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    staff_user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who opened which transcript, claimed, transferred or closed what, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    staff_user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+    staff_email: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
 from bot.core.actions import ActionRegistry
 from bot.services import start_services
-from bot.web import chat_api, health
+from bot.web import auth, chat_api, console, console_admin, console_login, health
 from bot.web.limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(chat_api.router)
     app.include_router(health.router)
+    app.include_router(console_login.router)
+    app.include_router(console_admin.router)
+    app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -55,4 +58,48 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
             problems.append(f"{where}: {error['msg']}")
         return JSONResponse(status_code=422, content={"detail": problems})
 
+    _add_console_errors(app)
     return app
+
+
+# Console paths that pages fetch in the background: they get a status, not a page.
+_BACKGROUND = ("/events", "/live", "/queue")
+
+
+def _add_console_errors(app: FastAPI) -> None:
+    from bot.web.templating import templates
+
+    def _page(request: Request, status: int, title: str, message: str) -> Response:
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": message}, status_code=status)
+        return templates.TemplateResponse(
+            request,
+            "console/problem.html",
+            {"title": title, "message": message, "who": _member_of(request)},
+            status_code=status,
+        )
+
+    @app.exception_handler(auth.NotSignedIn)
+    async def not_signed_in(request: Request, _exc: auth.NotSignedIn) -> Response:
+        if request.method == "GET" and not request.url.path.endswith(_BACKGROUND):
+            return RedirectResponse(auth.login_url(request), status_code=303)
+        return JSONResponse({"error": "Please sign in again."}, status_code=401)
+
+    @app.exception_handler(auth.NotAllowed)
+    async def not_allowed(request: Request, exc: auth.NotAllowed) -> Response:
+        return _page(request, 403, "Not available", exc.message)
+
+    @app.exception_handler(auth.BadForm)
+    async def bad_form(request: Request, _exc: auth.BadForm) -> Response:
+        return _page(
+            request,
+            403,
+            "Please try again",
+            "This form had expired or did not come from the console, so nothing was changed. "
+            "Go back, reload the page and try again.",
+        )
+
+
+def _member_of(request: Request) -> object | None:
+    who = getattr(request.state, "who", None)
+    return who.member if who is not None else None

@@ -7,6 +7,7 @@ Request and response shapes are a stable interface (see DESIGN.md):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import quote
 
@@ -15,10 +16,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from bot.channels.webchat import CHANNEL, to_inbound
+from bot.handoff import tickets
+from bot.handoff.events import parent_topic
 from bot.knowledge.letter_actions import DOCX
 from bot.knowledge.letters import fill_letter, letter_docx
 from bot.services import Services
 from bot.store import conversations as store
+from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
 router = APIRouter()
 
@@ -60,7 +64,9 @@ class ChatResponse(BaseModel):
 
 
 class HistoryMessage(BaseModel):
+    id: int
     direction: str
+    sender: str  # "parent", "bot" or "champion"
     text: str
     buttons: list[ButtonOut]
 
@@ -120,10 +126,66 @@ async def history(request: Request, session: Annotated[SessionId, Query()]) -> H
     return HistoryResponse.model_validate(
         {
             "messages": [
-                {"direction": e.direction, "text": e.text or "", "buttons": e.buttons}
+                {
+                    "id": e.id,
+                    "direction": e.direction,
+                    "sender": _sender(e.direction, e.from_champion),
+                    "text": e.text or "",
+                    "buttons": e.buttons,
+                }
                 for e in entries
                 # Opening the page sends a start signal, not words: nothing to show.
                 if e.text or e.direction == "out"
             ]
         }
     )
+
+
+def _sender(direction: str, from_champion: bool) -> str:
+    if direction == "in":
+        return "parent"
+    return "champion" if from_champion else "bot"
+
+
+@router.get("/api/chat/stream")
+async def stream(
+    request: Request,
+    session: Annotated[SessionId, Query()],
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Messages a Parent Champion sends (and hand-off notices), live, as server-sent events.
+
+    The bot's own replies come back from POST /api/chat; this carries only what
+    arrives without the parent asking. A reconnecting browser sends Last-Event-ID,
+    so nothing is missed or shown twice.
+    """
+    services = _services(request)
+    last_seen = request.headers.get("last-event-id", "")
+    cursor = int(last_seen) if last_seen.isdigit() else after
+
+    async def body() -> AsyncIterator[str]:
+        nonlocal cursor
+        yield "retry: 2000\n\n"
+        with services.events.subscribe(parent_topic(CHANNEL, session)) as subscription:
+            quiet = 0.0
+            while not await request.is_disconnected():
+                pushed = await services.database.read(
+                    tickets.pushed_messages, CHANNEL, session, cursor
+                )
+                for message in pushed:
+                    cursor = message.id
+                    yield message_event(
+                        message.id,
+                        {
+                            "text": message.text,
+                            "buttons": message.buttons,
+                            "sender": "champion" if message.from_champion else "bot",
+                        },
+                    )
+                if not await subscription.wait(CHECK_EVERY_SECONDS):
+                    quiet += CHECK_EVERY_SECONDS
+                    if quiet >= KEEP_ALIVE_SECONDS:
+                        quiet = 0.0
+                        yield ": still here\n\n"
+
+    return event_stream(body())

@@ -55,12 +55,14 @@
     return html.join("");
   }
 
+  const SPEAKERS = { me: "You said: ", bot: "Champion said: ", champion: "Parent Champion said: " };
+
   function addMessage(who, text) {
     const item = document.createElement("div");
-    item.className = "msg " + (who === "me" ? "me" : "bot");
+    item.className = "msg " + who;
     const label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = who === "me" ? "You said: " : "Champion said: ";
+    label.className = who === "champion" ? "speaker" : "visually-hidden";
+    label.textContent = who === "champion" ? "Parent Champion" : SPEAKERS[who];
     const body = document.createElement("div");
     body.innerHTML = render(text);
     item.append(label, body);
@@ -167,6 +169,22 @@
     }
   });
 
+  // Messages from a Parent Champion arrive without the parent asking: listen for them.
+  let lastId = 0;
+  function listen() {
+    if (!window.EventSource) return;
+    const url = "/api/chat/stream?session=" + encodeURIComponent(sessionId()) + "&after=" + lastId;
+    const source = new EventSource(url);
+    source.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      lastId = Math.max(lastId, +event.lastEventId || 0);
+      disableOldChoices();
+      addMessage(message.sender === "champion" ? "champion" : "bot", message.text);
+      addChoices(message.buttons, true);
+      log.scrollTop = log.scrollHeight;
+    });
+  }
+
   async function start() {
     try {
       const response = await fetch("/api/chat/history?session=" + encodeURIComponent(sessionId()));
@@ -175,7 +193,8 @@
         // Only the replies to the parent's latest message keep usable buttons.
         const lastIn = data.messages.map((m) => m.direction).lastIndexOf("in");
         data.messages.forEach((m, i) => {
-          addMessage(m.direction === "in" ? "me" : "bot", m.text);
+          lastId = Math.max(lastId, m.id || 0);
+          addMessage(m.direction === "in" ? "me" : m.sender === "champion" ? "champion" : "bot", m.text);
           if (m.direction === "out") addChoices(m.buttons, i > lastIn);
         });
         log.scrollTop = log.scrollHeight;
@@ -187,5 +206,5 @@
     }
   }
 
-  start();
+  start().then(listen);
 })();

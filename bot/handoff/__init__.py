@@ -1,0 +1,1 @@
+"""Hand-off to a Parent Champion: tickets, opening hours, relay, live events."""

@@ -1,0 +1,61 @@
+"""Live notices between the parent side and the console, inside one process.
+
+A notice only says "something changed on this topic"; whoever listens reads the
+database, which stays the one source of truth. Listeners also re-check the
+database every second or two, so a change made by another `serve` process still
+shows up quickly (issue 9 adds Redis pub/sub to make that instant too).
+
+Topics: "queue" (any ticket), "ticket:<id>", "parent:<channel>:<chat id>".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+
+class Subscription:
+    def __init__(self, topics: set[str]) -> None:
+        self.topics = topics
+        self._changed = asyncio.Event()
+
+    def notify(self) -> None:
+        self._changed.set()
+
+    async def wait(self, seconds: float) -> bool:
+        """True if notified within this many seconds."""
+        try:
+            await asyncio.wait_for(self._changed.wait(), seconds)
+        except TimeoutError:
+            return False
+        self._changed.clear()
+        return True
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscriptions: set[Subscription] = set()
+
+    def publish(self, *topics: str) -> None:
+        wanted = set(topics)
+        for subscription in list(self._subscriptions):
+            if subscription.topics & wanted:
+                subscription.notify()
+
+    @contextlib.contextmanager
+    def subscribe(self, *topics: str) -> Iterator[Subscription]:
+        subscription = Subscription(set(topics))
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+
+
+def parent_topic(channel: str, chat_id: str) -> str:
+    return f"parent:{channel}:{chat_id}"
+
+
+def ticket_topic(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}"

@@ -1,0 +1,501 @@
+"""The hand-off queue: tickets from escalation to outcome, and the relay's writes.
+
+Plain functions over a `Connection`, run inside the caller's transaction (see
+bot/store/db.py). The parent side (dispatcher) and the champion side (console)
+both write here, so every rule about a ticket's life is in this one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from bot.core.types import Reply
+from bot.store.models import Message, Parent, StaffUser, Ticket, TicketNote, utcnow
+
+tickets = Ticket.__table__
+notes = TicketNote.__table__
+messages = Message.__table__
+parents = Parent.__table__
+staff_users = StaffUser.__table__
+
+URGENCY_RANK = {"routine": 0, "urgent": 1, "crisis": 2}
+OUTCOMES = {
+    "advice_given": "Advice given",
+    "dropin_booked": "Drop-in booked",
+    "referred_sendiass": "Referred to SENDIASS",
+    "referred_ipsea": "Referred to IPSEA",
+    "safeguarding_referral": "Safeguarding referral made",
+    "other": "Other",
+}
+# Set by the parent's side, never offered to champions.
+PARENT_ENDED = "parent_ended"
+OPEN = ("waiting", "claimed")
+
+
+class TicketError(ValueError):
+    """A console action that cannot be done; the message is shown to the champion."""
+
+
+@dataclass(slots=True)
+class HandoffRequest:
+    """What the conversation knows when a parent asks for (or needs) a person."""
+
+    crisis: bool = False
+    category: str | None = None
+    urgency: str = "routine"
+    local_authority: str | None = None
+    came_from: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTicket:
+    id: int
+    status: str
+    relaying: bool
+    urgency: str
+    parent_messages: int
+
+
+def open_ticket_of(connection: Connection, parent_id: int) -> OpenTicket | None:
+    row = connection.execute(
+        select(
+            tickets.c.id,
+            tickets.c.status,
+            tickets.c.relaying,
+            tickets.c.urgency,
+            tickets.c.parent_messages,
+        ).where(tickets.c.parent_id == parent_id, tickets.c.status.in_(OPEN))
+    ).first()
+    if row is None:
+        return None
+    return OpenTicket(row.id, row.status, bool(row.relaying), row.urgency, row.parent_messages)
+
+
+def request_handoff(
+    connection: Connection, parent_id: int, channel: str, request: HandoffRequest
+) -> int:
+    """Open a ticket, or bring the parent's open one up to date. Returns its id."""
+    now = utcnow()
+    urgency = "crisis" if request.crisis else request.urgency
+    if urgency not in URGENCY_RANK:
+        urgency = "routine"
+    existing = open_ticket_of(connection, parent_id)
+    if existing is None:
+        return connection.execute(
+            insert(tickets)
+            .values(
+                parent_id=parent_id,
+                channel=channel,
+                status="waiting",
+                relaying=True,
+                category="crisis" if request.crisis else request.category,
+                urgency=urgency,
+                urgency_rank=URGENCY_RANK[urgency],
+                local_authority=request.local_authority,
+                came_from=request.came_from,
+                summary=request.summary,
+                parent_messages=0,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(tickets.c.id)
+        ).scalar_one()
+    values: dict[str, Any] = {"relaying": True, "updated_at": now}
+    # Urgency only ever goes up while a ticket is open; a crisis stays a crisis.
+    if URGENCY_RANK[urgency] > URGENCY_RANK.get(existing.urgency, 0):
+        values |= {"urgency": urgency, "urgency_rank": URGENCY_RANK[urgency]}
+    if request.crisis:
+        values["category"] = "crisis"
+    if request.summary:
+        values["summary"] = request.summary
+    if request.local_authority:
+        values["local_authority"] = request.local_authority
+    connection.execute(update(tickets).where(tickets.c.id == existing.id).values(**values))
+    return existing.id
+
+
+def note_parent_message(connection: Connection, ticket_id: int) -> None:
+    connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id)
+        .values(parent_messages=tickets.c.parent_messages + 1, updated_at=utcnow())
+    )
+
+
+def parent_returned_to_bot(connection: Connection, ticket: OpenTicket) -> None:
+    """ "Back to the bot": the ticket ends, except a crisis, which champions still follow up."""
+    now = utcnow()
+    values: dict[str, Any] = {"relaying": False, "updated_at": now}
+    if ticket.urgency != "crisis":
+        values |= {"status": "closed", "outcome": PARENT_ENDED, "closed_at": now}
+    connection.execute(update(tickets).where(tickets.c.id == ticket.id).values(**values))
+
+
+def pause_relay(connection: Connection, ticket_id: int) -> None:
+    """The parent went back to the bot's buttons; the ticket stays in the queue."""
+    connection.execute(
+        update(tickets).where(tickets.c.id == ticket_id).values(relaying=False, updated_at=utcnow())
+    )
+
+
+# -- the console side ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    id: int
+    parent_id: int | None
+    channel: str
+    chat_id: str | None
+    status: str
+    relaying: bool
+    category: str | None
+    urgency: str
+    local_authority: str | None
+    came_from: str | None
+    summary: dict[str, Any]
+    claimed_by: int | None
+    claimed_by_email: str | None
+    claimed_by_name: str | None
+    outcome: str | None
+    parent_messages: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+
+    @property
+    def waiting_since(self) -> dt.datetime:
+        return _aware(self.created_at)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+_VIEW = select(
+    tickets,
+    parents.c.chat_id,
+    staff_users.c.email.label("claimed_by_email"),
+    staff_users.c.name.label("claimed_by_name"),
+).select_from(
+    tickets.outerjoin(parents, parents.c.id == tickets.c.parent_id).outerjoin(
+        staff_users, staff_users.c.id == tickets.c.claimed_by
+    )
+)
+
+
+def _view(row: Any) -> TicketView:
+    return TicketView(
+        id=row.id,
+        parent_id=row.parent_id,
+        channel=row.channel,
+        chat_id=row.chat_id,
+        status=row.status,
+        relaying=bool(row.relaying),
+        category=row.category,
+        urgency=row.urgency,
+        local_authority=row.local_authority,
+        came_from=row.came_from,
+        summary=dict(row.summary or {}),
+        claimed_by=row.claimed_by,
+        claimed_by_email=row.claimed_by_email,
+        claimed_by_name=row.claimed_by_name,
+        outcome=row.outcome,
+        parent_messages=row.parent_messages,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _in_areas(areas: list[str] | None) -> Any:
+    # Tickets whose area is unknown are shown to every champion: someone must answer.
+    if areas is None:
+        return True
+    return or_(tickets.c.local_authority.is_(None), tickets.c.local_authority.in_(areas))
+
+
+def queue(connection: Connection, areas: list[str] | None) -> list[TicketView]:
+    """Open tickets in these areas (None: all), most urgent first, then longest waiting."""
+    query = (
+        _VIEW.where(tickets.c.status.in_(OPEN), _in_areas(areas))
+        .order_by(tickets.c.urgency_rank.desc(), tickets.c.created_at, tickets.c.id)
+        .limit(500)
+    )
+    return [_view(row) for row in connection.execute(query)]
+
+
+def recently_closed(
+    connection: Connection, areas: list[str] | None, limit: int = 20
+) -> list[TicketView]:
+    query = (
+        _VIEW.where(tickets.c.status == "closed", _in_areas(areas))
+        .order_by(tickets.c.closed_at.desc())
+        .limit(limit)
+    )
+    return [_view(row) for row in connection.execute(query)]
+
+
+def queue_fingerprint(connection: Connection, areas: list[str] | None) -> str:
+    """Changes whenever anything a queue page shows changes (cheap to poll)."""
+    row = connection.execute(
+        select(func.count(), func.max(tickets.c.updated_at), func.max(tickets.c.id)).where(
+            _in_areas(areas)
+        )
+    ).one()
+    return f"{row[0]}:{row[1]}:{row[2]}"
+
+
+def get_ticket(connection: Connection, ticket_id: int) -> TicketView | None:
+    row = connection.execute(_VIEW.where(tickets.c.id == ticket_id)).first()
+    return _view(row) if row else None
+
+
+def ticket_fingerprint(connection: Connection, ticket_id: int) -> str:
+    row = connection.execute(
+        select(tickets.c.updated_at, tickets.c.parent_id).where(tickets.c.id == ticket_id)
+    ).first()
+    if row is None:
+        return "gone"
+    last_message = connection.execute(
+        select(func.max(messages.c.id)).where(messages.c.parent_id == row.parent_id)
+    ).scalar()
+    last_note = connection.execute(
+        select(func.max(notes.c.id)).where(notes.c.ticket_id == ticket_id)
+    ).scalar()
+    return f"{row.updated_at}:{last_message}:{last_note}"
+
+
+def claim(connection: Connection, ticket_id: int, member_id: int) -> bool:
+    """Take a waiting ticket. Exactly one of several champions claiming at once wins."""
+    now = utcnow()
+    result = connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.status == "waiting")
+        .values(status="claimed", claimed_by=member_id, claimed_at=now, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+def _require_holder(ticket: TicketView | None, member_id: int) -> TicketView:
+    if ticket is None:
+        raise TicketError("That ticket no longer exists.")
+    if ticket.status == "closed":
+        raise TicketError("This ticket is closed.")
+    if ticket.claimed_by != member_id:
+        raise TicketError("Claim this ticket before replying to the parent.")
+    return ticket
+
+
+def send_to_parent(
+    connection: Connection,
+    ticket_id: int,
+    member_id: int | None,
+    reply: Reply,
+) -> int:
+    """Store a message for the parent outside any reply of the bot's; returns its id.
+
+    The web chat page fetches it over its live stream; other channels deliver it
+    from their outbox.
+    """
+    ticket = get_ticket(connection, ticket_id)
+    if ticket is None or ticket.parent_id is None:
+        raise TicketError("The parent has left and their conversation was deleted.")
+    return connection.execute(
+        insert(messages)
+        .values(
+            parent_id=ticket.parent_id,
+            direction="out",
+            external_id=None,
+            reply_to_id=None,
+            text=reply.text,
+            payload=None,
+            buttons=[{"label": b.label, "payload": b.payload} for b in reply.buttons],
+            staff_user_id=member_id,
+            created_at=utcnow(),
+        )
+        .returning(messages.c.id)
+    ).scalar_one()
+
+
+def champion_reply(connection: Connection, ticket_id: int, member_id: int, text: str) -> int:
+    _require_holder(get_ticket(connection, ticket_id), member_id)
+    message_id = send_to_parent(connection, ticket_id, member_id, Reply(text))
+    # A champion writing brings the parent back into the live chat.
+    connection.execute(
+        update(tickets).where(tickets.c.id == ticket_id).values(relaying=True, updated_at=utcnow())
+    )
+    return message_id
+
+
+def add_note(connection: Connection, ticket_id: int, member_id: int, text: str) -> None:
+    connection.execute(
+        insert(notes).values(
+            ticket_id=ticket_id, staff_user_id=member_id, text=text, created_at=utcnow()
+        )
+    )
+    connection.execute(update(tickets).where(tickets.c.id == ticket_id).values(updated_at=utcnow()))
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+def notes_of(connection: Connection, ticket_id: int) -> list[NoteView]:
+    query = (
+        select(notes.c.text, notes.c.created_at, staff_users.c.email)
+        .select_from(notes.outerjoin(staff_users, staff_users.c.id == notes.c.staff_user_id))
+        .where(notes.c.ticket_id == ticket_id)
+        .order_by(notes.c.id)
+    )
+    return [
+        NoteView(r.email or "(deleted account)", r.text, r.created_at)
+        for r in connection.execute(query)
+    ]
+
+
+def transfer_to_member(connection: Connection, ticket_id: int, member_id: int) -> None:
+    now = utcnow()
+    connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN))
+        .values(status="claimed", claimed_by=member_id, claimed_at=now, updated_at=now)
+    )
+
+
+def transfer_to_area(connection: Connection, ticket_id: int, local_authority: str) -> None:
+    """Back into the queue for another area's champions."""
+    connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN))
+        .values(
+            status="waiting",
+            claimed_by=None,
+            claimed_at=None,
+            local_authority=local_authority,
+            updated_at=utcnow(),
+        )
+    )
+
+
+def close(connection: Connection, ticket_id: int, outcome: str) -> bool:
+    if outcome not in OUTCOMES:
+        raise TicketError("Choose an outcome before closing.")
+    now = utcnow()
+    result = connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN))
+        .values(status="closed", relaying=False, outcome=outcome, closed_at=now, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    id: int
+    direction: str
+    sender: str  # "parent", "bot" or "champion"
+    author: str | None
+    text: str
+    created_at: dt.datetime
+
+
+def transcript_of(
+    connection: Connection, parent_id: int | None, limit: int = 300
+) -> list[TranscriptLine]:
+    if parent_id is None:
+        return []
+    query = (
+        select(
+            messages.c.id,
+            messages.c.direction,
+            messages.c.text,
+            messages.c.staff_user_id,
+            messages.c.created_at,
+            staff_users.c.email,
+        )
+        .select_from(messages.outerjoin(staff_users, staff_users.c.id == messages.c.staff_user_id))
+        .where(messages.c.parent_id == parent_id)
+        .order_by(messages.c.id.desc())
+        .limit(limit)
+    )
+    rows = list(connection.execute(query))
+    rows.reverse()
+    return [
+        TranscriptLine(
+            row.id,
+            row.direction,
+            "parent" if row.direction == "in" else "champion" if row.staff_user_id else "bot",
+            row.email,
+            row.text or "",
+            row.created_at,
+        )
+        for row in rows
+        if row.text
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PushedMessage:
+    id: int
+    text: str
+    buttons: list[dict[str, str]]
+    from_champion: bool
+
+
+def pushed_messages(
+    connection: Connection, channel: str, chat_id: str, after_id: int
+) -> list[PushedMessage]:
+    """Messages to a parent that were not replies to their own (champion's, notices)."""
+    query = (
+        select(messages.c.id, messages.c.text, messages.c.buttons, messages.c.staff_user_id)
+        .join(parents, parents.c.id == messages.c.parent_id)
+        .where(
+            parents.c.channel == channel,
+            parents.c.chat_id == chat_id,
+            messages.c.direction == "out",
+            messages.c.reply_to_id.is_(None),
+            messages.c.id > after_id,
+        )
+        .order_by(messages.c.id)
+        .limit(100)
+    )
+    return [
+        PushedMessage(r.id, r.text or "", list(r.buttons or []), r.staff_user_id is not None)
+        for r in connection.execute(query)
+    ]
+
+
+def last_message_id(connection: Connection, channel: str, chat_id: str) -> int:
+    query = (
+        select(func.max(messages.c.id))
+        .join(parents, parents.c.id == messages.c.parent_id)
+        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+    )
+    return connection.execute(query).scalar() or 0
+
+
+def latest_referral_summary(
+    connection: Connection, parent_id: int
+) -> tuple[str | None, str | None, dict[str, Any]]:
+    """(category, urgency, answers) of the parent's latest triage, if any."""
+    from bot.store.models import Referral
+
+    referrals = Referral.__table__
+    row = connection.execute(
+        select(referrals.c.category, referrals.c.urgency, referrals.c.answers)
+        .where(referrals.c.parent_id == parent_id)
+        .order_by(referrals.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None, None, {}
+    return row.category, row.urgency, dict(row.answers or {})

@@ -1,0 +1,1 @@
+"""Parent Champions and admins: accounts, sign-in sessions, throttling, audit log."""

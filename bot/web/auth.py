@@ -1,0 +1,108 @@
+"""Who is signed in to the console, and proof that a form came from our own page.
+
+- Session: an HttpOnly, SameSite=Strict cookie with a random token; the server
+  keeps only its hash (bot/staff/sessions.py).
+- CSRF: every console form carries the session's token in a hidden field; the
+  sign-in form, before any session exists, uses a double-submit cookie instead.
+- Permissions: `signed_in` for any champion, `admin_only` for admins; both are
+  checked on every request, never only when a page is first opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from urllib.parse import quote
+
+from fastapi import Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from bot.staff.sessions import SignedIn, resume_session
+
+SESSION_COOKIE = "champion_console"
+LOGIN_CSRF_COOKIE = "champion_login_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+class NotSignedIn(Exception):
+    """Raised by `signed_in`; the app answers with the sign-in page or 401."""
+
+
+class NotAllowed(Exception):
+    """Raised when someone signed in may not see or do this; the app answers 403."""
+
+    def __init__(self, message: str = "You don't have access to this page.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadForm(Exception):
+    """A form without a valid CSRF token; the app answers 403 with a way forward."""
+
+
+async def signed_in(request: Request) -> SignedIn:
+    """The signed-in champion or admin (a FastAPI dependency)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
+        raise NotSignedIn()
+    services = request.app.state.services
+    idle = dt.timedelta(minutes=services.settings.console_idle_minutes)
+    async with services.database.transaction() as transaction:
+        who = await transaction.run(resume_session, token, idle)
+    if who is None:
+        raise NotSignedIn()
+    request.state.who = who
+    return who
+
+
+async def admin_only(request: Request) -> SignedIn:
+    who = await signed_in(request)
+    if not who.member.is_admin:
+        raise NotAllowed("This page is for admins.")
+    return who
+
+
+async def checked_form(request: Request, who: SignedIn) -> FormData:
+    """The posted form, once its CSRF token matches the session's."""
+    form = await request.form()
+    sent = str(form.get(CSRF_FIELD) or "")
+    if not secrets.compare_digest(sent.encode(), who.csrf_token.encode()):
+        raise BadForm()
+    return form
+
+
+def login_csrf_token(request: Request) -> str:
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def login_form_is_ours(request: Request, form: FormData) -> bool:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    sent = str(form.get(CSRF_FIELD) or "")
+    return bool(cookie) and secrets.compare_digest(sent.encode(), cookie.encode())
+
+
+def _secure(request: Request) -> bool:
+    return bool(request.app.state.services.settings.cookie_secure) or request.url.scheme == "https"
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/console",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/console")
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path
+    if request.url.query:
+        target += f"?{request.url.query}"
+    return f"/console/login?next={quote(target, safe='')}"

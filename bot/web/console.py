@@ -1,0 +1,336 @@
+"""The Parent Champion console: the queue, a conversation, and replying to the parent.
+
+Server-rendered pages that work without JavaScript; console.js adds live updates
+(server-sent events), a sound for new tickets and replying without a reload.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from bot.handoff import tickets
+from bot.handoff.config import handoff_config
+from bot.handoff.events import parent_topic, ticket_topic
+from bot.services import Services
+from bot.staff import audit
+from bot.staff.accounts import StaffMember, all_members
+from bot.staff.sessions import SignedIn
+from bot.web import auth
+from bot.web.live import change_notices, event_stream
+from bot.web.templating import templates
+
+router = APIRouter(prefix="/console")
+Who = Annotated[SignedIn, Depends(auth.signed_in)]
+MAX_REPLY_CHARS = 4000
+NOTICES = {
+    "claimed": "You have claimed this ticket. The parent has been told you've joined.",
+    "replied": "Sent to the parent.",
+    "noted": "Note saved. Parents never see notes.",
+    "transferred": "Ticket transferred.",
+    "closed": "Ticket closed and the parent handed back to the bot.",
+}
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _areas_of(member: StaffMember) -> list[str] | None:
+    return None if member.is_admin else member.areas
+
+
+async def _visible_ticket(request: Request, who: SignedIn, ticket_id: int) -> tickets.TicketView:
+    ticket = await _services(request).database.read(tickets.get_ticket, ticket_id)
+    if ticket is None:
+        raise auth.NotAllowed("There is no such ticket, or you don't have access to it.")
+    if not who.member.covers(ticket.local_authority):
+        raise auth.NotAllowed("This ticket belongs to an area you don't cover.")
+    return ticket
+
+
+def _canned_replies(request: Request) -> list[Any]:
+    champion = _services(request).content.current.flows.get("champion")
+    return handoff_config(champion.data if champion else {}).canned_replies
+
+
+# -- the queue -------------------------------------------------------------
+
+
+async def _queue_context(request: Request, who: SignedIn) -> dict[str, Any]:
+    database = _services(request).database
+    areas = _areas_of(who.member)
+    open_tickets = await database.read(tickets.queue, areas)
+    return {
+        "who": who.member,
+        "csrf_token": who.csrf_token,
+        "tickets": open_tickets,
+        "waiting": sum(1 for t in open_tickets if t.status == "waiting"),
+        "urgent": sum(1 for t in open_tickets if t.status == "waiting" and t.urgency != "routine"),
+        "closed": await database.read(tickets.recently_closed, areas),
+    }
+
+
+@router.get("")
+async def queue_page(request: Request, who: Who) -> Response:
+    return templates.TemplateResponse(
+        request, "console/queue.html", await _queue_context(request, who)
+    )
+
+
+@router.get("/queue")
+async def queue_fragment(request: Request, who: Who) -> Response:
+    """The queue table alone, for live refresh."""
+    return templates.TemplateResponse(
+        request, "console/_queue.html", await _queue_context(request, who)
+    )
+
+
+@router.get("/events")
+async def queue_events(request: Request, who: Who) -> Response:
+    services = _services(request)
+    areas = _areas_of(who.member)
+
+    async def fingerprint() -> str:
+        return await services.database.read(tickets.queue_fingerprint, areas)
+
+    return event_stream(change_notices(request, services.events, ["queue"], fingerprint))
+
+
+# -- one ticket ----------------------------------------------------------------
+
+
+async def _ticket_context(
+    request: Request, who: SignedIn, ticket: tickets.TicketView
+) -> dict[str, Any]:
+    services = _services(request)
+    database = services.database
+    members = await database.read(all_members)
+    authorities = services.content.current.local_authorities.authorities
+    return {
+        "who": who.member,
+        "csrf_token": who.csrf_token,
+        "ticket": ticket,
+        "lines": await database.read(tickets.transcript_of, ticket.parent_id),
+        "notes": await database.read(tickets.notes_of, ticket.id),
+        "outcomes": tickets.OUTCOMES,
+        "canned": _canned_replies(request),
+        "max_reply": MAX_REPLY_CHARS,
+        "colleagues": [
+            m
+            for m in members
+            if m.active and m.id != who.member.id and m.covers(ticket.local_authority)
+        ],
+        "areas": [a.name for a in authorities],
+        "notice": NOTICES.get(request.query_params.get("done", "")),
+        "error": "",
+        "draft": "",
+    }
+
+
+@router.get("/tickets/{ticket_id}")
+async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
+    ticket = await _visible_ticket(request, who, ticket_id)
+    async with _services(request).database.transaction() as transaction:
+        await transaction.run(audit.record, who.member, "open_transcript", ticket.id)
+    return templates.TemplateResponse(
+        request, "console/ticket.html", await _ticket_context(request, who, ticket)
+    )
+
+
+@router.get("/tickets/{ticket_id}/live")
+async def ticket_fragment(request: Request, ticket_id: int, who: Who) -> Response:
+    """Transcript, notes and status alone, for live refresh (the page open was audited)."""
+    ticket = await _visible_ticket(request, who, ticket_id)
+    return templates.TemplateResponse(
+        request, "console/_ticket_live.html", await _ticket_context(request, who, ticket)
+    )
+
+
+@router.get("/tickets/{ticket_id}/events")
+async def ticket_events(request: Request, ticket_id: int, who: Who) -> Response:
+    await _visible_ticket(request, who, ticket_id)
+    services = _services(request)
+
+    async def fingerprint() -> str:
+        return await services.database.read(tickets.ticket_fingerprint, ticket_id)
+
+    topics = [ticket_topic(ticket_id)]
+    return event_stream(change_notices(request, services.events, topics, fingerprint))
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+async def _done(
+    request: Request,
+    who: SignedIn,
+    ticket_id: int,
+    notice: str,
+    error: str = "",
+    draft: str = "",
+    status: int = 400,
+) -> Response:
+    """After a form: JSON for console.js, else back to the page (the typed text kept)."""
+    if _wants_json(request):
+        if error:
+            return JSONResponse({"error": error}, status_code=status)
+        return JSONResponse({"notice": NOTICES[notice]})
+    if not error:
+        return RedirectResponse(f"/console/tickets/{ticket_id}?done={notice}", status_code=303)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    context = await _ticket_context(request, who, ticket)
+    context.update(error=error, draft=draft)
+    return templates.TemplateResponse(request, "console/ticket.html", context, status_code=status)
+
+
+def _publish(request: Request, ticket: tickets.TicketView, parent_too: bool = False) -> None:
+    events = _services(request).events
+    topics = ["queue", ticket_topic(ticket.id)]
+    if parent_too and ticket.chat_id is not None:
+        topics.append(parent_topic(ticket.channel, ticket.chat_id))
+    events.publish(*topics)
+
+
+def _notice(request: Request, node: str, variables: dict[str, object] | None = None) -> Any:
+    replies = _services(request).runner.render_node("champion", node, variables)
+    return replies[0] if replies else None
+
+
+@router.post("/tickets/{ticket_id}/claim")
+async def claim(request: Request, ticket_id: int, who: Who) -> Response:
+    await auth.checked_form(request, who)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    joined = _notice(request, "joined", {"champion_name": who.member.name or None})
+    async with _services(request).database.transaction() as transaction:
+        won = await transaction.run(tickets.claim, ticket_id, who.member.id)
+        if won:
+            await transaction.run(audit.record, who.member, "claim", ticket_id)
+            if joined is not None and ticket.parent_id is not None:
+                await transaction.run(tickets.send_to_parent, ticket_id, None, joined)
+    if not won:
+        latest = await _visible_ticket(request, who, ticket_id)
+        holder = latest.claimed_by_email or "someone else"
+        message = (
+            f"{holder} claimed this ticket first."
+            if latest.status == "claimed"
+            else "This ticket is closed."
+        )
+        return await _done(request, who, ticket_id, "claimed", message, status=409)
+    _publish(request, ticket, parent_too=True)
+    return await _done(request, who, ticket_id, "claimed")
+
+
+@router.post("/tickets/{ticket_id}/reply")
+async def reply(request: Request, ticket_id: int, who: Who) -> Response:
+    form = await auth.checked_form(request, who)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    text = str(form.get("text") or "").strip()
+    canned = str(form.get("canned") or "")
+    if not text and canned.isdigit() and int(canned) < len(_canned_replies(request)):
+        text = _canned_replies(request)[int(canned)].text
+    if not text:
+        return await _done(request, who, ticket_id, "replied", "Write a reply before sending.")
+    if len(text) > MAX_REPLY_CHARS:
+        return await _done(
+            request,
+            who,
+            ticket_id,
+            "replied",
+            f"That reply is {len(text):,} characters; the most a parent's phone takes in one "
+            f"message is {MAX_REPLY_CHARS:,}. Please shorten it or send it in two parts.",
+            draft=text,
+        )
+    try:
+        async with _services(request).database.transaction() as transaction:
+            await transaction.run(tickets.champion_reply, ticket_id, who.member.id, text)
+            await transaction.run(audit.record, who.member, "reply", ticket_id)
+    except tickets.TicketError as exc:
+        return await _done(request, who, ticket_id, "replied", str(exc), draft=text, status=409)
+    _publish(request, ticket, parent_too=True)
+    return await _done(request, who, ticket_id, "replied")
+
+
+@router.post("/tickets/{ticket_id}/note")
+async def note(request: Request, ticket_id: int, who: Who) -> Response:
+    form = await auth.checked_form(request, who)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    text = str(form.get("text") or "").strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        problem = "Write a note first." if not text else "Notes can be up to 4,000 characters."
+        return await _done(request, who, ticket_id, "noted", problem, draft=text)
+    async with _services(request).database.transaction() as transaction:
+        await transaction.run(tickets.add_note, ticket_id, who.member.id, text)
+        await transaction.run(audit.record, who.member, "note", ticket_id)
+    _publish(request, ticket)
+    return await _done(request, who, ticket_id, "noted")
+
+
+@router.post("/tickets/{ticket_id}/transfer")
+async def transfer(request: Request, ticket_id: int, who: Who) -> Response:
+    """To a colleague who covers the area, or back into another area's queue."""
+    form = await auth.checked_form(request, who)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    services = _services(request)
+    to_member, to_area = str(form.get("to_member") or ""), str(form.get("to_area") or "")
+    if ticket.status == "closed":
+        return await _done(request, who, ticket_id, "transferred", "This ticket is closed.")
+    target = None
+    area = None
+    if to_member.isdigit():
+        members = {m.id: m for m in await services.database.read(all_members)}
+        target = members.get(int(to_member))
+        if target is None or not target.active or not target.covers(ticket.local_authority):
+            problem = "Choose a champion who covers this ticket's area."
+            return await _done(request, who, ticket_id, "transferred", problem)
+    else:
+        area = services.content.current.local_authorities.by_name(to_area)
+        if area is None:
+            problem = "Choose a champion or an area to transfer to."
+            return await _done(request, who, ticket_id, "transferred", problem)
+    async with services.database.transaction() as transaction:
+        if target is not None:
+            await transaction.run(tickets.transfer_to_member, ticket_id, target.id)
+            detail = f"to {target.email}"
+        else:
+            assert area is not None
+            await transaction.run(tickets.transfer_to_area, ticket_id, area.name)
+            detail = f"to area {area.name}"
+        await transaction.run(audit.record, who.member, "transfer", ticket_id, detail)
+    _publish(request, ticket)
+    if area is not None and not who.member.covers(area.name):
+        # It has left this champion's areas: back to the queue rather than a 403.
+        return RedirectResponse("/console?done=transferred", status_code=303)
+    return await _done(request, who, ticket_id, "transferred")
+
+
+@router.post("/tickets/{ticket_id}/close")
+async def close(request: Request, ticket_id: int, who: Who) -> Response:
+    form = await auth.checked_form(request, who)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    outcome = str(form.get("outcome") or "")
+    if outcome not in tickets.OUTCOMES:
+        return await _done(request, who, ticket_id, "closed", "Choose an outcome before closing.")
+    if (
+        ticket.status == "claimed"
+        and ticket.claimed_by != who.member.id
+        and not who.member.is_admin
+    ):
+        problem = "Only the champion who has this ticket (or an admin) can close it."
+        return await _done(request, who, ticket_id, "closed", problem, status=409)
+    closing = _notice(request, "closed")
+    async with _services(request).database.transaction() as transaction:
+        closed = await transaction.run(tickets.close, ticket_id, outcome)
+        if closed:
+            await transaction.run(audit.record, who.member, "close", ticket_id, outcome)
+            if closing is not None and ticket.parent_id is not None:
+                await transaction.run(tickets.send_to_parent, ticket_id, None, closing)
+    if not closed:
+        return await _done(
+            request, who, ticket_id, "closed", "This ticket is already closed.", status=409
+        )
+    _publish(request, ticket, parent_too=True)
+    return await _done(request, who, ticket_id, "closed")

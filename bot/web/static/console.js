@@ -1,0 +1,122 @@
+// Champion console: live updates over server-sent events, a sound and a badge in
+// the title for new tickets, canned replies, and replying without a page reload.
+// Everything here is an enhancement: the pages work as plain forms without it.
+(function () {
+  "use strict";
+
+  var live = document.querySelector("[data-live]");
+  var errorBox = document.getElementById("form-error");
+
+  function showError(message) {
+    if (!errorBox) return;
+    errorBox.textContent = message || "";
+    errorBox.hidden = !message;
+  }
+
+  function beep() {
+    // A short two-tone chime; browsers only allow sound after the page was used.
+    try {
+      var AudioContext = window.AudioContext || window.webkitAudioContext;
+      var context = new AudioContext();
+      [660, 880].forEach(function (pitch, index) {
+        var tone = context.createOscillator();
+        var volume = context.createGain();
+        tone.frequency.value = pitch;
+        volume.gain.value = 0.08;
+        tone.connect(volume).connect(context.destination);
+        tone.start(context.currentTime + index * 0.18);
+        tone.stop(context.currentTime + index * 0.18 + 0.15);
+      });
+    } catch (ignored) { /* no sound available: the badge still shows */ }
+  }
+
+  function counts() {
+    var badges = document.querySelector(".badges");
+    if (!badges) return null;
+    return { waiting: +badges.dataset.waiting, urgent: +badges.dataset.urgent };
+  }
+
+  function updateTitle() {
+    var now = counts();
+    var base = document.title.replace(/^\(\d+\) /, "");
+    document.title = now && now.waiting ? "(" + now.waiting + ") " + base : base;
+  }
+
+  function refresh() {
+    var before = counts();
+    var transcript = document.getElementById("transcript");
+    var atBottom = transcript && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 20;
+    return fetch(live.dataset.live, { credentials: "same-origin" }).then(function (response) {
+      if (response.status === 401) { window.location = "/console/login?next=" + encodeURIComponent(location.pathname); return; }
+      if (!response.ok) return;
+      return response.text().then(function (html) {
+        live.innerHTML = html;  // server-rendered and escaped
+        var after = counts();
+        if (before && after && (after.waiting > before.waiting || after.urgent > before.urgent)) beep();
+        updateTitle();
+        var fresh = document.getElementById("transcript");
+        if (fresh && atBottom) fresh.scrollTop = fresh.scrollHeight;
+      });
+    });
+  }
+
+  if (live && window.EventSource) {
+    var source = new EventSource(live.dataset.events);
+    source.addEventListener("change", refresh);
+    updateTitle();
+  }
+  var transcript = document.getElementById("transcript");
+  if (transcript) transcript.scrollTop = transcript.scrollHeight;
+
+  var canned = document.getElementById("canned");
+  var replyText = document.getElementById("reply-text");
+  if (canned && replyText) {
+    canned.addEventListener("change", function () {
+      var option = canned.options[canned.selectedIndex];
+      if (option && option.dataset.text) {
+        replyText.value = option.dataset.text;
+        replyText.focus();
+      }
+    });
+  }
+
+  // Reply and note forms: send in the background, keep the words if it fails.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-async]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      var box = form.querySelector("textarea");
+      button.disabled = true;
+      showError("");
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        return response.json().catch(function () { return { error: "Something went wrong. Please try again." }; })
+          .then(function (data) {
+            if (!response.ok || data.error) { showError(data.error || "Something went wrong. Please try again."); return; }
+            if (box) box.value = "";
+            if (canned) canned.selectedIndex = 0;
+            if (live) return refresh();
+          });
+      }).catch(function () {
+        showError("Could not reach the server. Your text is still here; please try again.");
+      }).then(function () {
+        button.disabled = false;
+        if (box) box.focus();
+      });
+    });
+  });
+
+  if (replyText) {
+    // Ctrl+Enter (or Cmd+Enter) sends, like most chat tools; Enter alone is a new line.
+    replyText.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        replyText.form.requestSubmit();
+      }
+    });
+  }
+})();
