@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from bot.safety.message import REQUIRED_NUMBERS
 from bot.handoff import tickets
+from bot.safety.message import REQUIRED_NUMBERS
 from bot.store.conversations import conversation_variables, urgent_conversations
 from tests.chat import Parent
 
