@@ -383,3 +383,36 @@ async def test_a_champion_without_areas_still_sees_parents_who_did_not_say(
     assert ticket.local_authority is None
     champion = await champion_of(app, ["Kent"])
     assert (await champion.client.get(f"/console/tickets/{ticket.id}")).status_code == 200
+
+
+async def test_admins_add_champions_and_change_their_areas(app_and_client: tuple) -> None:
+    app, _client = app_and_client
+    admin = await champion_of(app, [], role="admin")
+    bad = await admin.post(
+        "/console/users",
+        email="new@example.org",
+        name="Ali",
+        role="champion",
+        areas="Leeds, Atlantis",
+        password="a long enough password",
+    )
+    assert bad.status_code == 400 and "Unknown area: Atlantis" in bad.text
+    assert 'value="new@example.org"' in bad.text  # what was typed is kept
+    made = await admin.post(
+        "/console/users",
+        email="new@example.org",
+        name="Ali",
+        role="champion",
+        areas="leeds, Kent",
+        password="a long enough password",
+    )
+    assert made.status_code == 303
+    ali = Champion(client_for(app), "new@example.org")
+    assert (await ali.sign_in("a long enough password")).status_code == 303
+    page = (await admin.client.get("/console/users")).text
+    ali_id = page.split('action="/console/users/')[-1].split('"')[0]
+    switched_off = await admin.post(f"/console/users/{ali_id}", areas="Kent")  # no "active"
+    assert switched_off.status_code == 303
+    # Switching an account off signs it out at once.
+    assert (await ali.client.get("/console")).status_code == 303
+    assert (await ali.sign_in("a long enough password")).status_code == 401

@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from bot.core.types import Reply
-from bot.store.models import Message, Parent, StaffUser, Ticket, TicketNote, utcnow
+from bot.store.models import Message, Parent, Referral, StaffUser, Ticket, TicketNote, utcnow
 
 tickets = Ticket.__table__
 notes = TicketNote.__table__
 messages = Message.__table__
 parents = Parent.__table__
 staff_users = StaffUser.__table__
+referrals = Referral.__table__
 
 URGENCY_RANK = {"routine": 0, "urgent": 1, "crisis": 2}
 OUTCOMES = {
@@ -421,6 +422,7 @@ def transcript_of(
             messages.c.staff_user_id,
             messages.c.created_at,
             staff_users.c.email,
+            staff_users.c.name,
         )
         .select_from(messages.outerjoin(staff_users, staff_users.c.id == messages.c.staff_user_id))
         .where(messages.c.parent_id == parent_id)
@@ -434,7 +436,7 @@ def transcript_of(
             row.id,
             row.direction,
             "parent" if row.direction == "in" else "champion" if row.staff_user_id else "bot",
-            row.email,
+            row.name or row.email,
             row.text or "",
             row.created_at,
         )
@@ -487,9 +489,6 @@ def latest_referral_summary(
     connection: Connection, parent_id: int
 ) -> tuple[str | None, str | None, dict[str, Any]]:
     """(category, urgency, answers) of the parent's latest triage, if any."""
-    from bot.store.models import Referral
-
-    referrals = Referral.__table__
     row = connection.execute(
         select(referrals.c.category, referrals.c.urgency, referrals.c.answers)
         .where(referrals.c.parent_id == parent_id)

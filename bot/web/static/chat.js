@@ -93,7 +93,9 @@
   }
 
   function showReplies(replies) {
-    disableOldChoices();
+    // No reply (a Parent Champion has the chat): earlier buttons such as
+    // "Back to the bot" stay usable.
+    if (replies.length) disableOldChoices();
     let firstGroup = null;
     for (const reply of replies) {
       const item = addMessage("bot", reply.text);
@@ -178,7 +180,7 @@
     source.addEventListener("message", (event) => {
       const message = JSON.parse(event.data);
       lastId = Math.max(lastId, +event.lastEventId || 0);
-      disableOldChoices();
+      if (message.buttons && message.buttons.length) disableOldChoices();
       addMessage(message.sender === "champion" ? "champion" : "bot", message.text);
       addChoices(message.buttons, true);
       log.scrollTop = log.scrollHeight;
