@@ -90,6 +90,19 @@ async def test_the_parent_can_go_back_to_the_bot(app_and_client: tuple) -> None:
     assert (gone.status, gone.outcome) == ("closed", "parent_ended")
 
 
+async def test_old_buttons_while_a_champion_has_the_chat_say_so(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    parent = Parent(client)
+    await parent.at_main_menu()
+    old_menu_button = parent.payload_of("EHC plans")
+    await parent.press("Talk to a Parent Champion")
+    await parent.say("Leeds")
+    await parent.send(payload=old_menu_button)
+    assert "You're talking to a Parent Champion at the moment" in parent.text
+    assert parent.buttons == ["Back to the bot"]
+    assert (await ticket_of(app, parent)).relaying
+
+
 async def test_asking_twice_keeps_one_ticket(app_and_client: tuple) -> None:
     app, client = app_and_client
     parent = Parent(client)
@@ -192,9 +205,14 @@ async def test_repeated_wrong_passwords_lock_sign_in_for_a_while(app_and_client:
     locked = await champion.sign_in()  # even the right password must wait now
     assert locked.status_code == 429
     assert "Too many failed attempts" in locked.text
-    # Another account from the same address is held back too.
+    # A colleague at the same address can still sign in...
     other = Champion(client_for(app), await add_account(app, "champion", ["Leeds"]))
-    assert (await other.sign_in()).status_code == 429
+    assert (await other.sign_in()).status_code == 303
+    # ...but an address guessing at many accounts is held back for all of them.
+    for n in range(15):
+        guess = Champion(client_for(app), f"guess{n}@example.org")
+        assert (await guess.sign_in("wrong password!")).status_code == 401
+    assert (await Champion(client_for(app), other.email).sign_in()).status_code == 429
 
 
 async def test_a_new_session_on_every_sign_in_and_none_after_sign_out(

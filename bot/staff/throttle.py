@@ -15,12 +15,16 @@ from sqlalchemy import Connection, delete, insert, select, update
 from bot.store.models import LoginFailure, utcnow
 
 login_failures = LoginFailure.__table__
-MAX_FAILURES = 5
+# An account locks after 5 failures; a client address after 20, so one person's
+# typos in a shared office don't lock out everyone else there.
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
 WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
 
 
 def throttle_keys(email: str, client: str) -> list[str]:
+    """[the e-mail address's key, the client address's key], hashed."""
     return [
         hashlib.sha256(f"email:{email.strip().casefold()}".encode()).hexdigest(),
         hashlib.sha256(f"client:{client}".encode()).hexdigest(),
@@ -49,7 +53,8 @@ def locked_for(connection: Connection, keys: list[str], now: dt.datetime | None 
 
 def record_failure(connection: Connection, keys: list[str], now: dt.datetime | None = None) -> None:
     now = now or utcnow()
-    for key in keys:
+    limits = (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_CLIENT)
+    for key, limit in zip(keys, limits, strict=True):
         row = connection.execute(
             select(login_failures).where(login_failures.c.key_hash == key)
         ).first()
@@ -63,7 +68,7 @@ def record_failure(connection: Connection, keys: list[str], now: dt.datetime | N
         values: dict[str, object] = {"failures": failures}
         if failures == 1:
             values["window_started_at"] = now
-        if failures >= MAX_FAILURES:
+        if failures >= limit:
             values["locked_until"] = now + LOCKOUT
         connection.execute(
             update(login_failures).where(login_failures.c.key_hash == key).values(**values)
