@@ -20,6 +20,13 @@ async def ticket_of(app: Any, parent: Parent) -> tickets.TicketView:
     raise AssertionError("the parent has no open ticket")
 
 
+async def waiting_parent(app: Any, client: Any, council: str = "Leeds") -> tuple[Parent, Any]:
+    """A parent from this council who has asked for a champion, and their ticket."""
+    parent = Parent(client)
+    await ask_for_a_champion(parent, council)
+    return parent, await ticket_of(app, parent)
+
+
 async def champion_of(
     app: Any, areas: list[str], role: str = "champion", name: str = ""
 ) -> Champion:
@@ -80,9 +87,7 @@ async def test_the_whole_round_trip(app_and_client: tuple) -> None:
 
 async def test_the_parent_can_go_back_to_the_bot(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    parent, ticket = await waiting_parent(app, client)
     await parent.press("Back to the bot")
     assert "You're back with the Champion bot" in parent.text
     assert "What would you like help with?" in parent.text
@@ -139,9 +144,7 @@ async def test_a_triage_summary_travels_with_the_ticket(app_and_client: tuple) -
 
 async def test_two_champions_claim_at_once_and_exactly_one_wins(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    parent, ticket = await waiting_parent(app, client)
     first, second = await champion_of(app, ["Leeds"]), await champion_of(app, ["Leeds"])
     results = await asyncio.gather(first.claim(ticket.id), second.claim(ticket.id))
     assert sorted(r.status_code for r in results) == [303, 409]
@@ -157,9 +160,7 @@ async def test_two_champions_claim_at_once_and_exactly_one_wins(app_and_client: 
 
 async def test_a_champion_of_another_area_cannot_see_the_ticket(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent, "Leeds")
-    ticket = await ticket_of(app, parent)
+    _parent, ticket = await waiting_parent(app, client)
     kent = await champion_of(app, ["Kent"])
     queue = await kent.client.get("/console")
     assert f"/console/tickets/{ticket.id}" not in queue.text
@@ -175,9 +176,7 @@ async def test_a_champion_of_another_area_cannot_see_the_ticket(app_and_client: 
 
 async def test_forms_without_the_csrf_token_change_nothing(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    _parent, ticket = await waiting_parent(app, client)
     champion = await champion_of(app, ["Leeds"])
     for token in ("", "forged-token"):
         response = await champion.client.post(
@@ -254,9 +253,7 @@ async def test_empty_and_overlong_replies_are_refused_and_the_words_kept(
     app_and_client: tuple,
 ) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    parent, ticket = await waiting_parent(app, client)
     champion = await champion_of(app, ["Leeds"])
     await champion.claim(ticket.id)
     before = len(await parent.history())
@@ -279,9 +276,7 @@ async def test_empty_and_overlong_replies_are_refused_and_the_words_kept(
 
 async def test_replying_needs_the_ticket_to_be_yours(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    _parent, ticket = await waiting_parent(app, client)
     champion = await champion_of(app, ["Leeds"])
     response = await champion.reply(ticket.id, "hello")
     assert response.status_code == 409 and "Claim this ticket" in response.text
@@ -301,9 +296,7 @@ async def test_html_from_a_parent_is_shown_as_text_in_the_console(app_and_client
 
 async def test_notes_are_for_champions_only(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    parent, ticket = await waiting_parent(app, client)
     champion = await champion_of(app, ["Leeds"])
     response = await champion.post(
         f"/console/tickets/{ticket.id}/note", text="Dad sounded exhausted"
@@ -315,9 +308,7 @@ async def test_notes_are_for_champions_only(app_and_client: tuple) -> None:
 
 async def test_transfer_to_another_area_and_to_a_colleague(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent, "Leeds")
-    ticket = await ticket_of(app, parent)
+    _parent, ticket = await waiting_parent(app, client)
     leeds = await champion_of(app, ["Leeds"])
     await leeds.claim(ticket.id)
     moved = await leeds.post(f"/console/tickets/{ticket.id}/transfer", to_area="Kent")
@@ -342,9 +333,7 @@ async def test_transfer_to_another_area_and_to_a_colleague(app_and_client: tuple
 
 async def test_closing_needs_an_outcome(app_and_client: tuple) -> None:
     app, client = app_and_client
-    parent = Parent(client)
-    await ask_for_a_champion(parent)
-    ticket = await ticket_of(app, parent)
+    parent, ticket = await waiting_parent(app, client)
     champion = await champion_of(app, ["Leeds"])
     await champion.claim(ticket.id)
     refused = await champion.post(f"/console/tickets/{ticket.id}/close", outcome="made-up")
