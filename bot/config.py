@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # Mark console cookies Secure (HTTPS only). Set true wherever the console is
     # served over HTTPS; it is also set on any request that arrives over HTTPS.
     cookie_secure: bool = False
+    # How often each `serve` process looks for reminders to send; 0 turns it off.
+    reminder_sweep_seconds: int = Field(default=30, ge=0, le=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -99,7 +99,7 @@ async def test_appeal_calculator_in_the_chat_with_a_reminder(app_and_client: tup
     assert "Your appeal should reach the tribunal by **" in parent.text
     assert "(this date has passed)" not in parent.text
     await parent.press("Yes")
-    assert "I've saved" in parent.text
+    assert "I'll send you a reminder here on" in parent.text
     stored = await app.state.services.database.read(reminders_of, "web", parent.session)
     assert len(stored) == 1 and stored[0][0] == "deadline"
     assert stored[0][1] > dt.date.today()

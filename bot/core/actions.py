@@ -6,13 +6,28 @@ Actions compute; they do not talk. They return variables that the flow's own
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.types import Document
+
+# The transaction of the message being handled, so that an action that must read
+# and write atomically with the step (booking the last place) can do so.
+_STEP_TRANSACTION: ContextVar[Any] = ContextVar("step_transaction", default=None)
+
+
+@contextlib.contextmanager
+def step_transaction(transaction: Any) -> Iterator[None]:
+    token = _STEP_TRANSACTION.set(transaction)
+    try:
+        yield
+    finally:
+        _STEP_TRANSACTION.reset(token)
 
 
 @dataclass(slots=True)
@@ -23,6 +38,14 @@ class ActionContext:
     flow_data: dict[str, Any] = field(default_factory=dict)  # the flow's `data:` block
     content: Any = None  # the published Content (letters, articles), read-only
     now: dt.datetime | None = None  # timezone-aware; for opening hours
+    parent_id: int | None = None  # who is talking, for actions that read their records
+
+    async def store(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run a store function inside this message's own transaction."""
+        transaction = _STEP_TRANSACTION.get()
+        if transaction is None:
+            raise RuntimeError("this action needs the database, and none is open")
+        return await transaction.run(function, *args)
 
 
 @dataclass(slots=True)
@@ -37,6 +60,8 @@ class ActionResult:
     document: Document | None = None
     # Ask for a Parent Champion: the dispatcher opens (or updates) a hand-off ticket.
     handoff: bool = False
+    # Buttons for the next `expect: option` question: (label, value) pairs.
+    options: list[tuple[str, str]] | None = None
 
 
 ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]
@@ -65,6 +90,7 @@ class ActionRegistry:
 
 def default_actions() -> ActionRegistry:
     """The registry with every built-in action loaded."""
+    from bot.booking.actions import register as register_booking
     from bot.handoff.actions import register as register_handoff
     from bot.knowledge.deadlines import register as register_deadlines
     from bot.knowledge.letter_actions import register as register_letters
@@ -72,6 +98,7 @@ def default_actions() -> ActionRegistry:
 
     registry = ActionRegistry()
     register_handoff(registry)
+    register_booking(registry)
     register_deadlines(registry)
     register_letters(registry)
     register_triage(registry)

@@ -18,6 +18,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.actions import step_transaction
 from bot.core.answers import normalise
 from bot.core.content import ContentHolder
 from bot.core.runner import FlowRunner, button_label
@@ -130,32 +131,16 @@ class Dispatcher:
                 if earlier is not None:
                     return await transaction.run(store.replies_to, earlier), None
             state = loaded.state or self._runner.new_state()
+            state.parent_id = loaded.parent_id
             channel = inbound.channel
             ticket = None
             if loaded.version is not None:
                 ticket = await transaction.run(tickets.open_ticket_of, loaded.parent_id)
             ticket_id = ticket.id if ticket is not None else None
-            if ticket is not None and self._wants_bot_back(inbound, text):
-                await transaction.run(tickets.parent_returned_to_bot, ticket)
-                replies = await self._runner.run_node(state, "champion", "returned", channel)
-            elif ticket is not None and ticket.relaying and not screening.crisis:
-                replies = await self._relay(transaction, ticket, state, inbound, text)
-            elif ticket is not None and ticket.relaying:
-                state.urgent = True
-                replies = [Reply(self._crisis_text())]  # the champion is already there
-            elif screening.crisis:
-                replies = await self._runner.crisis(state, channel)
-            elif loaded.state is None:
-                replies = await self._runner.begin(state, channel)
-                if text and prediction is not None and prediction.intent != "greeting":
-                    # Their first message was a question: answer it after the welcome.
-                    replies += await self._runner.handle_text(state, text, channel, prediction)
-            elif inbound.payload is not None:
-                replies = await self._runner.handle_payload(state, inbound.payload, channel)
-            elif text is not None:
-                replies = await self._runner.handle_text(state, text, channel, prediction)
-            else:
-                replies = await self._runner.handle_media(state, channel)
+            with step_transaction(transaction):
+                replies = await self._answer(
+                    transaction, loaded, state, ticket, inbound, text, prediction, screening
+                )
             if state.new_handoff or screening.crisis:
                 # Every crisis reaches a champion, whatever the flow said.
                 ticket_id = await transaction.run(
@@ -168,6 +153,41 @@ class Dispatcher:
             )
             await transaction.run(store.save_turn, loaded, state, record, replies)
             return replies, ticket_id
+
+    async def _answer(
+        self,
+        transaction: Transaction,
+        loaded: store.LoadedConversation,
+        state: ConversationState,
+        ticket: tickets.OpenTicket | None,
+        inbound: Inbound,
+        text: str | None,
+        prediction: Prediction | None,
+        screening: Screening,
+    ) -> list[Reply]:
+        """What to say: the champion's relay, the crisis message, or the next step of the flow."""
+        channel = inbound.channel
+        if ticket is not None and self._wants_bot_back(inbound, text):
+            await transaction.run(tickets.parent_returned_to_bot, ticket)
+            return await self._runner.run_node(state, "champion", "returned", channel)
+        if ticket is not None and ticket.relaying and not screening.crisis:
+            return await self._relay(transaction, ticket, state, inbound, text)
+        if ticket is not None and ticket.relaying:
+            state.urgent = True
+            return [Reply(self._crisis_text())]  # the champion is already there
+        if screening.crisis:
+            return await self._runner.crisis(state, channel)
+        if loaded.state is None:
+            replies = await self._runner.begin(state, channel)
+            if text and prediction is not None and prediction.intent != "greeting":
+                # Their first message was a question: answer it after the welcome.
+                replies += await self._runner.handle_text(state, text, channel, prediction)
+            return replies
+        if inbound.payload is not None:
+            return await self._runner.handle_payload(state, inbound.payload, channel)
+        if text is not None:
+            return await self._runner.handle_text(state, text, channel, prediction)
+        return await self._runner.handle_media(state, channel)
 
     @staticmethod
     def _wants_bot_back(inbound: Inbound, text: str | None) -> bool:

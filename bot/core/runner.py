@@ -49,6 +49,18 @@ START_WORDS = {"start", "restart"}
 MAX_STEPS_PER_MESSAGE = 50
 
 
+# Where the options an action offered are kept until the parent picks one.
+OPTIONS_VARIABLE = "offered_options"
+
+
+def offered_options(state: ConversationState) -> list[tuple[str, str]]:
+    return [
+        (str(o.get("label", "")), str(o.get("value", "")))
+        for o in state.variables.get(OPTIONS_VARIABLE) or []
+        if isinstance(o, dict)
+    ]
+
+
 class FlowLoopError(RuntimeError):
     """A flow moved through too many nodes without waiting for the parent."""
 
@@ -203,6 +215,10 @@ class FlowRunner:
             return await self._save_and_continue(state, node, choice, channel)
         if node.expect == "choice" and choice.isdigit() and int(choice) < len(node.choices):
             return await self._chosen(state, node, node.choices[int(choice)].saved_value, channel)
+        if node.expect == "option" and choice.isdigit():
+            offered = offered_options(state)
+            if int(choice) < len(offered):
+                return await self._save_and_continue(state, node, offered[int(choice)][1], channel)
         if node.expect == "local_authority" and choice.startswith("la") and choice[2:].isdigit():
             authorities = content.local_authorities.authorities
             if int(choice[2:]) < len(authorities):
@@ -237,6 +253,10 @@ class FlowRunner:
             value = self._choice_from_text(node, text, prediction)
             if value is not None:
                 return await self._chosen(state, node, value, channel)
+        elif node.expect == "option":
+            offered = offered_options(state)
+            index = answers.read_choice(text, [label for label, _value in offered])
+            value = offered[index][1] if index is not None else None
         elif node.expect == "local_authority":
             found = content.local_authorities.find(text)
             if len(found) > 1:
@@ -505,7 +525,13 @@ class FlowRunner:
             elif kind == "action":
                 flow_data = content.flows[flow_id].data
                 context = ActionContext(
-                    dict(state.variables), channel, self._today(), flow_data, content, self._now()
+                    dict(state.variables),
+                    channel,
+                    self._today(),
+                    flow_data,
+                    content,
+                    self._now(),
+                    state.parent_id,
                 )
                 result = await self._actions.run(node.action or "", context)
                 if result.document is not None:
@@ -517,6 +543,10 @@ class FlowRunner:
                     state.new_reminders.append(result.reminder)
                 if result.handoff:
                     state.new_handoff = True
+                if result.options is not None:
+                    state.variables[OPTIONS_VARIABLE] = [
+                        {"label": label, "value": value} for label, value in result.options
+                    ]
                 target = result.goto or node.next
                 if target is None:
                     return replies
@@ -553,6 +583,11 @@ class FlowRunner:
                 Button(c.label, f"{prefix}:{i}")
                 for i, c in enumerate(node.choices)
                 if c.saved_value not in chosen
+            ]
+        elif node.expect == "option":
+            buttons = [
+                Button(label, f"{prefix}:{i}")
+                for i, (label, _v) in enumerate(offered_options(state))
             ]
         elif node.expect == "yes_no":
             buttons = [

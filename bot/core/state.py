@@ -23,6 +23,7 @@ class ConversationState:
     new_referrals: list[dict[str, Any]] = field(default_factory=list)
     new_reminders: list[dict[str, Any]] = field(default_factory=list)
     new_handoff: bool = False  # the parent asked for a Parent Champion during this step
+    parent_id: int | None = None  # set by the dispatcher; not saved with the state
 
     @property
     def position(self) -> str:

@@ -26,7 +26,10 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=24)
 ]
 NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
-ExpectKind = Literal["date", "number", "yes_no", "choice", "text", "age", "local_authority"]
+# "option": pick one of the options the flow's last action offered (drop-in sessions...).
+ExpectKind = Literal[
+    "date", "number", "yes_no", "choice", "text", "age", "local_authority", "option"
+]
 GlobalWord = Literal["menu", "back", "help", "human", "stop", "bot"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
+from bot.core.outbound import push_message
 from bot.core.types import Reply
 from bot.store.models import Message, Parent, Referral, StaffUser, Ticket, TicketNote, utcnow
 
@@ -299,29 +300,11 @@ def send_to_parent(
     member_id: int | None,
     reply: Reply,
 ) -> int:
-    """Store a message for the parent outside any reply of the bot's; returns its id.
-
-    The web chat page fetches it over its live stream; other channels deliver it
-    from their outbox.
-    """
+    """Store a message for the ticket's parent (see bot/core/outbound.py); returns its id."""
     ticket = get_ticket(connection, ticket_id)
     if ticket is None or ticket.parent_id is None:
         raise TicketError("The parent has left and their conversation was deleted.")
-    return connection.execute(
-        insert(messages)
-        .values(
-            parent_id=ticket.parent_id,
-            direction="out",
-            external_id=None,
-            reply_to_id=None,
-            text=reply.text,
-            payload=None,
-            buttons=[{"label": b.label, "payload": b.payload} for b in reply.buttons],
-            staff_user_id=member_id,
-            created_at=utcnow(),
-        )
-        .returning(messages.c.id)
-    ).scalar_one()
+    return push_message(connection, ticket.parent_id, reply, member_id).message_id
 
 
 def champion_reply(connection: Connection, ticket_id: int, member_id: int, text: str) -> int:

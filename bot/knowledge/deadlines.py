@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -151,15 +152,36 @@ def phase_transfer_action(context: ActionContext) -> ActionResult:
     return ActionResult(variables=found)
 
 
+# A deadline reminder goes a week before, at 9am UK time; if that has passed, the
+# day before; if that has passed too, the date is too close for a reminder to help.
+REMINDER_DAYS_BEFORE = (7, 1)
+REMINDER_HOUR = dt.time(9)
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def reminder_time(day: dt.date, now: dt.datetime) -> dt.datetime | None:
+    for days in REMINDER_DAYS_BEFORE:
+        at = dt.datetime.combine(day - dt.timedelta(days=days), REMINDER_HOUR, tzinfo=UK)
+        if at > now:
+            return at
+    return None
+
+
 def offer_reminder_action(context: ActionContext) -> ActionResult:
     """Store a reminder for the date the flow computed, if the parent said yes."""
     day = _date(context.variables, "reminder_date")
     if context.variables.get("wants_reminder") != "yes" or day is None:
         return ActionResult(variables={"reminder_set": "no"})
+    now = context.now or dt.datetime.now(dt.UTC)
+    send_at = reminder_time(day, now)
+    if send_at is None:
+        return ActionResult(variables={"reminder_set": "soon"})
     kind = str(context.flow_data.get("reminder_kind", "deadline"))
     return ActionResult(
-        variables={"reminder_set": "yes"},
-        reminder={"due_on": day.isoformat(), "kind": kind},
+        variables={"reminder_set": "yes", "reminder_send_date": send_at.date().isoformat()},
+        reminder={"due_on": day.isoformat(), "due_at": send_at.isoformat(), "kind": kind},
     )
 
 

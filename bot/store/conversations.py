@@ -198,7 +198,9 @@ def save_turn(
                 "parent_id": loaded.parent_id,
                 "kind": reminder["kind"],
                 "due_on": dt.date.fromisoformat(reminder["due_on"]),
+                "due_at": dt.datetime.fromisoformat(reminder["due_at"]),
                 "status": "pending",
+                "attempts": 0,
                 "created_at": now,
             },
         )
@@ -327,3 +329,8 @@ def conversation_variables(
     )
     row = connection.execute(query).first()
     return dict(row.variables or {}) if row else None
+
+
+def parent_id_of(connection: Connection, channel: str, chat_id: str) -> int | None:
+    query = select(parents.c.id).where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+    return connection.execute(query).scalar()

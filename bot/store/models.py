@@ -112,17 +112,30 @@ class Referral(Base):
 
 
 class Reminder(Base):
-    """A date a parent asked to be reminded of. Nothing sends these yet (issue 6)."""
+    """A message to send a parent later: a deadline they asked about, or a drop-in
+    they booked. Sent once by the scheduler's sweep (bot/booking/reminders.py)."""
 
     __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_due_at", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     parent_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(32))
-    due_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))  # deadline, dropin_24h, dropin_2h...
+    due_on: Mapped[dt.date] = mapped_column(Date)  # the date the reminder is about
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    booking_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    # pending -> sent | failed | dropped (too late) | cancelled (booking cancelled)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -245,3 +258,60 @@ class AuditEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+# -- Drop-in sessions ----------------------------------------------------------
+
+
+class DropInSession(Base):
+    """A drop-in hosted by a Parent Champion, in a venue or online."""
+
+    __tablename__ = "dropin_sessions"
+    __table_args__ = (Index("ix_dropin_sessions_status_starts", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(120))
+    host_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+    local_authority: Mapped[str] = mapped_column(String(80), index=True)
+    venue: Mapped[str] = mapped_column(String(160), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    online_link: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    capacity: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # or cancelled
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Booking(Base):
+    """A parent's place (or place on the waitlist) at a drop-in session."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # One place per parent per session, whatever the timing of their taps.
+        Index(
+            "uq_bookings_live_parent",
+            "session_id",
+            "parent_id",
+            unique=True,
+            sqlite_where=sa_text("status <> 'cancelled'"),
+            postgresql_where=sa_text("status <> 'cancelled'"),
+        ),
+        Index("ix_bookings_session_status", "session_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("dropin_sessions.id", ondelete="CASCADE")
+    )
+    parent_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))  # booked | waitlisted | cancelled
+    attended: Mapped[bool | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
 from bot.core.actions import ActionRegistry
+from bot.scheduler import start_scheduler
 from bot.services import start_services
 from bot.web import auth, chat_api, console, console_admin, console_login, health
 from bot.web.limits import BodySizeLimit
@@ -28,11 +29,14 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = await start_services(settings, actions)
+        scheduler = start_scheduler(app.state.services)
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             await app.state.services.close()
 
     app = FastAPI(title="Champion", lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
+from bot.booking.bookings import booking_of
+from bot.booking.ics import ICS_MEDIA_TYPE, session_ics
 from bot.channels.webchat import CHANNEL, to_inbound
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
@@ -102,9 +104,11 @@ async def document(
     session: Annotated[SessionId, Query()],
     key: Annotated[str, Query(max_length=80)],
 ) -> Response:
-    """A letter as a Word file, built from this parent's saved answers."""
+    """A letter as a Word file (from this parent's saved answers), or a booking's .ics."""
     services = _services(request)
     kind, _, name = key.partition(":")
+    if kind == "ics" and name.isdigit():
+        return await _calendar_file(services, session, int(name))
     letter = services.content.current.letters.letters.get(name) if kind == "letter" else None
     if letter is None:
         return JSONResponse({"detail": "No such document."}, status_code=404)
@@ -116,6 +120,21 @@ async def document(
         letter_docx(filled),
         media_type=DOCX,
         headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
+    )
+
+
+async def _calendar_file(services: Services, session: str, booking_id: int) -> Response:
+    """The .ics of a booking, only for the parent who holds it."""
+    booked = await services.database.read(booking_of, booking_id)
+    owner = await services.database.read(store.parent_id_of, CHANNEL, session)
+    if booked is None or owner is None or booked[0] != owner:
+        return JSONResponse({"detail": "No such booking."}, status_code=404)
+    body = session_ics(booked[1], booking_id, dt.datetime.now(dt.UTC))
+    filename = f"drop-in-{booked[1].starts_at.date().isoformat()}.ics"
+    return Response(
+        body,
+        media_type=ICS_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -1,0 +1,1 @@
+"""Drop-in sessions: what champions host, what parents book, and reminders."""

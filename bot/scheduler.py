@@ -1,0 +1,63 @@
+"""Background jobs in every `serve` process (APScheduler): the reminder sweep.
+
+Several processes may run it at once; bot/booking/reminders.py makes sure each
+reminder still goes out once. It also runs straight after start-up, so anything
+that fell due while the service was down goes out (or is dropped if too late).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.booking.notices import reminder_text
+from bot.booking.reminders import sweep
+from bot.handoff.events import parent_topic
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def sweep_reminders(services: Services) -> None:
+    def render(kind: str, variables: dict[str, object]):  # type: ignore[no-untyped-def]
+        return reminder_text(services.content.current, kind, variables)
+
+    try:
+        async with services.database.transaction() as transaction:
+            report, reached = await transaction.run(sweep, render)
+    except Exception:
+        log.exception("reminder sweep failed; it will run again")
+        return
+    for channel, chat_id in reached:
+        services.events.publish(parent_topic(channel, chat_id))
+    if report.sent or report.dropped or report.failed or report.retried:
+        log.info(
+            "reminders: %d sent, %d dropped as too late, %d cancelled, %d to retry, %d failed",
+            report.sent,
+            report.dropped,
+            report.cancelled,
+            report.retried,
+            report.failed,
+        )
+
+
+def start_scheduler(services: Services) -> AsyncIOScheduler | None:
+    seconds = services.settings.reminder_sweep_seconds
+    if not seconds:
+        log.info("reminder sweep is off (REMINDER_SWEEP_SECONDS=0)")
+        return None
+    scheduler = AsyncIOScheduler(timezone=dt.UTC)
+    scheduler.add_job(
+        sweep_reminders,
+        "interval",
+        seconds=seconds,
+        args=[services],
+        id="reminders",
+        next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.start()
+    return scheduler
