@@ -16,7 +16,15 @@ from bot.config import Settings, get_settings
 from bot.core.actions import ActionRegistry
 from bot.scheduler import start_scheduler
 from bot.services import start_services
-from bot.web import auth, chat_api, console, console_admin, console_login, health
+from bot.web import (
+    auth,
+    chat_api,
+    console,
+    console_admin,
+    console_login,
+    console_sessions,
+    health,
+)
 from bot.web.limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -46,6 +54,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(health.router)
     app.include_router(console_login.router)
     app.include_router(console_admin.router)
+    app.include_router(console_sessions.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
