@@ -62,19 +62,14 @@ async def test_book_with_one_tap_get_a_calendar_file_then_cancel(app_and_client:
     assert "You have no drop-in bookings coming up" in parent.text
 
 
-async def test_own_area_first_then_online_then_others_a_few_at_a_time(
-    app_and_client: tuple,
-) -> None:
+async def test_own_area_first_then_nearby_then_online_then_others(app_and_client: tuple) -> None:
     app, client = app_and_client
+    link = "https://meet.example.org/x"
     await add_dropin(app, "Kent talk", "Kent", starts=in_days(1))
     await add_dropin(
-        app,
-        "Online chat",
-        "Bradford",
-        starts=in_days(2),
-        venue="",
-        online_link="https://meet.example.org/x",
+        app, "Cornwall online", "Cornwall", starts=in_days(2), venue="", online_link=link
     )
+    await add_dropin(app, "Wakefield cafe", "Wakefield", starts=in_days(5))  # same region as Leeds
     for day in (3, 4, 6):
         await add_dropin(app, f"Leeds {day}", "Leeds", starts=in_days(day))
     parent = Parent(client)
@@ -82,10 +77,22 @@ async def test_own_area_first_then_online_then_others_a_few_at_a_time(
     assert (
         parent.text.index("Leeds 3") < parent.text.index("Leeds 4") < parent.text.index("Leeds 6")
     )
-    assert "Online chat" not in parent.text and "More sessions" in parent.buttons
+    assert "Wakefield" not in parent.text and "More sessions" in parent.buttons
     await parent.press("More sessions")
-    assert parent.text.index("Online chat") < parent.text.index("Kent talk")
+    assert parent.text.index("Wakefield cafe") < parent.text.index("Cornwall online")
+    assert parent.text.index("Cornwall online") < parent.text.index("Kent talk")
     assert "More sessions" not in parent.buttons
+
+
+async def test_typing_about_a_drop_in_gets_there_too(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    await add_dropin(app, "Coffee morning", "Leeds")
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("can I book a drop in session please")
+    assert "Which council area do you live in?" in parent.text
+    await parent.say("leeds")
+    assert "Coffee morning" in parent.text
 
 
 async def test_one_place_per_parent_and_no_booking_a_cancelled_session(

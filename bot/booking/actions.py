@@ -45,9 +45,10 @@ def _line(context: ActionContext, number: int, session: SessionView) -> str:
 
 
 async def _offer_page(context: ActionContext, page: int) -> ActionResult:
-    found = await context.store(
-        bookable_for, _now(context), context.variables.get("local_authority")
-    )
+    home = context.variables.get("local_authority")
+    authorities = getattr(context.content, "local_authorities", None)
+    nearby = frozenset(authorities.neighbours(home)) if authorities and home else frozenset()
+    found = await context.store(bookable_for, _now(context), home, nearby)
     shown = found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     if not shown and page:
         page, shown = 0, found[:PAGE_SIZE]

@@ -182,14 +182,20 @@ def upcoming(
 
 
 def bookable_for(
-    connection: Connection, now: dt.datetime, local_authority: str | None
+    connection: Connection,
+    now: dt.datetime,
+    local_authority: str | None,
+    nearby: frozenset[str] = frozenset(),
 ) -> list[SessionView]:
-    """What a parent can book: their own area first, then online ones, then the rest."""
+    """What a parent can book: their own area first, then nearby councils (same
+    region), then online sessions anyone can join, then the rest."""
     found = [s for s in upcoming(connection, now, None, False) if s.starts_at > now]
 
     def rank(session: SessionView) -> int:
         if local_authority and session.local_authority == local_authority:
             return 0
-        return 1 if session.online_link and not session.venue else 2
+        if session.local_authority in nearby:
+            return 1
+        return 2 if session.online_link and not session.venue else 3
 
     return sorted(found, key=lambda s: (rank(s), s.starts_at))

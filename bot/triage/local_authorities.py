@@ -32,6 +32,7 @@ def _key(text: str) -> str:
 class LocalAuthority:
     name: str
     aliases: tuple[str, ...] = ()
+    region: str = ""
 
 
 @dataclass(slots=True)
@@ -64,6 +65,13 @@ class LocalAuthorities:
         unique = list(dict.fromkeys(found))
         return [self.authorities[p] for p in unique[:limit]]
 
+    def neighbours(self, name: str) -> set[str]:
+        """The other councils in the same region (empty if the region is not known)."""
+        home = self.by_name(name)
+        if home is None or not home.region:
+            return set()
+        return {a.name for a in self.authorities if a.region == home.region and a != home}
+
     def by_name(self, name: str) -> LocalAuthority | None:
         position = self._index.get(_key(name))
         return self.authorities[position] if position is not None else None
@@ -74,7 +82,11 @@ def load_local_authorities(path: Path) -> LocalAuthorities:
     items = data.get("local_authorities") or []
     return LocalAuthorities(
         [
-            LocalAuthority(str(i["name"]), tuple(str(a) for a in i.get("aliases") or []))
+            LocalAuthority(
+                str(i["name"]),
+                tuple(str(a) for a in i.get("aliases") or []),
+                str(i.get("region") or ""),
+            )
             for i in items
         ]
     )
