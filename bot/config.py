@@ -53,6 +53,25 @@ class Settings(BaseSettings):
     # How often each `serve` process looks for reminders to send; 0 turns it off.
     reminder_sweep_seconds: int = Field(default=30, ge=0, le=3600)
 
+    # Telegram: on when TELEGRAM_BOT_TOKEN is set. Long polling unless a webhook URL is given.
+    telegram_bot_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_staff_chat_id: str = ""
+    telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
+
+    # WhatsApp Cloud API: on when WHATSAPP_TOKEN is set (then all four are needed).
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    whatsapp_token: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    # Reminders outside WhatsApp's 24-hour window go as this approved template,
+    # whose body has one parameter: the reminder's text.
+    whatsapp_reminder_template: str = "champion_reminder"
+    whatsapp_template_language: str = "en_GB"
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -75,11 +94,47 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// address")
         return value
 
+    @field_validator("telegram_api_base", "whatsapp_api_base", "telegram_webhook_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _rasa_needs_url(self) -> Settings:
         if self.nlu_backend == "rasa" and not self.rasa_url:
             raise ValueError("NLU_BACKEND=rasa needs RASA_URL, e.g. http://rasa:5005")
         return self
+
+    @model_validator(mode="after")
+    def _channels_complete(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -), "
+                "so the webhook can tell Telegram's calls from anyone else's"
+            )
+        if self.whatsapp_token:
+            missing = [
+                name.upper()
+                for name in (
+                    "whatsapp_app_secret",
+                    "whatsapp_verify_token",
+                    "whatsapp_phone_number_id",
+                )
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"WHATSAPP_TOKEN is set, so {', '.join(missing)} must be too")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_token)
 
     @property
     def classifier_cache_dir(self) -> Path:

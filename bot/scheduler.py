@@ -20,13 +20,15 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 
-async def sweep_reminders(services: Services) -> None:
+async def sweep_reminders(
+    services: Services, channels: frozenset[str] = frozenset({"web"})
+) -> None:
     def render(kind: str, variables: dict[str, object]):  # type: ignore[no-untyped-def]
         return reminder_text(services.content.current, kind, variables)
 
     try:
         async with services.database.transaction() as transaction:
-            report, reached = await transaction.run(sweep, render)
+            report, reached = await transaction.run(sweep, render, None, channels)
     except Exception:
         log.exception("reminder sweep failed; it will run again")
         return
@@ -43,7 +45,9 @@ async def sweep_reminders(services: Services) -> None:
         )
 
 
-def start_scheduler(services: Services) -> AsyncIOScheduler | None:
+def start_scheduler(
+    services: Services, channels: frozenset[str] = frozenset({"web"})
+) -> AsyncIOScheduler | None:
     seconds = services.settings.reminder_sweep_seconds
     if not seconds:
         log.info("reminder sweep is off (REMINDER_SWEEP_SECONDS=0)")
@@ -53,7 +57,7 @@ def start_scheduler(services: Services) -> AsyncIOScheduler | None:
         sweep_reminders,
         "interval",
         seconds=seconds,
-        args=[services],
+        args=[services, channels],
         id="reminders",
         next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
         max_instances=1,

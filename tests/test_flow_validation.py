@@ -61,7 +61,7 @@ def test_a_good_flow_loads() -> None:
         (
             ("expect: number", "expect: shoe size"),
             "flows/sample.yml:11: node 'ask': expect: Input should be 'date', 'number', 'yes_no', "
-            "'choice', 'text', 'age' or 'local_authority'",
+            "'choice', 'text', 'age', 'local_authority' or 'option'",
         ),
         (("    save: age\n", ""), "flows/sample.yml:9: node 'ask': an 'ask' node needs 'save'"),
         (

@@ -156,7 +156,7 @@ def sweep(
             channel = channel_of(connection, reminder.parent_id)
             if channel is not None and channel not in channels:
                 raise ChannelUnavailable(f"channel {channel} is not switched on")
-            pushed = push_message(connection, reminder.parent_id, reply)
+            pushed = push_message(connection, reminder.parent_id, reply, purpose="reminder")
             if not _finish(connection, reminder.id, status="sent", sent_at=now):
                 savepoint.rollback()  # someone else moved it on: their send stands
                 continue

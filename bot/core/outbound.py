@@ -31,8 +31,16 @@ class ParentGone(LookupError):
 
 
 def push_message(
-    connection: Connection, parent_id: int, reply: Reply, staff_user_id: int | None = None
+    connection: Connection,
+    parent_id: int,
+    reply: Reply,
+    staff_user_id: int | None = None,
+    purpose: str | None = None,
 ) -> Pushed:
+    """Store the message (and queue it for Telegram or WhatsApp). `purpose`, such as
+    "reminder", lets a channel choose how to send it (WhatsApp templates)."""
+    from bot.store.conversations import delivery_for, document_json
+
     who = connection.execute(
         select(parents.c.channel, parents.c.chat_id).where(parents.c.id == parent_id)
     ).first()
@@ -46,8 +54,10 @@ def push_message(
             external_id=None,
             reply_to_id=None,
             text=reply.text,
-            payload=None,
+            payload=purpose,
             buttons=[{"label": b.label, "payload": b.payload} for b in reply.buttons],
+            document=document_json(reply),
+            delivery=delivery_for(who.channel),
             staff_user_id=staff_user_id,
             created_at=utcnow(),
         )

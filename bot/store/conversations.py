@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.state import ConversationState
-from bot.core.types import Button, Reply
+from bot.core.types import Button, Document, Reply
 from bot.store.models import Conversation, Message, Parent, Referral, Reminder, utcnow
 
 parents = Parent.__table__
@@ -36,6 +36,7 @@ class LoadedConversation:
     version: int | None
     # As stored, before this step changes the state in memory.
     was_urgent: bool = False
+    channel: str = "web"
 
 
 @dataclass(slots=True)
@@ -77,7 +78,7 @@ _FIND_INBOUND = select(messages.c.id).where(
     messages.c.external_id == bindparam("external_id"),
 )
 _REPLIES_TO = (
-    select(messages.c.text, messages.c.buttons)
+    select(messages.c.text, messages.c.buttons, messages.c.document)
     .where(messages.c.reply_to_id == bindparam("inbound_id"))
     .order_by(messages.c.id)
 )
@@ -100,7 +101,7 @@ def load_or_create(connection: Connection, channel: str, chat_id: str) -> Loaded
         row = _load(connection, key)
         assert row is not None
     if row.flow is None:
-        return LoadedConversation(row.id, None, None)
+        return LoadedConversation(row.id, None, None, channel=channel)
     state = ConversationState(
         flow=row.flow,
         node=row.node,
@@ -109,7 +110,7 @@ def load_or_create(connection: Connection, channel: str, chat_id: str) -> Loaded
         resting=bool(row.resting),
         urgent=bool(row.urgent),
     )
-    return LoadedConversation(row.id, state, row.version, was_urgent=state.urgent)
+    return LoadedConversation(row.id, state, row.version, was_urgent=state.urgent, channel=channel)
 
 
 def _load(connection: Connection, key: dict[str, str]) -> Any:
@@ -133,7 +134,26 @@ def replies_to(connection: Connection, inbound_id: int) -> list[Reply]:
 
 def _reply_from_row(row: Any) -> Reply:
     buttons = [Button(b["label"], b["payload"]) for b in (row.buttons or [])]
-    return Reply(row.text or "", buttons)
+    document = Document(**row.document) if row.document else None
+    return Reply(row.text or "", buttons, document)
+
+
+# Channels whose messages are sent by the outbox worker (bot/channels/outbox.py).
+OUTBOX_CHANNELS = ("telegram", "whatsapp")
+
+
+def delivery_for(channel: str) -> str | None:
+    return "pending" if channel in OUTBOX_CHANNELS else None
+
+
+def document_json(reply: Reply) -> dict[str, str] | None:
+    if reply.document is None:
+        return None
+    return {
+        "filename": reply.document.filename,
+        "media_type": reply.document.media_type,
+        "key": reply.document.key,
+    }
 
 
 def save_turn(
@@ -216,6 +236,8 @@ def save_turn(
                     "text": reply.text,
                     "payload": None,
                     "buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons],
+                    "document": document_json(reply),
+                    "delivery": delivery_for(loaded.channel),
                     "created_at": now,
                 }
                 for reply in replies
@@ -334,3 +356,19 @@ def conversation_variables(
 def parent_id_of(connection: Connection, channel: str, chat_id: str) -> int | None:
     query = select(parents.c.id).where(parents.c.channel == channel, parents.c.chat_id == chat_id)
     return connection.execute(query).scalar()
+
+
+def latest_buttons(connection: Connection, channel: str, chat_id: str) -> list[dict[str, str]]:
+    """The buttons of the last message sent to a parent (to read a typed menu number)."""
+    query = (
+        select(messages.c.buttons)
+        .join(parents, parents.c.id == messages.c.parent_id)
+        .where(
+            parents.c.channel == channel,
+            parents.c.chat_id == chat_id,
+            messages.c.direction == "out",
+        )
+        .order_by(messages.c.id.desc())
+        .limit(1)
+    )
+    return list(connection.execute(query).scalar() or [])

@@ -79,6 +79,14 @@ class Message(Base):
         # A channel's own message id is answered once, however often it is delivered.
         UniqueConstraint("parent_id", "external_id", name="uq_messages_parent_external"),
         Index("ix_messages_parent_id_id", "parent_id", "id"),
+        Index(
+            "ix_messages_outbox",
+            "delivery",
+            "parent_id",
+            "id",
+            sqlite_where=sa_text("delivery IN ('pending', 'sending')"),
+            postgresql_where=sa_text("delivery IN ('pending', 'sending')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -93,6 +101,17 @@ class Message(Base):
     staff_user_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
+    # A file sent with the message: {"filename", "media_type", "key"}.
+    document: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    # The outbox, for Telegram and WhatsApp: pending -> sending -> sent | failed.
+    # Web chat messages are fetched by the page and have no delivery state.
+    delivery: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -220,6 +239,8 @@ class Ticket(Base):
         BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The urgency last announced in the staff Telegram chat (-1: not yet).
+    staff_notified_rank: Mapped[int] = mapped_column(Integer, default=-1)
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from bot.channels.runtime import start_channels
 from bot.config import Settings, get_settings
 from bot.core.actions import ActionRegistry
 from bot.scheduler import start_scheduler
@@ -24,6 +25,7 @@ from bot.web import (
     console_login,
     console_sessions,
     health,
+    webhooks,
 )
 from bot.web.limits import BodySizeLimit
 
@@ -36,8 +38,9 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await start_services(settings, actions)
-        scheduler = start_scheduler(app.state.services)
+        app.state.services = services = await start_services(settings, actions)
+        app.state.channels = await start_channels(services)
+        scheduler = start_scheduler(services, app.state.channels.names)
         app.state.ready = True
         try:
             yield
@@ -45,13 +48,15 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
             app.state.ready = False
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            await app.state.services.close()
+            await app.state.channels.stop()
+            await services.close()
 
     app = FastAPI(title="Champion", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.ready = False
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(chat_api.router)
     app.include_router(health.router)
+    app.include_router(webhooks.router)
     app.include_router(console_login.router)
     app.include_router(console_admin.router)
     app.include_router(console_sessions.router)

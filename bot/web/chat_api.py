@@ -15,13 +15,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
-from bot.booking.bookings import booking_of
-from bot.booking.ics import ICS_MEDIA_TYPE, session_ics
+from bot.channels.documents import build_document
 from bot.channels.webchat import CHANNEL, to_inbound
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
-from bot.knowledge.letter_actions import DOCX
-from bot.knowledge.letters import fill_letter, letter_docx
 from bot.services import Services
 from bot.store import conversations as store
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
@@ -106,35 +103,18 @@ async def document(
 ) -> Response:
     """A letter as a Word file (from this parent's saved answers), or a booking's .ics."""
     services = _services(request)
-    kind, _, name = key.partition(":")
-    if kind == "ics" and name.isdigit():
-        return await _calendar_file(services, session, int(name))
-    letter = services.content.current.letters.letters.get(name) if kind == "letter" else None
-    if letter is None:
-        return JSONResponse({"detail": "No such document."}, status_code=404)
-    variables = await services.database.read(store.conversation_variables, CHANNEL, session)
-    filled = fill_letter(letter, variables or {}, dt.date.today())
-    if variables is None or filled.missing:
-        return JSONResponse({"detail": "This letter has not been written yet."}, status_code=404)
+    parent_id = await services.database.read(store.parent_id_of, CHANNEL, session)
+    built = None
+    if parent_id is not None:
+        now = dt.datetime.now(dt.UTC)
+        content = services.content.current
+        built = await services.database.read(build_document, content, key, parent_id, now)
+    if built is None:
+        return JSONResponse({"detail": "No such document, or not yet written."}, status_code=404)
     return Response(
-        letter_docx(filled),
-        media_type=DOCX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
-    )
-
-
-async def _calendar_file(services: Services, session: str, booking_id: int) -> Response:
-    """The .ics of a booking, only for the parent who holds it."""
-    booked = await services.database.read(booking_of, booking_id)
-    owner = await services.database.read(store.parent_id_of, CHANNEL, session)
-    if booked is None or owner is None or booked[0] != owner:
-        return JSONResponse({"detail": "No such booking."}, status_code=404)
-    body = session_ics(booked[1], booking_id, dt.datetime.now(dt.UTC))
-    filename = f"drop-in-{booked[1].starts_at.date().isoformat()}.ics"
-    return Response(
-        body,
-        media_type=ICS_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        built.body,
+        media_type=built.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{built.filename}"'},
     )
 
 

@@ -1,0 +1,56 @@
+"""The bytes of a document a reply carries (`Document.key`), for the parent it was for.
+
+Keys: "letter:<id>" (a model letter filled with the parent's answers, as .docx) and
+"ics:<booking id>" (a drop-in booking's calendar file). Each is built on demand,
+only for its own parent, so no file about a family is kept on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from bot.booking.bookings import booking_of
+from bot.booking.ics import ICS_MEDIA_TYPE, session_ics
+from bot.core.content import Content
+from bot.knowledge.letter_actions import DOCX
+from bot.knowledge.letters import fill_letter, letter_docx
+from bot.store.models import Conversation
+
+conversations = Conversation.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltDocument:
+    filename: str
+    media_type: str
+    body: bytes
+
+
+def build_document(
+    connection: Connection, content: Content, key: str, parent_id: int, now: dt.datetime
+) -> BuiltDocument | None:
+    kind, _, name = key.partition(":")
+    if kind == "ics" and name.isdigit():
+        booked = booking_of(connection, int(name))
+        if booked is None or booked[0] != parent_id:
+            return None
+        session = booked[1]
+        body = session_ics(session, int(name), now)
+        return BuiltDocument(
+            f"drop-in-{session.starts_at.date().isoformat()}.ics", ICS_MEDIA_TYPE, body
+        )
+    letter = content.letters.letters.get(name) if kind == "letter" else None
+    if letter is None:
+        return None
+    row = connection.execute(
+        select(conversations.c.variables).where(conversations.c.parent_id == parent_id)
+    ).first()
+    if row is None:
+        return None
+    filled = fill_letter(letter, dict(row.variables or {}), now.date())
+    if filled.missing:
+        return None
+    return BuiltDocument(f"{name}.docx", DOCX, letter_docx(filled))

@@ -1,0 +1,234 @@
+"""Telegram: python-telegram-bot as a thin client over the Bot API.
+
+Inbound updates (long polling, or the webhook route in bot/web/webhooks.py)
+become `Inbound`s for the dispatcher; replies are stored in the outbox and sent
+by `TelegramSender`. Nothing here knows about EHC plans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+from typing import Any
+
+# Opt in to python-telegram-bot's coming behaviour (RetryAfter.retry_after as a
+# timedelta); we accept both, and it silences a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import telegram  # noqa: E402
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update  # noqa: E402
+from telegram.constants import ParseMode  # noqa: E402
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError  # noqa: E402
+
+from bot.channels.documents import build_document  # noqa: E402
+from bot.channels.outbox import CannotDeliver, OutgoingMessage, RetryLater  # noqa: E402
+from bot.channels.rendering import split_text, telegram_html  # noqa: E402
+from bot.core.types import Inbound  # noqa: E402
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+TEXT_LIMIT = 4096
+CALLBACK_LIMIT = 64  # bytes of callback data Telegram accepts
+MEDIA_KINDS = (
+    "photo",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "sticker",
+    "location",
+    "document",
+    "contact",
+    "animation",
+)
+COMMANDS = ("start", "menu", "help", "human", "stop", "delete")
+
+
+def make_bot(token: str, api_base: str) -> telegram.Bot:
+    # TELEGRAM_API_BASE is the server; python-telegram-bot adds the token after "/bot".
+    return telegram.Bot(token, base_url=f"{api_base}/bot", base_file_url=f"{api_base}/file/bot")
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """One update as an Inbound; None for kinds we don't answer (edits, channel posts)."""
+    message_id = f"u{update.update_id}"
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat.id if query.message is not None else query.from_user.id
+        return Inbound(CHANNEL, str(chat), message_id, payload=query.data or "")
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None
+    if message.text is not None:
+        return Inbound(CHANNEL, str(message.chat.id), message_id, text=message.text)
+    kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "attachment")
+    return Inbound(CHANNEL, str(message.chat.id), message_id, media_kind=kind)
+
+
+def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
+    rows = [
+        [InlineKeyboardButton(b["label"], callback_data=b["payload"])]
+        for b in buttons
+        if len(b["payload"].encode()) <= CALLBACK_LIMIT
+    ]
+    if len(rows) < len(buttons):
+        log.error("a button's payload is over Telegram's 64 bytes and was left out")
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+class TelegramSender:
+    """Sends one stored message: text in pieces, buttons on the last, then any document."""
+
+    channel = CHANNEL
+    messages_per_second = 30.0
+
+    def __init__(self, bot: telegram.Bot, services: Any) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def send(self, message: OutgoingMessage) -> None:
+        try:
+            pieces = split_text(message.text, TEXT_LIMIT - 200)  # room for HTML tags
+            for index, piece in enumerate(pieces):
+                last = index == len(pieces) - 1
+                await self._bot.send_message(
+                    message.chat_id,
+                    telegram_html(piece),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons) if last else None,
+                )
+            if message.document:
+                await self._send_document(message)
+        except RetryAfter as wait:
+            seconds = wait.retry_after
+            raise RetryLater(
+                seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
+            ) from None
+        except (Forbidden, BadRequest) as refused:
+            raise CannotDeliver(type(refused).__name__) from None
+
+    async def _send_document(self, message: OutgoingMessage) -> None:
+        assert message.document is not None
+        services = self._services
+        built = await services.database.read(
+            build_document,
+            services.content.current,
+            message.document["key"],
+            message.parent_id,
+            dt.datetime.now(dt.UTC),
+        )
+        if built is None:
+            log.warning("document for message %d could not be built; sent without it", message.id)
+            return
+        await self._bot.send_document(
+            message.chat_id, InputFile(built.body, filename=built.filename)
+        )
+
+
+class TelegramChannel:
+    """Receives updates and hands them to the dispatcher; keeps the staff chat informed."""
+
+    def __init__(self, settings: Any, services: Any, wake_outbox: Any) -> None:
+        self._settings = settings
+        self._services = services
+        self._wake_outbox = wake_outbox
+        self.bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    async def start(self) -> None:
+        await self.bot.initialize()  # getMe: fails fast on a wrong token
+        descriptions = self._command_descriptions()
+        await self.bot.set_my_commands([BotCommand(c, descriptions[c]) for c in COMMANDS])
+        if self._settings.telegram_webhook_url:
+            await self.bot.set_webhook(
+                f"{self._settings.telegram_webhook_url}",
+                secret_token=self._settings.telegram_webhook_secret,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            await self.bot.delete_webhook()
+            self._tasks.append(asyncio.create_task(self._poll(), name="telegram-polling"))
+        if self._settings.telegram_staff_chat_id:
+            from bot.channels.staff_notices import notify_staff_forever
+
+            self._tasks.append(
+                asyncio.create_task(
+                    notify_staff_forever(
+                        self.bot, self._settings.telegram_staff_chat_id, self._services
+                    ),
+                    name="telegram-staff",
+                )
+            )
+        log.info(
+            "Telegram is on (%s)",
+            "webhook" if self._settings.telegram_webhook_url else "long polling",
+        )
+
+    def _command_descriptions(self) -> dict[str, str]:
+        system = self._services.content.current.flows.get("system")
+        words = (system.data if system else {}).get("telegram_commands") or {}
+        return {c: str(words.get(c) or c.capitalize()) for c in COMMANDS}
+
+    async def stop(self) -> None:
+        # A flag as well as cancel(): a cancelled HTTP call can come back as a
+        # NetworkError from the client library, which the polling loop would retry.
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(TelegramError, RuntimeError):
+            await self.bot.shutdown()
+
+    async def handle_update(self, update: Update) -> None:
+        inbound = to_inbound(update)
+        if update.callback_query is not None:
+            # Stop the button's spinner at once, whatever the answer will be.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        if inbound is None:
+            return
+        await self._services.dispatcher.handle(inbound)
+        self._wake_outbox()
+
+    async def handle_webhook_body(self, data: dict[str, Any]) -> None:
+        update = Update.de_json(data, self.bot)
+        if update is not None:
+            await self.handle_update(update)
+
+    async def _poll(self) -> None:
+        offset: int | None = None
+        failures = 0
+        while not self._stopping:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self._settings.telegram_poll_timeout,
+                    allowed_updates=["message", "callback_query"],
+                )
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except RetryAfter as wait:
+                seconds = wait.retry_after
+                await asyncio.sleep(
+                    seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
+                )
+                continue
+            except Exception as exc:
+                if self._stopping:
+                    return
+                failures += 1
+                log.warning("Telegram polling failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(min(2**failures, 60))
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                try:
+                    await self.handle_update(update)
+                except Exception:
+                    log.exception("a Telegram update could not be handled")

@@ -1,0 +1,133 @@
+"""A local WhatsApp Cloud API (Graph API) server: what Champion sends, checked here.
+
+Speaks the documented endpoints: POST /<version>/<phone number id>/messages with a
+JSON body and a Bearer token, answering {"messaging_product", "contacts",
+"messages": [{"id"}]}; POST /<version>/<phone number id>/media (multipart) answering
+{"id"}. Can be told to answer the next calls with a 429 and a Retry-After header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+VERSION = "v21.0"
+PHONE_NUMBER_ID = "109876543210"
+TOKEN = "test-whatsapp-token"
+APP_SECRET = "test-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "whatsapp"
+
+
+def fixture(name: str, **replace: str) -> bytes:
+    """A recorded webhook body, with placeholders like {message_id} filled in."""
+    text = (FIXTURES / f"{name}.json").read_text()
+    for key, value in replace.items():
+        text = text.replace("{" + key + "}", value)
+    return text.encode()
+
+
+def signature(body: bytes, secret: str = APP_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class FakeWhatsApp:
+    url: str = ""
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    uploads: list[dict[str, Any]] = field(default_factory=list)
+    rate_limited: int = 0  # answer this many next calls with 429
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.url}/{VERSION}"
+
+    def to(self, wa_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.sent if m.get("to") == wa_id]
+
+    async def wait_for(self, predicate: Any, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"timed out; sent: {json.dumps(self.sent)[:1500]}")
+
+    async def messages(self, request: web.Request) -> web.Response:
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
+        body = await request.json()
+        self.sent.append(body)
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                "messages": [{"id": f"wamid.out.{next(self._ids)}"}],
+            }
+        )
+
+    async def media(self, request: web.Request) -> web.Response:
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
+        form = await request.post()
+        upload = form["file"]
+        self.uploads.append(
+            {"filename": upload.filename, "type": form.get("type"), "body": upload.file.read()}
+        )
+        return web.json_response({"id": f"media-{next(self._ids)}"})
+
+    def _refuse(self, request: web.Request) -> web.Response | None:
+        if request.match_info["phone"] != PHONE_NUMBER_ID:
+            return web.json_response(
+                {"error": {"code": 100, "message": "Unknown phone number id"}}, status=400
+            )
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response(
+                {"error": {"code": 190, "message": "Invalid OAuth access token"}}, status=401
+            )
+        if self.rate_limited:
+            self.rate_limited -= 1
+            return web.json_response(
+                {"error": {"code": 130429, "message": "Rate limit hit"}},
+                status=429,
+                headers={"Retry-After": "1"},
+            )
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def fake_whatsapp() -> AsyncIterator[FakeWhatsApp]:
+    fake = FakeWhatsApp()
+    app = web.Application()
+    app.router.add_post(f"/{VERSION}/{{phone}}/messages", fake.messages)
+    app.router.add_post(f"/{VERSION}/{{phone}}/media", fake.media)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = _free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    fake.url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
