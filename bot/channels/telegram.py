@@ -18,15 +18,15 @@ from typing import Any
 # timedelta); we accept both, and it silences a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-import telegram  # noqa: E402
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update  # noqa: E402
-from telegram.constants import ParseMode  # noqa: E402
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError  # noqa: E402
+import telegram
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.channels.documents import build_document  # noqa: E402
-from bot.channels.outbox import CannotDeliver, OutgoingMessage, RetryLater  # noqa: E402
-from bot.channels.rendering import split_text, telegram_html  # noqa: E402
-from bot.core.types import Inbound  # noqa: E402
+from bot.channels.documents import build_document
+from bot.channels.outbox import CannotDeliver, OutgoingMessage, RetryLater
+from bot.channels.rendering import split_text, telegram_html
+from bot.core.types import Inbound
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
