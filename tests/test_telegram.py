@@ -257,3 +257,23 @@ def test_every_button_payload_fits_in_telegram_callback_data(settings: Settings)
     payloads += [f"article:{a}" for a in content.library.articles]
     longest = max(payloads, key=lambda p: len(p.encode()))
     assert len(longest.encode()) <= CALLBACK_LIMIT, longest
+
+
+async def test_messages_stored_while_telegram_was_off_are_sent_when_it_starts(
+    settings: Settings,
+) -> None:
+    from bot.core.outbound import push_message
+    from bot.core.types import Reply
+    from bot.store import conversations as store
+
+    # Stored first (the process stopped before sending)...
+    async with running_app(settings) as (app, _client):
+        database = app.state.services.database
+        async with database.transaction() as transaction:
+            loaded = await transaction.run(store.load_or_create, "telegram", "4010")
+            await transaction.run(
+                push_message, loaded.parent_id, Reply("Your drop-in is tomorrow.")
+            )
+    # ...and sent once a process with Telegram switched on is running.
+    async with telegram_app(settings) as (_app, fake):
+        await TelegramParent(fake, 4010).expect("Your drop-in is tomorrow.")

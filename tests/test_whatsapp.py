@@ -302,3 +302,23 @@ async def test_titles_are_shortened_sensibly_and_kept_distinct() -> None:
     assert all(len(t) <= 20 for t in titles) and len(set(titles)) == 3
     assert titles[0].startswith("Talk to a Parent")
     await sender.close()
+
+
+async def test_a_calendar_file_is_uploaded_then_sent_as_a_document(settings: Settings) -> None:
+    from tests.dropins import add_dropin
+
+    async with whatsapp_app(settings) as (app, client, fake):
+        await add_dropin(app, "Coffee morning", "Leeds")
+        parent = WhatsAppParent(client, fake, "447700900010")
+        await parent.say("can I book a drop in session")
+        await parent.expect("Which council area")
+        await parent.say("Leeds")
+        listing = await parent.expect("Here are the next drop-in sessions")
+        first_title, first_id = next(iter(choices(listing).items()))
+        await parent.press(first_id, first_title, kind="list_reply")
+        await parent.expect("You're booked")
+        await fake.wait_for(lambda: any(m["type"] == "document" for m in parent.received()))
+        document = next(m for m in parent.received() if m["type"] == "document")
+        assert document["document"]["filename"].endswith(".ics")
+        assert fake.uploads[0]["type"] == "text/calendar"
+        assert b"BEGIN:VCALENDAR" in fake.uploads[0]["body"]
