@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # How often each `serve` process looks for reminders to send; 0 turns it off.
     reminder_sweep_seconds: int = Field(default=30, ge=0, le=3600)
+    # Conversations silent for longer than this are erased (tickets keep only outcomes).
+    retention_months: int = Field(default=12, ge=1, le=120)
 
     # Telegram: on when TELEGRAM_BOT_TOKEN is set. Long polling unless a webhook URL is given.
     telegram_bot_token: str = ""

@@ -1,4 +1,4 @@
-"""Background jobs in every `serve` process (APScheduler): the reminder sweep.
+"""Background jobs in every `serve` process (APScheduler): reminders and retention.
 
 Several processes may run it at once; bot/booking/reminders.py makes sure each
 reminder still goes out once. It also runs straight after start-up, so anything
@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
 from bot.handoff.events import parent_topic
+from bot.privacy.erase import erase_inactive
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -45,21 +46,43 @@ async def sweep_reminders(
         )
 
 
+async def erase_old_conversations(services: Services) -> None:
+    months = services.settings.retention_months
+    try:
+        async with services.database.transaction() as transaction:
+            erased = await transaction.run(erase_inactive, months)
+    except Exception:
+        log.exception("retention sweep failed; it will run again")
+        return
+    if erased:
+        log.info("retention: erased %d conversations silent for over %d months", erased, months)
+
+
 def start_scheduler(
     services: Services, channels: frozenset[str] = frozenset({"web"})
-) -> AsyncIOScheduler | None:
+) -> AsyncIOScheduler:
     seconds = services.settings.reminder_sweep_seconds
-    if not seconds:
-        log.info("reminder sweep is off (REMINDER_SWEEP_SECONDS=0)")
-        return None
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
+    if seconds:
+        scheduler.add_job(
+            sweep_reminders,
+            "interval",
+            seconds=seconds,
+            args=[services, channels],
+            id="reminders",
+            next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
+            max_instances=1,
+            coalesce=True,
+        )
+    else:
+        log.info("reminder sweep is off (REMINDER_SWEEP_SECONDS=0)")
     scheduler.add_job(
-        sweep_reminders,
+        erase_old_conversations,
         "interval",
-        seconds=seconds,
-        args=[services, channels],
-        id="reminders",
-        next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
+        hours=6,
+        args=[services],
+        id="retention",
+        next_run_time=dt.datetime.now(dt.UTC),
         max_instances=1,
         coalesce=True,
     )

@@ -22,14 +22,22 @@ async def test_a_new_parent_is_greeted_with_a_privacy_notice(client: httpx.Async
     await parent.open_chat()
     assert "I'm Champion" in parent.text
     assert "Your privacy" in parent.text
-    assert parent.buttons == ["OK, let's start", "Tell me more about privacy"]
+    assert parent.buttons == [
+        "OK, let's start",
+        "Tell me more about privacy",
+        "Just general information",
+    ]
 
 
 async def test_first_typed_message_also_gets_the_welcome(client: httpx.AsyncClient) -> None:
     parent = Parent(client)
     await parent.say("hi there")
     assert "I'm Champion" in parent.text
-    assert parent.buttons == ["OK, let's start", "Tell me more about privacy"]
+    assert parent.buttons == [
+        "OK, let's start",
+        "Tell me more about privacy",
+        "Just general information",
+    ]
 
 
 async def test_a_first_message_that_is_a_question_is_answered_after_the_welcome(

@@ -83,6 +83,7 @@ async def test_a_conversation_over_long_polling(settings: Settings) -> None:
             "help",
             "human",
             "stop",
+            "mydata",
             "delete",
         ]
         assert fake.webhook == {}  # polling: any webhook is removed
@@ -169,6 +170,8 @@ async def test_a_booking_sends_its_calendar_file(settings: Settings) -> None:
         parent = TelegramParent(fake, 4005)
         parent.say("/start")
         await parent.expect("Hello, I'm Champion")
+        await parent.press("OK, let's start")
+        await parent.expect("What would you like help with?")
         parent.say("drop-in sessions")
         await parent.expect("Which council area")
         parent.say("Leeds")
@@ -189,6 +192,8 @@ async def test_champion_replies_reach_the_telegram_parent(settings: Settings) ->
         parent = TelegramParent(fake, 4006)
         parent.say("/start")
         await parent.expect("Hello, I'm Champion")
+        await parent.press("OK, let's start")
+        await parent.expect("What would you like help with?")
         parent.say("/human")
         await parent.expect("which council do you live in")
         parent.say("Leeds")

@@ -259,6 +259,8 @@ async def test_champion_replies_reach_the_whatsapp_parent(settings: Settings) ->
         parent = WhatsAppParent(client, fake, "447700900008")
         await parent.say("hello")
         await parent.expect("OK, let's start")
+        await parent.say("agree")  # typed, the same as pressing "OK, let's start"
+        await parent.expect("What would you like help with?")
         await parent.say("I want to talk to a person")
         await parent.expect("which council do you live in")
         await parent.say("Leeds")
@@ -310,6 +312,9 @@ async def test_a_calendar_file_is_uploaded_then_sent_as_a_document(settings: Set
     async with whatsapp_app(settings) as (app, client, fake):
         await add_dropin(app, "Coffee morning", "Leeds")
         parent = WhatsAppParent(client, fake, "447700900010")
+        await parent.say("hello")
+        await parent.expect("OK, let's start")
+        await parent.say("agree")
         await parent.say("can I book a drop in session")
         await parent.expect("Which council area")
         await parent.say("Leeds")

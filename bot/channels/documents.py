@@ -17,6 +17,7 @@ from bot.booking.ics import ICS_MEDIA_TYPE, session_ics
 from bot.core.content import Content
 from bot.knowledge.letter_actions import DOCX
 from bot.knowledge.letters import fill_letter, letter_docx
+from bot.privacy.export import export_json
 from bot.store.models import Conversation
 
 conversations = Conversation.__table__
@@ -33,6 +34,10 @@ def build_document(
     connection: Connection, content: Content, key: str, parent_id: int, now: dt.datetime
 ) -> BuiltDocument | None:
     kind, _, name = key.partition(":")
+    if kind == "mydata":
+        return BuiltDocument(
+            "my-champion-data.json", "application/json", export_json(connection, parent_id)
+        )
     if kind == "ics" and name.isdigit():
         booked = booking_of(connection, int(name))
         if booked is None or booked[0] != parent_id:

@@ -44,7 +44,7 @@ MEDIA_KINDS = (
     "contact",
     "animation",
 )
-COMMANDS = ("start", "menu", "help", "human", "stop", "delete")
+COMMANDS = ("start", "menu", "help", "human", "stop", "mydata", "delete")
 
 
 def make_bot(token: str, api_base: str) -> telegram.Bot:

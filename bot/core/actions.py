@@ -62,6 +62,8 @@ class ActionResult:
     handoff: bool = False
     # Buttons for the next `expect: option` question: (label, value) pairs.
     options: list[tuple[str, str]] | None = None
+    # Erase everything about this parent once the reply is sent (bot/privacy/erase.py).
+    erase: bool = False
 
 
 ActionFunction = Callable[[ActionContext], ActionResult | Awaitable[ActionResult]]
@@ -94,11 +96,13 @@ def default_actions() -> ActionRegistry:
     from bot.handoff.actions import register as register_handoff
     from bot.knowledge.deadlines import register as register_deadlines
     from bot.knowledge.letter_actions import register as register_letters
+    from bot.privacy.actions import register as register_privacy
     from bot.triage.referral import register as register_triage
 
     registry = ActionRegistry()
     register_handoff(registry)
     register_booking(registry)
+    register_privacy(registry)
     register_deadlines(registry)
     register_letters(registry)
     register_triage(registry)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.actions import step_transaction
 from bot.core.answers import normalise
 from bot.core.content import ContentHolder
-from bot.core.runner import FlowRunner, button_label
+from bot.core.outbound import push_message
+from bot.core.runner import CONSENT, FlowRunner, button_label
 from bot.core.state import ConversationState
 from bot.core.types import Inbound, Reply
 from bot.handoff import tickets
@@ -29,6 +31,7 @@ from bot.handoff.escalation import escalate
 from bot.handoff.events import EventBus, ticket_topic
 from bot.nlu.classifier import Prediction
 from bot.nlu.service import NluBackend, safe_predict
+from bot.privacy.erase import erase_parent
 from bot.safety.message import FALLBACK_TEXT
 from bot.safety.screen import Screening, screen
 from bot.store import conversations as store
@@ -141,15 +144,30 @@ class Dispatcher:
                 replies = await self._answer(
                     transaction, loaded, state, ticket, inbound, text, prediction, screening
                 )
+            if state.erase:
+                # "Delete my data", confirmed: nothing of this step is kept either.
+                await transaction.run(erase_parent, loaded.parent_id)
+                await transaction.run(self._goodbye_outbox, inbound, replies)
+                return replies, None
             if state.new_handoff or screening.crisis:
                 # Every crisis reaches a champion, whatever the flow said.
                 ticket_id = await transaction.run(
                     escalate, loaded.parent_id, channel, state, screening.crisis
                 )
+            # Typed words are kept only with the parent's agreement, or when a person
+            # must read them: someone in crisis, or a champion who has the chat.
+            keep_words = (
+                state.variables.get(CONSENT) == "yes" or screening.crisis or ticket_id is not None
+            )
+            words = self._transcript_text(inbound, text) if keep_words or inbound.payload else None
+            if inbound.payload and inbound.payload.startswith("global:") and loaded.version:
+                # A word button ("OK, let's start" is "agree"): record the words pressed.
+                shown = await transaction.run(
+                    store.recent_button_label, loaded.parent_id, inbound.payload
+                )
+                words = shown or words
             record = store.InboundRecord(
-                external_id=inbound.message_id,
-                text=self._transcript_text(inbound, text),
-                payload=inbound.payload,
+                external_id=inbound.message_id, text=words, payload=inbound.payload
             )
             await transaction.run(store.save_turn, loaded, state, record, replies)
             return replies, ticket_id
@@ -188,6 +206,16 @@ class Dispatcher:
         if text is not None:
             return await self._runner.handle_text(state, text, channel, prediction)
         return await self._runner.handle_media(state, channel)
+
+    @staticmethod
+    def _goodbye_outbox(connection: Any, inbound: Inbound, replies: list[Reply]) -> None:
+        """Telegram and WhatsApp send from the outbox, so the last words need a row to
+        go from: a bare record with no conversation, removed by the retention sweep."""
+        if inbound.channel not in store.OUTBOX_CHANNELS:
+            return
+        fresh = store.load_or_create(connection, inbound.channel, inbound.chat_id)
+        for reply in replies:
+            push_message(connection, fresh.parent_id, reply)
 
     @staticmethod
     def _wants_bot_back(inbound: Inbound, text: str | None) -> bool:

@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 
 # "bot" means "back to the bot" after talking to a Parent Champion (see bot/core/dispatcher.py);
 # said to the bot itself, it just shows the menu.
-GLOBAL_WORDS = ("menu", "back", "help", "human", "stop", "bot")
+GLOBAL_WORDS = ("menu", "back", "help", "human", "stop", "bot", "agree", "mydata", "delete")
+# The parent's answer to the privacy notice, kept with the conversation.
+CONSENT = "consent"
+PRIVACY_FLOW = "privacy"
 START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
 INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
 ARTICLE_PAYLOAD_PREFIX = "article:"  # "Read more" and related-article buttons
@@ -434,6 +437,14 @@ class FlowRunner:
         state.resting = False
         if word in ("menu", "bot"):
             return await self._run(state, "main", None, channel)
+        if word == "agree":
+            state.variables[CONSENT] = "yes"
+            target = state.variables.pop("after_consent", None) or "main"
+            return await self._run(
+                state, target if target in content.flows else "main", None, channel
+            )
+        if word in ("mydata", "delete"):
+            return await self._run(state, PRIVACY_FLOW, word, channel)
         if word == "human":
             if "champion" in content.flows:
                 return await self._run(state, "champion", None, channel)
@@ -482,6 +493,12 @@ class FlowRunner:
         if flow_id not in content.flows:
             log.warning("flow %s is not loaded; staying where we are", flow_id)
             return [Reply(content.system_text("unavailable")), *self._reshow(state)]
+        if content.flows[flow_id].personal and state.variables.get(CONSENT) != "yes":
+            # Not without their agreement: say why, and offer to agree or carry on.
+            state.variables["after_consent"] = flow_id
+            flow_id, node_id = PRIVACY_FLOW, "needs_consent"
+            if flow_id not in content.flows:
+                return [Reply(content.system_text("unavailable")), *self._reshow(state)]
         node_id = node_id or content.flows[flow_id].start
         if remember:
             state.remember_position()
@@ -517,6 +534,9 @@ class FlowRunner:
                     replies.append(Reply(content.system_text("unavailable")))
                     flow_id = "main"
                 node_id = node.node or content.flows[flow_id].start
+                if content.flows[flow_id].personal and state.variables.get(CONSENT) != "yes":
+                    state.variables["after_consent"] = flow_id
+                    flow_id, node_id = PRIVACY_FLOW, "needs_consent"
             elif kind == "when":
                 node_id = next(
                     (b.goto for b in node.when or [] if b.condition.holds(state.variables)),
@@ -543,6 +563,8 @@ class FlowRunner:
                     state.new_reminders.append(result.reminder)
                 if result.handoff:
                     state.new_handoff = True
+                if result.erase:
+                    state.erase = True
                 if result.options is not None:
                     state.variables[OPTIONS_VARIABLE] = [
                         {"label": label, "value": value} for label, value in result.options

@@ -24,6 +24,7 @@ class ConversationState:
     new_reminders: list[dict[str, Any]] = field(default_factory=list)
     new_handoff: bool = False  # the parent asked for a Parent Champion during this step
     parent_id: int | None = None  # set by the dispatcher; not saved with the state
+    erase: bool = False  # the parent confirmed "delete my data" in this step
 
     @property
     def position(self) -> str:

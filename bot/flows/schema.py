@@ -30,7 +30,7 @@ NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
 ExpectKind = Literal[
     "date", "number", "yes_no", "choice", "text", "age", "local_authority", "option"
 ]
-GlobalWord = Literal["menu", "back", "help", "human", "stop", "bot"]
+GlobalWord = Literal["menu", "back", "help", "human", "stop", "bot", "agree", "mydata", "delete"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")
 
@@ -219,6 +219,9 @@ class FlowSpec(_Strict):
     # Settings for this flow's actions (e.g. triage's referral rules), checked by
     # the module that owns the action.
     data: dict[str, Any] = Field(default_factory=dict)
+    # A flow that keeps personal answers (triage, hand-off, bookings...) is only
+    # entered once the parent has agreed to the privacy notice.
+    personal: bool = False
 
     @model_validator(mode="after")
     def _targets_exist(self) -> FlowSpec:

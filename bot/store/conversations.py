@@ -372,3 +372,18 @@ def latest_buttons(connection: Connection, channel: str, chat_id: str) -> list[d
         .limit(1)
     )
     return list(connection.execute(query).scalar() or [])
+
+
+def recent_button_label(connection: Connection, parent_id: int, payload: str) -> str | None:
+    """The words on a button recently shown to this parent, found by its payload."""
+    rows = connection.execute(
+        select(messages.c.buttons)
+        .where(messages.c.parent_id == parent_id, messages.c.direction == "out")
+        .order_by(messages.c.id.desc())
+        .limit(8)
+    )
+    for (buttons,) in rows:
+        for button in buttons or []:
+            if button.get("payload") == payload:
+                return str(button.get("label"))
+    return None

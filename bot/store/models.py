@@ -121,8 +121,9 @@ class Referral(Base):
     __tablename__ = "referrals"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    parent_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True
+    # Emptied when the parent's data is erased; the category still counts in reports.
+    parent_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True, nullable=True
     )
     category: Mapped[str] = mapped_column(String(24), index=True)
     urgency: Mapped[str] = mapped_column(String(16))
@@ -329,8 +330,9 @@ class Booking(Base):
     session_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("dropin_sessions.id", ondelete="CASCADE")
     )
-    parent_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True
+    # Emptied when the parent's data is erased; attendance still counts in reports.
+    parent_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True, nullable=True
     )
     status: Mapped[str] = mapped_column(String(16))  # booked | waitlisted | cancelled
     attended: Mapped[bool | None] = mapped_column(nullable=True)

@@ -1,0 +1,105 @@
+"""Everything held about one parent, as JSON ("My data")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from bot.store.models import (
+    Booking,
+    Conversation,
+    DropInSession,
+    Message,
+    Parent,
+    Referral,
+    Reminder,
+    Ticket,
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _rows(connection: Connection, query: Any) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row._mapping.items()} for row in connection.execute(query)]
+
+
+def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
+    parents = Parent.__table__
+    conversations = Conversation.__table__
+    messages = Message.__table__
+    referrals = Referral.__table__
+    reminders = Reminder.__table__
+    bookings = Booking.__table__
+    sessions = DropInSession.__table__
+    tickets = Ticket.__table__
+    return {
+        "about": (
+            "Everything Champion holds about you. "
+            "Ask for it to be deleted at any time by typing delete."
+        ),
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+        "you": _rows(
+            connection,
+            select(parents.c.channel, parents.c.created_at).where(parents.c.id == parent_id),
+        ),
+        "conversation": _rows(
+            connection,
+            select(
+                conversations.c.flow,
+                conversations.c.node,
+                conversations.c.variables,
+                conversations.c.updated_at,
+            ).where(conversations.c.parent_id == parent_id),
+        ),
+        "messages": _rows(
+            connection,
+            select(messages.c.direction, messages.c.text, messages.c.created_at)
+            .where(messages.c.parent_id == parent_id)
+            .order_by(messages.c.id),
+        ),
+        "referrals": _rows(
+            connection,
+            select(
+                referrals.c.category,
+                referrals.c.urgency,
+                referrals.c.answers,
+                referrals.c.created_at,
+            ).where(referrals.c.parent_id == parent_id),
+        ),
+        "requests_for_a_parent_champion": _rows(
+            connection,
+            select(
+                tickets.c.status,
+                tickets.c.category,
+                tickets.c.urgency,
+                tickets.c.local_authority,
+                tickets.c.summary,
+                tickets.c.outcome,
+                tickets.c.created_at,
+                tickets.c.closed_at,
+            ).where(tickets.c.parent_id == parent_id),
+        ),
+        "bookings": _rows(
+            connection,
+            select(bookings.c.status, bookings.c.attended, sessions.c.title, sessions.c.starts_at)
+            .join(sessions, sessions.c.id == bookings.c.session_id)
+            .where(bookings.c.parent_id == parent_id),
+        ),
+        "reminders": _rows(
+            connection,
+            select(
+                reminders.c.kind, reminders.c.due_on, reminders.c.due_at, reminders.c.status
+            ).where(reminders.c.parent_id == parent_id),
+        ),
+    }
+
+
+def export_json(connection: Connection, parent_id: int) -> bytes:
+    return json.dumps(export_parent(connection, parent_id), indent=2, ensure_ascii=False).encode()
