@@ -37,12 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"champion: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic announces every plugin at INFO; only its warnings matter to operators.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "check":
         from bot.check import run_check
 
@@ -62,6 +57,27 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def configure_logging(level: str, style: str) -> None:
+    handler = logging.StreamHandler()
+    if style == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Alembic announces every plugin at INFO; only its warnings matter to operators.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # HTTP client logs carry URLs, and Telegram's URLs carry the bot token.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore[no-untyped-def]
     import uvicorn
 
@@ -72,6 +88,7 @@ def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's own lines go through our handler (text or JSON)
         # Access logs would record session ids in URLs; the app logs what it needs.
         access_log=False,
         proxy_headers=True,

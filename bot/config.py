@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     nlu_backend: Literal["inprocess", "rasa"] = "inprocess"
     # Where the trained classifier is cached, keyed by a hash of the data.
     nlu_cache_dir: Path | None = None

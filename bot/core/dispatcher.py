@@ -29,6 +29,7 @@ from bot.core.types import Inbound, Reply
 from bot.handoff import tickets
 from bot.handoff.escalation import escalate
 from bot.handoff.events import EventBus, ticket_topic
+from bot.metrics import MESSAGES_IN, MESSAGES_OUT, NLU_SECONDS
 from bot.nlu.classifier import Prediction
 from bot.nlu.service import NluBackend, safe_predict
 from bot.privacy.erase import erase_parent
@@ -101,6 +102,8 @@ class Dispatcher:
             else:
                 if ticket_id is not None and self._events is not None:
                     self._events.publish("queue", ticket_topic(ticket_id))
+                MESSAGES_IN.labels(inbound.channel).inc()
+                MESSAGES_OUT.labels(inbound.channel).inc(len(notes) + len(replies))
                 return notes + replies
         if screening.crisis:
             return [Reply(self._crisis_text())]
@@ -110,7 +113,8 @@ class Dispatcher:
         # Dates, numbers and empty messages carry no intent and no risk words.
         if self._nlu is None or not text or not any(c.isalpha() for c in text):
             return None
-        return await safe_predict(self._nlu, text)
+        with NLU_SECONDS.time():
+            return await safe_predict(self._nlu, text)
 
     def _crisis_text(self) -> str:
         content = self._content.current
