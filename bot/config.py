@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # How often each `serve` process looks for reminders to send; 0 turns it off.
     reminder_sweep_seconds: int = Field(default=30, ge=0, le=3600)
+    # Redis for live notices between `serve` replicas; empty: within this process only.
+    redis_url: str = ""
     # Conversations silent for longer than this are erased (tickets keep only outcomes).
     retention_months: int = Field(default=12, ge=1, le=120)
 
@@ -95,6 +97,13 @@ class Settings(BaseSettings):
     def _rasa_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_address(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis:// or rediss://")
         return value
 
     @field_validator("telegram_api_base", "whatsapp_api_base", "telegram_webhook_url")

@@ -16,6 +16,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.runner import FlowRunner
 from bot.flows.loader import FlowSet, load_flow_dir
 from bot.handoff.events import EventBus
+from bot.handoff.redis_bridge import RedisBridge
 from bot.knowledge.articles import Library, load_library
 from bot.knowledge.letters import load_letters
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
@@ -59,8 +60,11 @@ class Services:
     dispatcher: Dispatcher
     nlu: NluBackend
     events: EventBus
+    redis_bridge: RedisBridge | None = None
 
     async def close(self) -> None:
+        if self.redis_bridge is not None:
+            await self.redis_bridge.stop()
         await self.nlu.close()
         await self.database.dispose()
 
@@ -79,8 +83,13 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
     holder = ContentHolder(loaded.content)
     runner = FlowRunner(holder, actions, confident=settings.nlu_confident)
     events = EventBus()
+    bridge = None
+    if settings.redis_url:
+        bridge = RedisBridge(settings.redis_url, events)
+        await bridge.start()
+        log.info("live notices shared over Redis")
     dispatcher = Dispatcher(database, runner, holder, nlu, settings.max_message_chars, events)
-    return Services(settings, database, holder, actions, runner, dispatcher, nlu, events)
+    return Services(settings, database, holder, actions, runner, dispatcher, nlu, events, bridge)
 
 
 def start_nlu(settings: Settings) -> NluBackend:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 class Subscription:
@@ -36,8 +36,12 @@ class Subscription:
 class EventBus:
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
+        # Set by the Redis bridge: also tell the other processes.
+        self.on_publish: Callable[[list[str]], None] | None = None
 
-    def publish(self, *topics: str) -> None:
+    def publish(self, *topics: str, local_only: bool = False) -> None:
+        if self.on_publish is not None and not local_only and topics:
+            self.on_publish(list(topics))
         wanted = set(topics)
         for subscription in list(self._subscriptions):
             if subscription.topics & wanted:

@@ -23,6 +23,7 @@ from bot.web import (
     console,
     console_admin,
     console_login,
+    console_reports,
     console_sessions,
     health,
     webhooks,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(console_login.router)
     app.include_router(console_admin.router)
     app.include_router(console_sessions.router)
+    app.include_router(console_reports.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

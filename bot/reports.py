@@ -1,0 +1,122 @@
+"""Counts for commissioners and funders: week by week, with no personal data.
+
+Everything here is a count or a time span; no chat id, message or answer leaves
+this module. Rows that outlived an erased parent (tickets, referrals, bookings)
+still count, which is why erasure keeps them anonymised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+
+from bot.store.models import Booking, Conversation, DropInSession, Referral, Ticket, utcnow
+
+WEEKS = 12
+
+
+def week_start(value: dt.datetime) -> dt.date:
+    day = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(slots=True)
+class Report:
+    weeks: list[dt.date]
+    conversations: Counter[dt.date] = field(default_factory=Counter)
+    referrals: Counter[str] = field(default_factory=Counter)
+    urgency: Counter[str] = field(default_factory=Counter)
+    areas: Counter[str] = field(default_factory=Counter)
+    handoffs: Counter[dt.date] = field(default_factory=Counter)
+    wait_minutes: dict[dt.date, float] = field(default_factory=dict)  # median to claim
+    booked: Counter[dt.date] = field(default_factory=Counter)
+    attended: Counter[dt.date] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def build_report(connection: Connection, now: dt.datetime | None = None) -> Report:
+    now = now or utcnow()
+    this_week = week_start(now)
+    weeks = [this_week - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
+    since = dt.datetime.combine(weeks[0], dt.time(), tzinfo=dt.UTC)
+    report = Report(weeks)
+    conversations = Conversation.__table__
+    for (created,) in connection.execute(
+        select(conversations.c.created_at).where(conversations.c.created_at >= since)
+    ):
+        report.conversations[week_start(created)] += 1
+    referrals = Referral.__table__
+    for category, urgency in connection.execute(
+        select(referrals.c.category, referrals.c.urgency).where(referrals.c.created_at >= since)
+    ):
+        report.referrals[category] += 1
+        report.urgency[urgency] += 1
+    tickets = Ticket.__table__
+    waits: dict[dt.date, list[float]] = {}
+    for row in connection.execute(
+        select(
+            tickets.c.created_at,
+            tickets.c.claimed_at,
+            tickets.c.local_authority,
+            tickets.c.urgency,
+            tickets.c.outcome,
+        ).where(tickets.c.created_at >= since)
+    ):
+        week = week_start(row.created_at)
+        report.handoffs[week] += 1
+        report.areas[row.local_authority or "Not given"] += 1
+        if row.outcome:
+            report.outcomes[row.outcome] += 1
+        if row.claimed_at is not None:
+            created = (
+                row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+            )
+            claimed = (
+                row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=dt.UTC)
+            )
+            waits.setdefault(week, []).append((claimed - created).total_seconds() / 60)
+    report.wait_minutes = {week: statistics.median(values) for week, values in waits.items()}
+    bookings = Booking.__table__
+    sessions = DropInSession.__table__
+    for starts, attended in connection.execute(
+        select(sessions.c.starts_at, bookings.c.attended)
+        .join(sessions, sessions.c.id == bookings.c.session_id)
+        .where(sessions.c.starts_at >= since, bookings.c.status == "booked")
+    ):
+        week = week_start(starts)
+        report.booked[week] += 1
+        if attended:
+            report.attended[week] += 1
+    return report
+
+
+def report_csv(report: Report) -> str:
+    """One row per figure: measure, week (or blank), label, value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["measure", "week_starting", "label", "value"])
+    for week in report.weeks:
+        day = week.isoformat()
+        writer.writerow(["conversations_started", day, "", report.conversations[week]])
+        writer.writerow(["handoff_requests", day, "", report.handoffs[week]])
+        wait = report.wait_minutes.get(week)
+        writer.writerow(
+            ["median_minutes_to_claim", day, "", "" if wait is None else round(wait, 1)]
+        )
+        writer.writerow(["dropin_places_booked", day, "", report.booked[week]])
+        writer.writerow(["dropin_attended", day, "", report.attended[week]])
+    for label, count in sorted(report.referrals.items()):
+        writer.writerow(["referrals_by_category", "", label, count])
+    for label, count in sorted(report.urgency.items()):
+        writer.writerow(["referrals_by_urgency", "", label, count])
+    for label, count in sorted(report.areas.items()):
+        writer.writerow(["handoffs_by_local_authority", "", label, count])
+    for label, count in sorted(report.outcomes.items()):
+        writer.writerow(["handoff_outcomes", "", label, count])
+    return out.getvalue()

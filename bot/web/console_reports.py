@@ -1,0 +1,42 @@
+"""The admin reports page and its CSV export: counts only, no personal data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from bot.reports import build_report, report_csv
+from bot.staff.sessions import SignedIn
+from bot.web import auth
+from bot.web.templating import templates
+
+router = APIRouter(prefix="/console/reports")
+Admin = Annotated[SignedIn, Depends(auth.admin_only)]
+
+
+@router.get("")
+async def reports_page(request: Request, who: Admin) -> Response:
+    report = await request.app.state.services.database.read(build_report)
+    weekly = [
+        ("Conversations started", report.conversations),
+        ("Requests for a Parent Champion", report.handoffs),
+        ("Drop-in places booked", report.booked),
+        ("Drop-in attendance", report.attended),
+    ]
+    return templates.TemplateResponse(
+        request,
+        "console/reports.html",
+        {"who": who.member, "csrf_token": who.csrf_token, "report": report, "weekly": weekly},
+    )
+
+
+@router.get(".csv")
+async def reports_csv(request: Request, who: Admin) -> Response:
+    report = await request.app.state.services.database.read(build_report)
+    return Response(
+        report_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="champion-report.csv"'},
+    )
