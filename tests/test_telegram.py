@@ -282,3 +282,31 @@ async def test_messages_stored_while_telegram_was_off_are_sent_when_it_starts(
     # ...and sent once a process with Telegram switched on is running.
     async with telegram_app(settings) as (_app, fake):
         await TelegramParent(fake, 4010).expect("Your drop-in is tomorrow.")
+
+
+async def test_delete_on_telegram_says_goodbye_then_keeps_nothing(settings: Settings) -> None:
+    from sqlalchemy import select
+
+    from bot.privacy.erase import erase_inactive
+    from bot.store.models import Conversation, Parent
+
+    async with telegram_app(settings) as (app, fake):
+        parent = TelegramParent(fake, 4020)
+        parent.say("/start")
+        await parent.press("OK, let's start")
+        await parent.expect("What would you like help with?")
+        parent.say("/delete")
+        await parent.expect("Delete everything?")
+        await parent.press("Yes")
+        await parent.expect("Everything Champion held about you has been deleted")
+        database = app.state.services.database
+        conversations = await database.read(
+            lambda c: c.execute(select(Conversation.__table__)).all()
+        )
+        assert conversations == []
+        # Only a bare record was kept to send that goodbye; a day later it goes too.
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+        async with database.transaction() as transaction:
+            await transaction.run(erase_inactive, 12, later)
+        parents = await database.read(lambda c: c.execute(select(Parent.__table__)).all())
+        assert parents == []
