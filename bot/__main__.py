@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import SettingsError, load_settings
 
@@ -30,6 +31,16 @@ def main(argv: list[str] | None = None) -> int:
         "--area", nargs="*", default=[], metavar="LA", help="local authorities they cover"
     )
     create_user.add_argument("--name", default="", help="first name parents may see")
+    content = commands.add_parser(
+        "content", help="published flows and knowledge, to and from files"
+    )
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    for name, meaning in (
+        ("export", "write the published content to DIR"),
+        ("import", "publish DIR"),
+    ):
+        sub = content_commands.add_parser(name, help=meaning)
+        sub.add_argument("directory", metavar="DIR", type=Path)
     args = parser.parse_args(argv)
 
     try:
@@ -48,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.nlu_command == "predict":
             return cli.predict(settings)
         return cli.run_eval(settings, as_json=args.json)
+    if args.command == "content":
+        from bot.content.cli import export_content, import_content
+
+        if args.content_command == "export":
+            return export_content(settings, args.directory)
+        return import_content(settings, args.directory)
     if args.command == "create-user":
         from bot.staff.cli import create_user_command
 

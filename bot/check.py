@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.core.actions import default_actions
+from bot.core.actions import ActionRegistry, default_actions
 from bot.flows.loader import load_flow_dir
 from bot.handoff.config import config_problems
 from bot.knowledge.articles import load_library
@@ -15,42 +17,62 @@ from bot.nlu.data import load_training_data
 from bot.triage.referral import rules_problems
 
 
-def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
-    """Print each problem on one line; return 1 if any is an error."""
-    errors = warnings = 0
-    library = load_library(settings.knowledge_dir)
+@dataclass(slots=True)
+class ContentCheck:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    flows: int = 0
+    articles: int = 0
+    letters: int = 0
+
+
+def check_content(
+    flows_dir: Path, knowledge_dir: Path, actions: ActionRegistry | None = None
+) -> ContentCheck:
+    """Every problem in flows/ and knowledge/, one line each (what `check` and the admin
+    editor both use, so the editor publishes nothing `check` would refuse)."""
+    result = ContentCheck()
+    library = load_library(knowledge_dir)
     for problem in library.problems:
-        print(problem, file=out)
-        warnings += problem.warning
-        errors += not problem.warning
-    flows = load_flow_dir(settings.flows_dir, library.has, default_actions().has)
-    for problem in flows.problems:
-        print(problem, file=out)
-        errors += 1
+        (result.warnings if problem.warning else result.errors).append(str(problem))
+    flows = load_flow_dir(flows_dir, library.has, (actions or default_actions()).has)
+    result.errors.extend(str(problem) for problem in flows.problems)
     triage = flows.flows.get("triage")
     if triage is not None:
-        for line in rules_problems(triage.data):
-            print(f"{flows.files.get('triage', 'flows/triage.yml')}: {line}", file=out)
-            errors += 1
+        where = flows.files.get("triage", "flows/triage.yml")
+        result.errors.extend(f"{where}: {line}" for line in rules_problems(triage.data))
     champion = flows.flows.get("champion")
     if champion is not None:
-        for line in config_problems(champion.data, set(champion.nodes)):
-            print(f"{flows.files.get('champion', 'flows/champion.yml')}: {line}", file=out)
-            errors += 1
-    letters = load_letters(settings.knowledge_dir / "letters")
-    for line in letters.problems:
+        where = flows.files.get("champion", "flows/champion.yml")
+        result.errors.extend(
+            f"{where}: {line}" for line in config_problems(champion.data, set(champion.nodes))
+        )
+    letters = load_letters(knowledge_dir / "letters")
+    result.errors.extend(letters.problems)
+    result.flows, result.articles, result.letters = (
+        len(flows.flows),
+        len(library.articles),
+        len(letters.letters),
+    )
+    return result
+
+
+def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
+    """Print each problem on one line; return 1 if any is an error."""
+    content = check_content(settings.flows_dir, settings.knowledge_dir)
+    for line in content.warnings + content.errors:
         print(line, file=out)
-        errors += 1
+    errors = len(content.errors)
     nlu = load_training_data(settings.nlu_data_dir, include_test=True)
     for line in nlu.problems:
         print(line, file=out)
         errors += 1
     examples = sum(len(v) for v in nlu.examples.values())
     print(
-        f"checked {len(flows.flows)} flows, {len(library.articles)} articles, "
-        f"{len(letters.letters)} letters, "
+        f"checked {content.flows} flows, {content.articles} articles, "
+        f"{content.letters} letters, "
         f"{len(nlu.examples)} intents ({examples} examples): "
-        f"{errors} error(s), {warnings} warning(s)",
+        f"{errors} error(s), {len(content.warnings)} warning(s)",
         file=out,
     )
     return 1 if errors else 0

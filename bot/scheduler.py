@@ -16,7 +16,7 @@ from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
 from bot.handoff.events import parent_topic
 from bot.privacy.erase import erase_inactive
-from bot.services import Services
+from bot.services import Services, follow_published
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,16 @@ async def sweep_reminders(
             report.retried,
             report.failed,
         )
+
+
+CONTENT_CHECK_SECONDS = 3  # how soon every process serves a new publish
+
+
+async def follow_content(services: Services) -> None:
+    try:
+        await follow_published(services)
+    except Exception:
+        log.exception("could not load the newly published content; still serving the old")
 
 
 async def erase_old_conversations(services: Services) -> None:
@@ -76,6 +86,15 @@ def start_scheduler(
         )
     else:
         log.info("reminder sweep is off (REMINDER_SWEEP_SECONDS=0)")
+    scheduler.add_job(
+        follow_content,
+        "interval",
+        seconds=CONTENT_CHECK_SECONDS,
+        args=[services],
+        id="content",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.add_job(
         erase_old_conversations,
         "interval",

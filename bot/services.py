@@ -10,6 +10,15 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.content.loading import load_files
+from bot.content.releases import (
+    Release,
+    add_release,
+    files_from_dirs,
+    get_release,
+    latest_release,
+    latest_release_id,
+)
 from bot.core.actions import ActionRegistry, default_actions
 from bot.core.content import Content, ContentHolder
 from bot.core.dispatcher import Dispatcher
@@ -71,16 +80,20 @@ class Services:
 
 async def start_services(settings: Settings, actions: ActionRegistry | None = None) -> Services:
     actions = actions or default_actions()
-    loaded = load_content(settings, actions)
-    for problem in loaded.flows.problems + loaded.library.problems:
-        log.warning("content problem: %s", problem)
-    log.info(
-        "loaded %d flows and %d articles", len(loaded.flows.flows), len(loaded.library.articles)
-    )
     nlu = start_nlu(settings)
     database = Database(settings.sqlalchemy_url)
     await migrate.upgrade(database)
-    holder = ContentHolder(loaded.content)
+    release = await published_release(database, settings)
+    loaded = load_files(release.files, settings, actions)
+    for problem in loaded.flows.problems + loaded.library.problems:
+        log.warning("content problem: %s", problem)
+    log.info(
+        "loaded content release %d: %d flows and %d articles",
+        release.id,
+        len(loaded.flows.flows),
+        len(loaded.library.articles),
+    )
+    holder = ContentHolder(loaded.content, release.id)
     runner = FlowRunner(holder, actions, confident=settings.nlu_confident)
     events = EventBus()
     bridge = None
@@ -90,6 +103,33 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
         log.info("live notices shared over Redis")
     dispatcher = Dispatcher(database, runner, holder, nlu, settings.max_message_chars, events)
     return Services(settings, database, holder, actions, runner, dispatcher, nlu, events, bridge)
+
+
+async def published_release(database: Database, settings: Settings) -> Release:
+    """The latest release; on the very first start, flows/ and knowledge/ become release 1."""
+    async with database.transaction() as transaction:
+        release = await transaction.run(latest_release)
+        if release is None:
+            files = files_from_dirs(settings.flows_dir, settings.knowledge_dir)
+            note = "Imported from flows/ and knowledge/ on first start"
+            await transaction.run(add_release, files, "system", note)
+            release = await transaction.run(latest_release)
+    assert release is not None
+    return release
+
+
+async def follow_published(services: Services) -> bool:
+    """Load a release another process (or admin) published since ours; True if changed."""
+    newest = await services.database.read(latest_release_id)
+    if newest <= services.content.release_id:
+        return False
+    release = await services.database.read(get_release, newest)
+    if release is None:
+        return False
+    loaded = load_files(release.files, services.settings, services.actions)
+    services.content.replace(loaded.content, release.id)
+    log.info("now serving content release %d", release.id)
+    return True
 
 
 def start_nlu(settings: Settings) -> NluBackend:

@@ -55,8 +55,8 @@ class Champion:
             self.csrf = csrf_of(queue.text)
         return response
 
-    async def post(self, path: str, **fields: str) -> httpx.Response:
-        return await self.client.post(path, data={"csrf_token": self.csrf, **fields})
+    async def post(self, url: str, /, **fields: str) -> httpx.Response:
+        return await self.client.post(url, data={"csrf_token": self.csrf, **fields})
 
     async def claim(self, ticket_id: int) -> httpx.Response:
         return await self.post(f"/console/tickets/{ticket_id}/claim")

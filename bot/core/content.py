@@ -65,8 +65,11 @@ class Content:
 class ContentHolder:
     """Holds the current content; `replace` publishes a new version atomically."""
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, release_id: int = 0) -> None:
         self.current = content
+        self.release_id = release_id  # which published release this is (bot/content)
 
-    def replace(self, content: Content) -> None:
+    def replace(self, content: Content, release_id: int | None = None) -> None:
         self.current = content
+        if release_id is not None:
+            self.release_id = release_id

@@ -62,6 +62,7 @@ class Dispatcher:
         nlu: NluBackend | None = None,
         max_message_chars: int = 4000,
         events: EventBus | None = None,
+        handoffs: bool = True,
     ) -> None:
         self._database = database
         self._runner = runner
@@ -69,6 +70,8 @@ class Dispatcher:
         self._nlu = nlu
         self._max_chars = max_message_chars
         self._events = events
+        # Off in the admins' preview chat: trying a draft must not reach champions.
+        self._handoffs = handoffs
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         notes: list[Reply] = []
@@ -153,7 +156,7 @@ class Dispatcher:
                 await transaction.run(erase_parent, loaded.parent_id)
                 await transaction.run(self._goodbye_outbox, inbound, replies)
                 return replies, None
-            if state.new_handoff or screening.crisis:
+            if self._handoffs and (state.new_handoff or screening.crisis):
                 # Every crisis reaches a champion, whatever the flow said.
                 ticket_id = await transaction.run(
                     escalate, loaded.parent_id, channel, state, screening.crisis

@@ -338,3 +338,32 @@ class Booking(Base):
     attended: Mapped[bool | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- Content published from the admin editor ------------------------------------
+
+
+class ContentRelease(Base):
+    """One published version of all flows and knowledge: every file's text, whole.
+
+    Content is small (a few hundred KB), so a whole copy per release keeps history,
+    diffs and rollback simple and exact."""
+
+    __tablename__ = "content_releases"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)  # "flows/ehcp.yml" -> its text
+    author_email: Mapped[str] = mapped_column(String(254))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ContentDraft(Base):
+    """An edited file waiting to be published (shared by the admins)."""
+
+    __tablename__ = "content_drafts"
+
+    path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)  # None: delete the file
+    author_email: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

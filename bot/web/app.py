@@ -22,6 +22,7 @@ from bot.web import (
     chat_api,
     console,
     console_admin,
+    console_content,
     console_login,
     console_reports,
     console_sessions,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(console_admin.router)
     app.include_router(console_sessions.router)
     app.include_router(console_reports.router)
+    app.include_router(console_content.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

@@ -7,7 +7,9 @@
   const box = document.getElementById("message");
   const status = document.getElementById("status");
   const sendButton = document.getElementById("send");
-  const SESSION_KEY = "champion-session";
+  // The admin preview runs the same page against draft content, on its own address.
+  const API = document.body.dataset.api || "/api/chat";
+  const SESSION_KEY = document.body.dataset.api ? "champion-preview-session" : "champion-session";
   let busy = false;
 
   function sessionId() {
@@ -123,7 +125,7 @@
   }
 
   async function post(body) {
-    const response = await fetch("/api/chat", {
+    const response = await fetch(API, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
@@ -174,8 +176,8 @@
   // Messages from a Parent Champion arrive without the parent asking: listen for them.
   let lastId = 0;
   function listen() {
-    if (!window.EventSource) return;
-    const url = "/api/chat/stream?session=" + encodeURIComponent(sessionId()) + "&after=" + lastId;
+    if (!window.EventSource || document.body.dataset.stream === "off") return;
+    const url = API + "/stream?session=" + encodeURIComponent(sessionId()) + "&after=" + lastId;
     const source = new EventSource(url);
     source.addEventListener("message", (event) => {
       const message = JSON.parse(event.data);
@@ -189,7 +191,7 @@
 
   async function start() {
     try {
-      const response = await fetch("/api/chat/history?session=" + encodeURIComponent(sessionId()));
+      const response = await fetch(API + "/history?session=" + encodeURIComponent(sessionId()));
       const data = response.ok ? await response.json() : { messages: [] };
       if (data.messages.length) {
         // Only the replies to the parent's latest message keep usable buttons.

@@ -1,0 +1,1 @@
+"""Published content: releases in the database, drafts, and loading a release."""
