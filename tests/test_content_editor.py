@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,19 @@ async def test_content_export_and_import(settings: Settings, tmp_path: Path) -> 
     assert bad.returncode == 1 and "flows/main.yml" in bad.stderr and "not imported" in bad.stderr
     async with running_app(settings) as (_app, client):
         assert NEW in await menu_text(client)
+
+
+async def test_articles_over_a_year_old_are_listed_for_review(app_and_client: tuple) -> None:
+    app, _client = app_and_client
+    admin = await champion_of(app, [], role="admin")
+    page = await admin.client.get(
+        "/console/content/edit", params={"path": "knowledge/annual-review.md"}
+    )
+    text = html.unescape(
+        page.text.split('name="body"', 1)[1].split(">", 1)[1].split("</textarea>")[0]
+    )
+    old = re.sub(r"last_reviewed: \S+", "last_reviewed: 2024-01-15", text)
+    await admin.post("/console/content/edit", path="knowledge/annual-review.md", body=old)
+    index = html.unescape((await admin.client.get("/console/content")).text)
+    listed = index.split('id="stale"', 1)[1].split("</ul>", 1)[0]
+    assert "knowledge/annual-review.md" in listed and "due for review" in listed
