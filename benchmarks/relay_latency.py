@@ -66,7 +66,9 @@ def drain(queue: asyncio.Queue[tuple[float, str]]) -> None:
         queue.get_nowait()
 
 
-async def run(base: str, messages: int) -> dict[str, object]:
+async def run(base: str, messages: int, champion_base: str | None = None) -> dict[str, object]:
+    """`base` serves the parent; `champion_base` (default the same) the champion."""
+    console = champion_base or base
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
     async with aiohttp.ClientSession() as parent, aiohttp.ClientSession(cookie_jar=jar) as champion:
         sid = f"bench-{uuid.uuid4().hex}"
@@ -77,13 +79,13 @@ async def run(base: str, messages: int) -> dict[str, object]:
         )
         await chat(parent, base, sid, text="Leeds")
 
-        login = await (await champion.get(f"{base}/console/login")).text()
+        login = await (await champion.get(f"{console}/console/login")).text()
         form = {"email": EMAIL, "password": PASSWORD, "csrf_token": CSRF.search(login).group(1)}
-        await champion.post(f"{base}/console/login", data=form)
-        queue = await (await champion.get(f"{base}/console")).text()
+        await champion.post(f"{console}/console/login", data=form)
+        queue = await (await champion.get(f"{console}/console")).text()
         csrf = CSRF.search(queue).group(1)
         ticket = re.search(r"/console/tickets/(\d+)", queue).group(1)
-        await champion.post(f"{base}/console/tickets/{ticket}/claim", data={"csrf_token": csrf})
+        await champion.post(f"{console}/console/tickets/{ticket}/claim", data={"csrf_token": csrf})
 
         to_parent: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         to_champion: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
@@ -92,7 +94,7 @@ async def run(base: str, messages: int) -> dict[str, object]:
         parent_stream = await parent.get(
             f"{base}/api/chat/stream", params={"session": sid, "after": str(last_id)}
         )
-        champion_stream = await champion.get(f"{base}/console/tickets/{ticket}/events")
+        champion_stream = await champion.get(f"{console}/console/tickets/{ticket}/events")
         readers = [
             asyncio.create_task(events(parent_stream, to_parent)),
             asyncio.create_task(events(champion_stream, to_champion)),
@@ -103,7 +105,7 @@ async def run(base: str, messages: int) -> dict[str, object]:
         for n in range(messages):
             started = time.perf_counter()
             await champion.post(
-                f"{base}/console/tickets/{ticket}/reply",
+                f"{console}/console/tickets/{ticket}/reply",
                 data={"csrf_token": csrf, "text": f"reply {n}"},
                 headers={"Accept": "application/json"},
             )
@@ -140,18 +142,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=30)
     parser.add_argument("--postgresql", action="store_true", help="a throwaway PostgreSQL database")
+    parser.add_argument(
+        "--two-processes",
+        action="store_true",
+        help="parent and champion on two `serve` processes (needs --postgresql)",
+    )
+    parser.add_argument("--redis", default="", help="REDIS_URL for --two-processes")
     args = parser.parse_args()
+    if args.two_processes and not args.postgresql:
+        raise SystemExit("--two-processes needs --postgresql (one database for both processes)")
     postgres = asyncio.run(_postgres_database()) if args.postgresql else None
     if args.postgresql and postgres is None:
         raise SystemExit(f"PostgreSQL is not reachable at {POSTGRES_ADMIN}")
     try:
-        measure(args.messages, postgres)
+        measure(args.messages, postgres, args.two_processes, args.redis)
     finally:
         if postgres:
             asyncio.run(_drop_database(postgres))
 
 
-def measure(messages: int, postgres: str | None) -> None:
+def measure(messages: int, postgres: str | None, two: bool = False, redis_url: str = "") -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         flows = tmp / "flows"
@@ -177,9 +187,17 @@ def measure(messages: int, postgres: str | None) -> None:
             cwd=PROJECT_ROOT,
             env={**os.environ, **env},
         )
+        if redis_url:
+            env["REDIS_URL"] = redis_url
         with running_server(env, tmp / "server.log") as base:
-            figures = asyncio.run(run(base, messages))
+            if two:
+                with running_server(env, tmp / "second.log") as other:
+                    figures = asyncio.run(run(other, messages, champion_base=base))
+            else:
+                figures = asyncio.run(run(base, messages))
     database = "postgresql" if postgres else "sqlite"
+    if two:
+        database += "-two-processes" + ("-redis" if redis_url else "")
     figures["database"] = database
     print(json.dumps(figures))
     RESULTS.mkdir(exist_ok=True)
