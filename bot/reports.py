@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
-from bot.store.models import Booking, Conversation, DropInSession, Referral, Ticket, utcnow
+from bot.store.models import (
+    Booking,
+    Conversation,
+    DropInSession,
+    Parent,
+    Referral,
+    Ticket,
+    utcnow,
+)
 
 WEEKS = 12
 
@@ -47,8 +55,12 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
     since = dt.datetime.combine(weeks[0], dt.time(), tzinfo=dt.UTC)
     report = Report(weeks)
     conversations = Conversation.__table__
+    parents = Parent.__table__
     for (created,) in connection.execute(
-        select(conversations.c.created_at).where(conversations.c.created_at >= since)
+        select(conversations.c.created_at)
+        .join(parents, parents.c.id == conversations.c.parent_id)
+        # Admins trying drafts in the editor's preview are not families.
+        .where(conversations.c.created_at >= since, parents.c.channel != "preview")
     ):
         report.conversations[week_start(created)] += 1
     referrals = Referral.__table__

@@ -81,8 +81,13 @@ def _chosen_id(context: ActionContext, prefix: str, variable: str) -> int | None
     return int(value[1:]) if value.startswith(prefix) and value[1:].isdigit() else None
 
 
+# The admins' preview of draft content (bot/web/console_content.py) must not take
+# real places at real sessions.
+PREVIEW_CHANNEL = "preview"
+
+
 async def _book(context: ActionContext, session_id: int | None, waitlist: bool) -> ActionResult:
-    if session_id is None or context.parent_id is None:
+    if session_id is None or context.parent_id is None or context.channel == PREVIEW_CHANNEL:
         return ActionResult(variables={"dropin_result": "unavailable"})
     hours = reminder_hours(context.flow_data)
     result = await context.store(

@@ -147,3 +147,11 @@ def with_drafts(files: dict[str, str], pending: dict[str, str | None]) -> dict[s
         else:
             merged[path] = body
     return merged
+
+
+def forget_previews(connection: Connection, channel: str) -> None:
+    """Test chats of the drafts just published (or replaced) are no longer needed."""
+    from bot.store.models import Parent
+
+    parents = Parent.__table__
+    connection.execute(delete(parents).where(parents.c.channel == channel))

@@ -167,6 +167,7 @@ async def _publish_files(
     async with services.database.transaction() as transaction:
         release_id = await transaction.run(store.add_release, files, who.member.email, note)
         await transaction.run(store.clear_drafts)
+        await transaction.run(store.forget_previews, PREVIEW_CHANNEL)
         await transaction.run(
             audit.record, who.member, action, None, f"release {release_id}: {note}"[:200]
         )
