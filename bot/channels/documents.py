@@ -8,7 +8,9 @@ only for its own parent, so no file about a family is kept on disk.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -20,6 +22,7 @@ from bot.knowledge.letters import fill_letter, letter_docx
 from bot.privacy.export import export_json
 from bot.store.models import Conversation
 
+log = logging.getLogger(__name__)
 conversations = Conversation.__table__
 
 
@@ -59,3 +62,19 @@ def build_document(
     if filled.missing:
         return None
     return BuiltDocument(f"{name}.docx", DOCX, letter_docx(filled))
+
+
+async def document_for(
+    services: Any, parent_id: int, document: dict[str, str]
+) -> BuiltDocument | None:
+    """Build a stored message's document for sending (None, logged, if it no longer can be)."""
+    built = await services.database.read(
+        build_document,
+        services.content.current,
+        document["key"],
+        parent_id,
+        dt.datetime.now(dt.UTC),
+    )
+    if built is None:
+        log.warning("a document could not be built; the message goes without it")
+    return built

@@ -23,7 +23,7 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Inp
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.channels.documents import build_document
+from bot.channels.documents import document_for
 from bot.channels.outbox import CannotDeliver, OutgoingMessage, RetryLater
 from bot.channels.rendering import split_text, telegram_html
 from bot.core.types import Inbound
@@ -112,16 +112,8 @@ class TelegramSender:
 
     async def _send_document(self, message: OutgoingMessage) -> None:
         assert message.document is not None
-        services = self._services
-        built = await services.database.read(
-            build_document,
-            services.content.current,
-            message.document["key"],
-            message.parent_id,
-            dt.datetime.now(dt.UTC),
-        )
+        built = await document_for(self._services, message.parent_id, message.document)
         if built is None:
-            log.warning("document for message %d could not be built; sent without it", message.id)
             return
         await self._bot.send_document(
             message.chat_id, InputFile(built.body, filename=built.filename)

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.documents import build_document
+from bot.channels.documents import document_for
 from bot.channels.outbox import CannotDeliver, OutgoingMessage, RetryLater, last_inbound_at
 from bot.channels.rendering import plain, split_text, unique_titles
 from bot.core.types import Inbound
@@ -207,16 +207,8 @@ class WhatsAppSender:
 
     async def _send_document(self, message: OutgoingMessage) -> None:
         assert message.document is not None
-        services = self._services
-        built = await services.database.read(
-            build_document,
-            services.content.current,
-            message.document["key"],
-            message.parent_id,
-            dt.datetime.now(dt.UTC),
-        )
+        built = await document_for(self._services, message.parent_id, message.document)
         if built is None:
-            log.warning("document for message %d could not be built; sent without it", message.id)
             return
         uploaded = self._check(
             await self._client.post(

@@ -27,18 +27,7 @@ from bot.web.templating import templates
 router = APIRouter(prefix="/console/sessions")
 Who = Annotated[SignedIn, Depends(auth.signed_in)]
 Admin = Annotated[SignedIn, Depends(auth.admin_only)]
-FIELDS = (
-    "title",
-    "local_authority",
-    "venue",
-    "address",
-    "online_link",
-    "date",
-    "start",
-    "end",
-    "capacity",
-    "notes",
-)
+FIELDS = tuple(name for name in CSV_COLUMNS if name != "host_email")
 DONE = {
     "added": "Session added.",
     "changed": "Session changed. Reminders follow the new time.",

@@ -14,13 +14,14 @@ import asyncio
 import contextlib
 import itertools
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.server import free_port
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {
@@ -217,12 +218,6 @@ class FakeTelegram:
         return True
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram()
@@ -230,7 +225,7 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     app.router.add_route("*", "/bot{token}/{method}", fake.handle)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     fake.url = f"http://127.0.0.1:{port}"

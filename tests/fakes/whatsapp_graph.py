@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+from tests.server import free_port
 
 VERSION = "v21.0"
 PHONE_NUMBER_ID = "109876543210"
@@ -110,12 +111,6 @@ class FakeWhatsApp:
         return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def fake_whatsapp() -> AsyncIterator[FakeWhatsApp]:
     fake = FakeWhatsApp()
@@ -124,7 +119,7 @@ async def fake_whatsapp() -> AsyncIterator[FakeWhatsApp]:
     app.router.add_post(f"/{VERSION}/{{phone}}/media", fake.media)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     fake.url = f"http://127.0.0.1:{port}"
     try:
