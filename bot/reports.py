@@ -46,6 +46,10 @@ class Report:
     booked: Counter[dt.date] = field(default_factory=Counter)
     attended: Counter[dt.date] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
+    # The same figures week by week: (week, label) -> count.
+    referrals_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
+    urgency_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
+    areas_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
 
 
 def build_report(connection: Connection, now: dt.datetime | None = None) -> Report:
@@ -64,11 +68,15 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
     ):
         report.conversations[week_start(created)] += 1
     referrals = Referral.__table__
-    for category, urgency in connection.execute(
-        select(referrals.c.category, referrals.c.urgency).where(referrals.c.created_at >= since)
+    for category, urgency, created in connection.execute(
+        select(referrals.c.category, referrals.c.urgency, referrals.c.created_at).where(
+            referrals.c.created_at >= since
+        )
     ):
         report.referrals[category] += 1
         report.urgency[urgency] += 1
+        report.referrals_weekly[(week_start(created), category)] += 1
+        report.urgency_weekly[(week_start(created), urgency)] += 1
     tickets = Ticket.__table__
     waits: dict[dt.date, list[float]] = {}
     for row in connection.execute(
@@ -83,6 +91,7 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
         week = week_start(row.created_at)
         report.handoffs[week] += 1
         report.areas[row.local_authority or "Not given"] += 1
+        report.areas_weekly[(week, row.local_authority or "Not given")] += 1
         if row.outcome:
             report.outcomes[row.outcome] += 1
         if row.claimed_at is not None:
@@ -123,6 +132,14 @@ def report_csv(report: Report) -> str:
         )
         writer.writerow(["dropin_places_booked", day, "", report.booked[week]])
         writer.writerow(["dropin_attended", day, "", report.attended[week]])
+    for measure, weekly in (
+        ("referrals_by_category", report.referrals_weekly),
+        ("referrals_by_urgency", report.urgency_weekly),
+        ("handoffs_by_local_authority", report.areas_weekly),
+    ):
+        for (week, label), count in sorted(weekly.items()):
+            writer.writerow([measure, week.isoformat(), label, count])
+    # Totals over the whole period (week_starting left empty).
     for label, count in sorted(report.referrals.items()):
         writer.writerow(["referrals_by_category", "", label, count])
     for label, count in sorted(report.urgency.items()):

@@ -38,6 +38,10 @@ async def test_reports_count_without_naming_anyone(app_and_client: tuple) -> Non
     assert figures[("handoff_outcomes", "referred_sendiass")] == "1"
     this_week = [r for r in rows if r["measure"] == "conversations_started"][-1]
     assert this_week["value"] == "1"
+    weekly = [r for r in rows if r["measure"] == "referrals_by_category" and r["week_starting"]]
+    assert [(r["week_starting"], r["label"], r["value"]) for r in weekly] == [
+        (this_week["week_starting"], "exclusion", "1")
+    ]
     for text in (page.text, exported.text):
         assert parent.session not in text and SECRET_WORDS not in text
     assert (await champion.client.get("/console/reports")).status_code == 403
