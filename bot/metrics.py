@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import Connection, func, select
 
-from bot.store.models import Message, Reminder, Ticket, utcnow
+from bot.store.models import Message, Reminder, Ticket, as_utc, utcnow
 
 registry = CollectorRegistry()
 MESSAGES_IN = Counter(
@@ -81,9 +81,7 @@ def queue_figures(connection: Connection) -> QueueFigures:
 def render(figures: QueueFigures) -> bytes:
     OPEN_TICKETS.labels("waiting").set(figures.waiting)
     OPEN_TICKETS.labels("claimed").set(figures.claimed)
-    oldest = figures.oldest_waiting
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=dt.UTC)
+    oldest = as_utc(figures.oldest_waiting)
     OLDEST_WAITING.set((utcnow() - oldest).total_seconds() if oldest else 0)
     REMINDER_BACKLOG.set(figures.reminders_due)
     OUTBOX_BACKLOG.set(figures.outbox)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
+from bot.core.types import PREVIEW_CHANNEL
 from bot.store.models import (
     Booking,
     Conversation,
@@ -23,6 +24,7 @@ from bot.store.models import (
     Parent,
     Referral,
     Ticket,
+    as_utc,
     utcnow,
 )
 
@@ -30,7 +32,7 @@ WEEKS = 12
 
 
 def week_start(value: dt.datetime) -> dt.date:
-    day = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).date()
+    day = as_utc(value).date()
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -64,7 +66,7 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
         select(conversations.c.created_at)
         .join(parents, parents.c.id == conversations.c.parent_id)
         # Admins trying drafts in the editor's preview are not families.
-        .where(conversations.c.created_at >= since, parents.c.channel != "preview")
+        .where(conversations.c.created_at >= since, parents.c.channel != PREVIEW_CHANNEL)
     ):
         report.conversations[week_start(created)] += 1
     referrals = Referral.__table__
@@ -95,13 +97,8 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
         if row.outcome:
             report.outcomes[row.outcome] += 1
         if row.claimed_at is not None:
-            created = (
-                row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
-            )
-            claimed = (
-                row.claimed_at if row.claimed_at.tzinfo else row.claimed_at.replace(tzinfo=dt.UTC)
-            )
-            waits.setdefault(week, []).append((claimed - created).total_seconds() / 60)
+            waited = as_utc(row.claimed_at) - as_utc(row.created_at)
+            waits.setdefault(week, []).append(waited.total_seconds() / 60)
     report.wait_minutes = {week: statistics.median(values) for week, values in waits.items()}
     bookings = Booking.__table__
     sessions = DropInSession.__table__

@@ -25,7 +25,7 @@ async def sweep_reminders(
     services: Services, channels: frozenset[str] = frozenset({"web"})
 ) -> None:
     def render(kind: str, variables: dict[str, object]):  # type: ignore[no-untyped-def]
-        return reminder_text(services.content.current, kind, variables)
+        return reminder_text(services.runner, kind, variables)
 
     try:
         async with services.database.transaction() as transaction:

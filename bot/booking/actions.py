@@ -16,7 +16,7 @@ from bot.booking.sessions import SessionView, bookable_for
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
 from bot.core.outbound import push_message
 from bot.core.text import fill
-from bot.core.types import Document, Reply
+from bot.core.types import PREVIEW_CHANNEL, Document, Reply
 
 PAGE_SIZE = 3
 DEFAULT_REMINDER_HOURS = [24, 2]
@@ -81,12 +81,8 @@ def _chosen_id(context: ActionContext, prefix: str, variable: str) -> int | None
     return int(value[1:]) if value.startswith(prefix) and value[1:].isdigit() else None
 
 
-# The admins' preview of draft content (bot/web/console_content.py) must not take
-# real places at real sessions.
-PREVIEW_CHANNEL = "preview"
-
-
 async def _book(context: ActionContext, session_id: int | None, waitlist: bool) -> ActionResult:
+    # The admins' preview of draft content must not take real places at real sessions.
     if session_id is None or context.parent_id is None or context.channel == PREVIEW_CHANNEL:
         return ActionResult(variables={"dropin_result": "unavailable"})
     hours = reminder_hours(context.flow_data)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from bot.booking.sessions import SessionView, bookings, dropin_sessions, get_session
-from bot.booking.times import aware
-from bot.store.models import Parent, Reminder, utcnow
+from bot.store.models import Parent, Reminder, as_utc, utcnow
 
 reminders = Reminder.__table__
 parents = Parent.__table__
@@ -287,7 +286,7 @@ def attendees(connection: Connection, session_id: int) -> list[Attendee]:
         .order_by(bookings.c.id)
     )
     return [
-        Attendee(r.id, r.parent_id, r.channel, r.status, r.attended, aware(r.created_at))
+        Attendee(r.id, r.parent_id, r.channel, r.status, r.attended, as_utc(r.created_at))
         for r in rows
     ]
 

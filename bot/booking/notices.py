@@ -1,11 +1,10 @@
-"""Messages the service sends on its own (reminders, cancellations), in flows/ words."""
+"""Which node's words a reminder is sent in (the words themselves live in flows/)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.core.content import Content
-from bot.core.text import fill
+from bot.core.runner import FlowRunner
 from bot.core.types import Reply
 
 # Reminder kind (its first word) -> the node whose words it is sent in.
@@ -15,13 +14,7 @@ REMINDER_NODES = {
 }
 
 
-def notice(content: Content, flow_id: str, node_id: str, variables: dict[str, Any]) -> Reply | None:
-    node = content.node(flow_id, node_id)
-    if node is None or not node.say:
-        return None
-    return Reply(fill(node.say, variables))
-
-
-def reminder_text(content: Content, kind: str, variables: dict[str, Any]) -> Reply | None:
+def reminder_text(runner: FlowRunner, kind: str, variables: dict[str, Any]) -> Reply | None:
     where = REMINDER_NODES.get(kind.partition("_")[0])
-    return notice(content, *where, variables) if where else None
+    replies = runner.render_node(*where, variables) if where else []
+    return replies[0] if replies else None

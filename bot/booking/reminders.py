@@ -25,7 +25,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from bot.booking.bookings import booking_of
 from bot.core.outbound import ParentGone, channel_of, push_message
 from bot.core.types import Reply
-from bot.store.models import Reminder, utcnow
+from bot.store.models import Reminder, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 reminders = Reminder.__table__
@@ -61,10 +61,6 @@ class SweepReport:
     failed: int = 0
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def claim_due(connection: Connection, now: dt.datetime, limit: int = BATCH) -> list[DueReminder]:
     query = (
         select(
@@ -87,7 +83,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = BATCH) -> l
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return [
-        DueReminder(r.id, r.parent_id, r.kind, r.due_on, _aware(r.due_at), r.booking_id, r.attempts)
+        DueReminder(r.id, r.parent_id, r.kind, r.due_on, as_utc(r.due_at), r.booking_id, r.attempts)
         for r in connection.execute(query)
     ]
 
@@ -212,4 +208,4 @@ def failed_reminders(connection: Connection, limit: int = 100) -> list[FailedRem
         .order_by(reminders.c.due_at.desc())
         .limit(limit)
     )
-    return [FailedReminder(r.id, r.kind, _aware(r.due_at), r.attempts, r.last_error) for r in rows]
+    return [FailedReminder(r.id, r.kind, as_utc(r.due_at), r.attempts, r.last_error) for r in rows]

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
-from bot.booking.times import aware, short_when, when_in_words
-from bot.store.models import Booking, DropInSession, StaffUser, utcnow
+from bot.booking.times import short_when, when_in_words
+from bot.store.models import Booking, DropInSession, StaffUser, as_utc, utcnow
 
 dropin_sessions = DropInSession.__table__
 bookings = Booking.__table__
@@ -133,8 +133,8 @@ def _view(row: Any) -> SessionView:
         venue=row.venue,
         address=row.address,
         online_link=row.online_link,
-        starts_at=aware(row.starts_at),
-        ends_at=aware(row.ends_at),
+        starts_at=as_utc(row.starts_at),
+        ends_at=as_utc(row.ends_at),
         capacity=row.capacity,
         notes=row.notes,
         status=row.status,

@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from bot.store.models import as_utc
+
 UK = ZoneInfo("Europe/London")
-
-
-def aware(value: dt.datetime) -> dt.datetime:
-    # SQLite gives back naive datetimes; everything is stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def clock(value: dt.datetime) -> str:
     """ "10am", "1:30pm"."""
-    local = aware(value).astimezone(UK)
+    local = as_utc(value).astimezone(UK)
     hour = local.hour % 12 or 12
     minutes = f":{local.minute:02d}" if local.minute else ""
     return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
@@ -23,19 +20,11 @@ def clock(value: dt.datetime) -> str:
 
 def when_in_words(starts: dt.datetime, ends: dt.datetime) -> str:
     """ "Tuesday 2 December 2026, 10am to 12pm"."""
-    local = aware(starts).astimezone(UK)
+    local = as_utc(starts).astimezone(UK)
     return f"{local:%A} {local.day} {local:%B %Y}, {clock(starts)} to {clock(ends)}"
 
 
 def short_when(starts: dt.datetime) -> str:
     """ "Tue 2 Dec, 10am" for a button."""
-    local = aware(starts).astimezone(UK)
+    local = as_utc(starts).astimezone(UK)
     return f"{local:%a} {local.day} {local:%b}, {clock(starts)}"
-
-
-def parse_local(day: str, time: str) -> dt.datetime:
-    """A date (YYYY-MM-DD) and time (HH:MM) in UK time, as an aware datetime."""
-    naive = dt.datetime.combine(
-        dt.date.fromisoformat(day.strip()), dt.time.fromisoformat(time.strip())
-    )
-    return naive.replace(tzinfo=UK)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.booking.bookings import booking_of
 from bot.booking.ics import ICS_MEDIA_TYPE, session_ics
@@ -20,10 +20,9 @@ from bot.core.content import Content
 from bot.knowledge.letter_actions import DOCX
 from bot.knowledge.letters import fill_letter, letter_docx
 from bot.privacy.export import export_json
-from bot.store.models import Conversation
+from bot.store.conversations import variables_of
 
 log = logging.getLogger(__name__)
-conversations = Conversation.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +52,10 @@ def build_document(
     letter = content.letters.letters.get(name) if kind == "letter" else None
     if letter is None:
         return None
-    row = connection.execute(
-        select(conversations.c.variables).where(conversations.c.parent_id == parent_id)
-    ).first()
-    if row is None:
+    variables = variables_of(connection, parent_id)
+    if variables is None:
         return None
-    filled = fill_letter(letter, dict(row.variables or {}), now.date())
+    filled = fill_letter(letter, variables, now.date())
     if filled.missing:
         return None
     return BuiltDocument(f"{name}.docx", DOCX, letter_docx(filled))

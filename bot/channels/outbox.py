@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from aiolimiter import AsyncLimiter
 from sqlalchemy import Connection, and_, func, or_, select, update
 
-from bot.store.models import Message, Parent, utcnow
+from bot.store.models import Message, Parent, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 messages = Message.__table__
@@ -73,12 +73,6 @@ class ChannelSender(Protocol):
     messages_per_second: float
 
     async def send(self, message: OutgoingMessage) -> None: ...
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def claim(
@@ -143,7 +137,7 @@ def claim(
                 document=row.document,
                 purpose=row.payload,
                 attempts=row.attempts,
-                created_at=_aware(row.created_at) or now,
+                created_at=as_utc(row.created_at) or now,
             )
         )
     return claimed
@@ -192,7 +186,7 @@ def last_inbound_at(connection: Connection, parent_id: int) -> dt.datetime | Non
             messages.c.parent_id == parent_id, messages.c.direction == "in"
         )
     ).scalar()
-    return _aware(value)
+    return as_utc(value)
 
 
 class OutboxWorker:

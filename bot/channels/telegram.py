@@ -68,6 +68,12 @@ def to_inbound(update: Update) -> Inbound | None:
     return Inbound(CHANNEL, str(message.chat.id), message_id, media_kind=kind)
 
 
+def wait_seconds(wait: RetryAfter) -> float:
+    """How long Telegram asked us to wait (an int or a timedelta, by library version)."""
+    seconds = wait.retry_after
+    return seconds.total_seconds() if isinstance(seconds, dt.timedelta) else float(seconds)
+
+
 def keyboard(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
     rows = [
         [InlineKeyboardButton(b["label"], callback_data=b["payload"])]
@@ -103,10 +109,7 @@ class TelegramSender:
             if message.document:
                 await self._send_document(message)
         except RetryAfter as wait:
-            seconds = wait.retry_after
-            raise RetryLater(
-                seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
-            ) from None
+            raise RetryLater(wait_seconds(wait)) from None
         except (Forbidden, BadRequest) as refused:
             raise CannotDeliver(type(refused).__name__) from None
 
@@ -206,10 +209,7 @@ class TelegramChannel:
             except asyncio.CancelledError:
                 raise
             except RetryAfter as wait:
-                seconds = wait.retry_after
-                await asyncio.sleep(
-                    seconds.total_seconds() if isinstance(seconds, dt.timedelta) else seconds
-                )
+                await asyncio.sleep(wait_seconds(wait))
                 continue
             except Exception as exc:
                 if self._stopping:

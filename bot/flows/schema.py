@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -228,6 +229,16 @@ class FlowSpec(_Strict):
         if self.start not in self.nodes:
             raise ValueError(f"start node '{self.start}' is not one of the nodes")
         return self
+
+
+def data_problems(exc: ValidationError, prefix: str) -> list[str]:
+    """A flow's `data:` block that its owning module refused, one line per problem:
+    "data.referral.categories.0.category: unknown category 'x'"."""
+    return [
+        f"{prefix}.{'.'.join(str(p) for p in error['loc'])}: "
+        f"{str(error['msg']).removeprefix('Value error, ')}"
+        for error in exc.errors()
+    ]
 
 
 def dump_schema() -> dict[str, Any]:

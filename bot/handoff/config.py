@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.flows.schema import data_problems
+
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Span = tuple[dt.time, dt.time | None]  # an end of None means midnight at the end of the day
 
@@ -117,9 +119,5 @@ def config_problems(flow_data: dict[str, Any], node_ids: set[str] | None = None)
     try:
         HandoffConfig.model_validate(flow_data)
     except ValidationError as exc:
-        return [
-            f"data.{'.'.join(str(p) for p in e['loc'])}: "
-            f"{str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
+        return data_problems(exc, "data")
     return []

@@ -15,7 +15,16 @@ from sqlalchemy import Connection, func, insert, or_, select, update
 
 from bot.core.outbound import push_message
 from bot.core.types import Reply
-from bot.store.models import Message, Parent, Referral, StaffUser, Ticket, TicketNote, utcnow
+from bot.store.models import (
+    Message,
+    Parent,
+    Referral,
+    StaffUser,
+    Ticket,
+    TicketNote,
+    as_utc,
+    utcnow,
+)
 
 tickets = Ticket.__table__
 notes = TicketNote.__table__
@@ -172,11 +181,7 @@ class TicketView:
 
     @property
     def waiting_since(self) -> dt.datetime:
-        return _aware(self.created_at)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return as_utc(self.created_at)
 
 
 _VIEW = select(
@@ -457,15 +462,6 @@ def pushed_messages(
         PushedMessage(r.id, r.text or "", list(r.buttons or []), r.staff_user_id is not None)
         for r in connection.execute(query)
     ]
-
-
-def last_message_id(connection: Connection, channel: str, chat_id: str) -> int:
-    query = (
-        select(func.max(messages.c.id))
-        .join(parents, parents.c.id == messages.c.parent_id)
-        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
-    )
-    return connection.execute(query).scalar() or 0
 
 
 def latest_referral_summary(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, insert, select, update
 
 from bot.staff.accounts import StaffMember, get_member
-from bot.store.models import StaffSession, utcnow
+from bot.store.models import StaffSession, as_utc, utcnow
 
 staff_sessions = StaffSession.__table__
 # Refreshing last_seen on every request would be a write per page; once a minute is enough.
@@ -60,7 +60,7 @@ def resume_session(
     ).first()
     if row is None:
         return None
-    last_seen = _aware(row.last_seen_at)
+    last_seen = as_utc(row.last_seen_at)
     if now - last_seen > idle_timeout:
         connection.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == key))
         return None
@@ -85,8 +85,3 @@ def end_session(connection: Connection, token: str) -> None:
 def end_sessions_of(connection: Connection, member_id: int) -> None:
     """Sign someone out everywhere (their account was switched off)."""
     connection.execute(delete(staff_sessions).where(staff_sessions.c.staff_user_id == member_id))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -12,7 +12,7 @@ import hashlib
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from bot.store.models import LoginFailure, utcnow
+from bot.store.models import LoginFailure, as_utc, utcnow
 
 login_failures = LoginFailure.__table__
 # An account locks after 5 failures; a client address after 20, so one person's
@@ -31,12 +31,6 @@ def throttle_keys(email: str, client: str) -> list[str]:
     ]
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def locked_for(connection: Connection, keys: list[str], now: dt.datetime | None = None) -> int:
     """Seconds until any of these keys may try again (0 if none is locked)."""
     now = now or utcnow()
@@ -46,7 +40,7 @@ def locked_for(connection: Connection, keys: list[str], now: dt.datetime | None 
     waits = [
         (until - now).total_seconds()
         for (locked,) in rows
-        if (until := _aware(locked)) is not None and until > now
+        if (until := as_utc(locked)) is not None and until > now
     ]
     return int(max(waits, default=0)) + (1 if waits else 0)
 
@@ -63,7 +57,7 @@ def record_failure(connection: Connection, keys: list[str], now: dt.datetime | N
                 insert(login_failures).values(key_hash=key, failures=1, window_started_at=now)
             )
             continue
-        started = _aware(row.window_started_at) or now
+        started = as_utc(row.window_started_at) or now
         failures = 1 if now - started > WINDOW else row.failures + 1
         values: dict[str, object] = {"failures": failures}
         if failures == 1:

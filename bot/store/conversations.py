@@ -344,11 +344,12 @@ def conversation_variables(
     connection: Connection, channel: str, chat_id: str
 ) -> dict[str, Any] | None:
     """What a parent has told us so far, or None if we have never spoken."""
-    query = (
-        select(conversations.c.variables)
-        .join(parents, parents.c.id == conversations.c.parent_id)
-        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
-    )
+    parent_id = parent_id_of(connection, channel, chat_id)
+    return variables_of(connection, parent_id) if parent_id is not None else None
+
+
+def variables_of(connection: Connection, parent_id: int) -> dict[str, Any] | None:
+    query = select(conversations.c.variables).where(conversations.c.parent_id == parent_id)
     row = connection.execute(query).first()
     return dict(row.variables or {}) if row else None
 

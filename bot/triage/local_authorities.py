@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -90,8 +89,3 @@ def load_local_authorities(path: Path) -> LocalAuthorities:
             for i in items
         ]
     )
-
-
-@lru_cache(maxsize=4)
-def cached_local_authorities(path: Path) -> LocalAuthorities:
-    return load_local_authorities(path)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
 from bot.flows.conditions import ConditionError, parse_condition
+from bot.flows.schema import data_problems
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +98,7 @@ def rules_problems(flow_data: dict[str, Any]) -> list[str]:
     try:
         ReferralRules.model_validate(flow_data["referral"])
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"])
-            problems.append(f"data.referral.{where}: {error['msg'].removeprefix('Value error, ')}")
-        return problems
+        return data_problems(exc, "data.referral")
     except ConditionError as exc:
         return [f"data.referral: {exc}"]
     return []

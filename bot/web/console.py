@@ -230,8 +230,9 @@ async def reply(request: Request, ticket_id: int, who: Who) -> Response:
     ticket = await _visible_ticket(request, who, ticket_id)
     text = str(form.get("text") or "").strip()
     canned = str(form.get("canned") or "")
-    if not text and canned.isdigit() and int(canned) < len(_canned_replies(request)):
-        text = _canned_replies(request)[int(canned)].text
+    canned_replies = _canned_replies(request)
+    if not text and canned.isdigit() and int(canned) < len(canned_replies):
+        text = canned_replies[int(canned)].text
     if not text:
         return await _done(request, who, ticket_id, "replied", "Write a reply before sending.")
     if len(text) > MAX_REPLY_CHARS:

@@ -24,6 +24,7 @@ from bot.content.loading import check_files, load_files
 from bot.core.content import ContentHolder
 from bot.core.dispatcher import Dispatcher
 from bot.core.runner import FlowRunner
+from bot.core.types import PREVIEW_CHANNEL
 from bot.services import Services, follow_published
 from bot.staff import audit
 from bot.staff.sessions import SignedIn
@@ -33,7 +34,6 @@ from bot.web.templating import templates
 
 router = APIRouter(prefix="/console/content")
 Admin = Annotated[SignedIn, Depends(auth.admin_only)]
-PREVIEW_CHANNEL = "preview"
 _LINE = re.compile(r"^(?P<path>[\w./-]+):(?P<line>\d+): (?P<message>.*)$")
 
 

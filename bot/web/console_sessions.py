@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 from bot.booking import bookings
 from bot.booking.actions import reminder_hours
 from bot.booking.entry import CSV_COLUMNS, EntryError, read_csv, read_session
-from bot.booking.notices import notice
 from bot.booking.reminders import failed_reminders
 from bot.booking.sessions import SessionView, add_session, change_session, get_session, upcoming
 from bot.booking.times import UK
@@ -261,10 +260,11 @@ async def _tell(
     node: str,
     variables: dict[str, Any],
 ) -> list[str]:
-    message = notice(services.content.current, "dropin", node, variables)
-    topics = []
-    if message is None:
+    rendered = services.runner.render_node("dropin", node, variables)
+    topics: list[str] = []
+    if not rendered:
         return topics
+    message = rendered[0]
     for parent_id in parent_ids:
         try:
             pushed = await transaction.run(push_message, parent_id, message)

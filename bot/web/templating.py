@@ -8,19 +8,17 @@ from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
+from bot.store.models import as_utc
+
 UK = ZoneInfo("Europe/London")
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def local_time(value: dt.datetime | None) -> str:
     """ "Sat 22 Nov, 14:05" in UK time."""
     if value is None:
         return ""
-    local = _aware(value).astimezone(UK)
+    local = as_utc(value).astimezone(UK)
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
@@ -28,7 +26,7 @@ def waited(value: dt.datetime | None) -> str:
     """How long since, in the units a person would use: "4 min", "2 h 5 min", "3 days"."""
     if value is None:
         return ""
-    minutes = int((dt.datetime.now(dt.UTC) - _aware(value)).total_seconds() // 60)
+    minutes = int((dt.datetime.now(dt.UTC) - as_utc(value)).total_seconds() // 60)
     if minutes < 1:
         return "just now"
     if minutes < 60:
