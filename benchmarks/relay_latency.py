@@ -19,11 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -33,10 +29,7 @@ import aiohttp
 
 from benchmarks.chat_throughput import POSTGRES_ADMIN, _drop_database, _postgres_database
 from benchmarks.timing import percentile_ms
-from bot.config import PROJECT_ROOT
-from bot.handoff.config import DAYS
-from tests.conftest import set_champion_hours
-from tests.server import running_server
+from tests.server import always_open_flows, create_account, running_server
 
 RESULTS = Path(__file__).parent / "results"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -164,9 +157,6 @@ def main() -> None:
 def measure(messages: int, postgres: str | None, two: bool = False, redis_url: str = "") -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        flows = tmp / "flows"
-        shutil.copytree(PROJECT_ROOT / "flows", flows)
-        set_champion_hours(flows, {day: "00:00-24:00" for day in DAYS} | {"bank_holidays": "open"})
         env = {
             "DATABASE_URL": (
                 f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{postgres}"
@@ -174,19 +164,9 @@ def measure(messages: int, postgres: str | None, two: bool = False, redis_url: s
                 else f"sqlite:///{tmp / 'relay.sqlite3'}"
             ),
             "DATA_DIR": str(tmp),
-            "FLOWS_DIR": str(flows),
+            "FLOWS_DIR": str(always_open_flows(tmp / "flows")),
         }
-        command = [sys.executable, "-m", "bot", "create-user", "--email", EMAIL]
-        command += ["--role", "champion", "--area", "Leeds"]
-        subprocess.run(
-            command,
-            input=PASSWORD + "\n",
-            text=True,
-            check=True,
-            capture_output=True,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **env},
-        )
+        create_account(env, EMAIL, "champion", areas=("Leeds",), password=PASSWORD)
         if redis_url:
             env["REDIS_URL"] = redis_url
         with running_server(env, tmp / "server.log") as base:

@@ -22,8 +22,8 @@ import yaml
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult, default_actions
-from bot.handoff.config import DAYS
 from bot.web.app import create_app
+from tests.server import ALWAYS_OPEN, set_champion_hours
 
 TEST_DATA = Path(__file__).parent / "data"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -102,14 +102,8 @@ def content_dirs(tmp_path: Path) -> tuple[Path, Path]:
     (flows / "main.yml").write_text(yaml.safe_dump(main, sort_keys=False))
     # Parent Champions online around the clock, so tests don't depend on the time
     # they run; tests of opening hours set their own.
-    set_champion_hours(flows, {day: "00:00-24:00" for day in DAYS} | {"bank_holidays": "open"})
+    set_champion_hours(flows, ALWAYS_OPEN)
     return flows, knowledge
-
-
-def set_champion_hours(flows: Path, hours: dict[str, str]) -> None:
-    champion = yaml.safe_load((flows / "champion.yml").read_text())
-    champion["data"]["hours"] = {"timezone": "Europe/London", **hours}
-    (flows / "champion.yml").write_text(yaml.safe_dump(champion, sort_keys=False))
 
 
 @pytest.fixture(scope="session")

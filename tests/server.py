@@ -1,9 +1,11 @@
-"""Run `python -m bot serve` as a real process on a free port, for end-to-end tests."""
+"""Real `python -m bot` processes for end-to-end tests and benchmarks: `serve` on a
+free port, `create-user`, and content where Parent Champions are always online."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,8 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.handoff.config import DAYS
+
+# Champions online around the clock, so tests don't depend on when they run.
+ALWAYS_OPEN = {day: "00:00-24:00" for day in DAYS} | {"bank_holidays": "open"}
+PASSWORD = "a long enough password"
 
 
 def free_port() -> int:
@@ -58,3 +66,43 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path) -
                 return
         time.sleep(0.1)
     raise RuntimeError(f"server did not become healthy:\n{log_path.read_text()[-2000:]}")
+
+
+def set_champion_hours(flows: Path, hours: dict[str, str]) -> None:
+    champion = yaml.safe_load((flows / "champion.yml").read_text())
+    champion["data"]["hours"] = {"timezone": "Europe/London", **hours}
+    (flows / "champion.yml").write_text(yaml.safe_dump(champion, sort_keys=False))
+
+
+def always_open_flows(target: Path) -> Path:
+    """A copy of flows/ in `target` with champions always online; returns its path."""
+    shutil.copytree(PROJECT_ROOT / "flows", target)
+    set_champion_hours(target, ALWAYS_OPEN)
+    return target
+
+
+def create_account(
+    env: dict[str, str],
+    email: str,
+    role: str,
+    areas: tuple[str, ...] = (),
+    name: str = "",
+    password: str = PASSWORD,
+) -> None:
+    """`python -m bot create-user`, the password piped in as an operator's script would."""
+    command = [sys.executable, "-m", "bot", "create-user", "--email", email, "--role", role]
+    if areas:
+        command += ["--area", *areas]
+    if name:
+        command += ["--name", name]
+    made = subprocess.run(
+        command,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    if made.returncode != 0:
+        raise RuntimeError(f"create-user failed: {made.stderr}")

@@ -6,19 +6,12 @@ Screenshots are saved under test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from bot.handoff.config import DAYS
-from tests.conftest import set_champion_hours
-from tests.server import running_server
+from tests.server import always_open_flows, create_account, running_server
 from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -31,21 +24,12 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
     tmp = tmp_path_factory.mktemp("console-browser")
-    flows = tmp / "flows"
-    shutil.copytree(PROJECT_ROOT / "flows", flows)
-    set_champion_hours(flows, {day: "00:00-24:00" for day in DAYS} | {"bank_holidays": "open"})
     env = {
         "DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
         "DATA_DIR": str(tmp),
-        "FLOWS_DIR": str(flows),
+        "FLOWS_DIR": str(always_open_flows(tmp / "flows")),
     }
-    made = subprocess.run(
-        [sys.executable, "-m", "bot", "create-user", "--email", EMAIL, "--role", "champion",
-         "--area", "Leeds", "--name", "Sam"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, **env}, timeout=60,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    create_account(env, EMAIL, "champion", areas=("Leeds",), name="Sam", password=PASSWORD)
     with running_server(env, tmp / "server.log") as base:
         yield base
 

@@ -5,16 +5,12 @@ Screenshots are saved under test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from tests.server import running_server
+from tests.server import create_account, running_server
 from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -29,12 +25,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
     tmp = tmp_path_factory.mktemp("content-browser")
     env = {"DATABASE_URL": f"sqlite:///{tmp / 'content.sqlite3'}", "DATA_DIR": str(tmp)}
-    made = subprocess.run(
-        [sys.executable, "-m", "bot", "create-user", "--email", EMAIL, "--role", "admin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, **env}, timeout=60,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    create_account(env, EMAIL, "admin", password=PASSWORD)
     with running_server(env, tmp / "server.log") as base:
         yield base
 

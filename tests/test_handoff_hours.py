@@ -13,8 +13,9 @@ from bot.handoff import tickets
 from bot.handoff.config import OpeningHours, config_problems
 from bot.handoff.hours import is_open, next_opening, opening_in_words
 from tests.chat import Parent
-from tests.conftest import running_app, set_champion_hours
+from tests.conftest import running_app
 from tests.console import ask_for_a_champion
+from tests.server import set_champion_hours
 
 UK = ZoneInfo("Europe/London")
 OFFICE = OpeningHours(

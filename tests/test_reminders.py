@@ -66,9 +66,7 @@ def pushed_per_parent(connection: Any) -> dict[int, int]:
 
 
 def renderer(app: Any) -> Any:
-    return lambda kind, variables: reminder_text(
-        app.state.services.content.current, kind, variables
-    )
+    return lambda kind, variables: reminder_text(app.state.services.runner, kind, variables)
 
 
 async def test_two_sweeps_at_once_send_each_reminder_once(

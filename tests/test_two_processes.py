@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -19,11 +17,10 @@ import httpx
 import pytest
 import redis
 
-from bot.config import PROJECT_ROOT
 from bot.handoff.events import EventBus
 from bot.handoff.redis_bridge import RedisBridge
 from tests.conftest import _empty_postgres
-from tests.server import running_server
+from tests.server import PASSWORD, always_open_flows, create_account, running_server
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -59,23 +56,14 @@ def test_a_champion_on_one_process_sees_a_parent_on_the_other_live(
 ) -> None:
     redis_or_skip()
     asyncio.run(_empty_postgres(postgres_database))  # only this test's ticket in the queue
-    env = {"DATABASE_URL": postgres_database, "DATA_DIR": str(tmp_path), "REDIS_URL": REDIS_URL}
-    flows = tmp_path / "flows"
-    import shutil
-
-    from bot.handoff.config import DAYS
-    from tests.conftest import set_champion_hours
-
-    shutil.copytree(PROJECT_ROOT / "flows", flows)
-    set_champion_hours(flows, {day: "00:00-24:00" for day in DAYS} | {"bank_holidays": "open"})
-    env["FLOWS_DIR"] = str(flows)
+    env = {
+        "DATABASE_URL": postgres_database,
+        "DATA_DIR": str(tmp_path),
+        "REDIS_URL": REDIS_URL,
+        "FLOWS_DIR": str(always_open_flows(tmp_path / "flows")),
+    }
     email = f"sam-{uuid.uuid4().hex[:6]}@example.org"
-    made = subprocess.run(
-        [sys.executable, "-m", "bot", "create-user", "--email", email, "--role", "champion", "--area", "Leeds"],
-        input="a long enough password\n", capture_output=True, text=True,
-        cwd=PROJECT_ROOT, env={**os.environ, **env}, timeout=60,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    create_account(env, email, "champion", areas=("Leeds",))
     with (
         running_server(env, tmp_path / "a.log") as champion_side,
         running_server(env, tmp_path / "b.log") as parent_side,
@@ -104,7 +92,7 @@ def test_a_champion_on_one_process_sees_a_parent_on_the_other_live(
                 "/console/login",
                 data={
                     "email": email,
-                    "password": "a long enough password",
+                    "password": PASSWORD,
                     "csrf_token": CSRF.search(login.text).group(1),
                 },
             )
