@@ -57,6 +57,9 @@ def test_sign_in_claim_and_reply_live(base_url: str) -> None:
         log = chat.get_by_role("log")
         chat.get_by_role("button", name="OK, let's start").click()
         chat.get_by_role("button", name="Talk to a Parent Champion").click()
+        # Answer once the question is there, as a person would (a message typed while
+        # the page is still waiting stays in the box unsent).
+        expect(log).to_contain_text("which council do you live in?")
         chat.get_by_label("Your message").fill("Leeds")
         chat.keyboard.press("Enter")
         expect(log).to_contain_text("I've asked a Parent Champion to join this chat")
