@@ -19,9 +19,24 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="validate flows/, knowledge/ and nlu_data/")
     nlu = commands.add_parser("nlu", help="the intent classifier")
     nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)
-    nlu_commands.add_parser("predict", help="one message per line on stdin; JSON lines out")
-    evaluate = nlu_commands.add_parser("eval", help="accuracy and per-intent F1 on the test set")
+    predict = nlu_commands.add_parser(
+        "predict", help="one message per line on stdin; JSON lines out"
+    )
+    predict.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one JSON string per line (messages with line breaks)",
+    )
+    evaluate = nlu_commands.add_parser(
+        "eval", help="accuracy and per-intent F1 on the test set; crisis recall and false alarms"
+    )
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--set",
+        action="append",
+        choices=["heldout", "fresh", "dev"],
+        help="crisis sets to report (default: heldout and fresh)",
+    )
     create_user = commands.add_parser(
         "create-user", help="add a Parent Champion or admin (password from a prompt or stdin)"
     )
@@ -57,8 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         from bot.nlu import cli
 
         if args.nlu_command == "predict":
-            return cli.predict(settings)
-        return cli.run_eval(settings, as_json=args.json)
+            return cli.predict(settings, jsonl=args.jsonl)
+        sets = tuple(args.set) if args.set else ("heldout", "fresh")
+        return cli.run_eval(settings, as_json=args.json, crisis_sets=sets)
     if args.command == "content":
         from bot.content.cli import export_content, import_content
 

@@ -14,6 +14,8 @@ from bot.handoff.config import config_problems
 from bot.knowledge.articles import load_library
 from bot.knowledge.letters import load_letters
 from bot.nlu.data import load_training_data
+from bot.safety.classifier import load_crisis_training
+from bot.safety.rules import built_in_rules, content_rules, example_problems, regression_problems
 from bot.triage.referral import rules_problems
 
 
@@ -47,6 +49,7 @@ def check_content(
         result.errors.extend(
             f"{where}: {line}" for line in config_problems(champion.data, set(champion.nodes))
         )
+    result.errors.extend(_crisis_rule_problems(flows))
     letters = load_letters(knowledge_dir / "letters")
     result.errors.extend(letters.problems)
     result.flows, result.articles, result.letters = (
@@ -57,6 +60,22 @@ def check_content(
     return result
 
 
+def _crisis_rule_problems(flows: object) -> list[str]:
+    """Every crisis rule's examples and near misses, and the shipped regression set.
+
+    The built-in rules are always there and admins can only add to them, so a
+    publish can never stop flagging a message the regression set holds."""
+    crisis = flows.flows.get("crisis")  # type: ignore[attr-defined]
+    where = flows.files.get("crisis", "flows/crisis.yml")  # type: ignore[attr-defined]
+    built_in = built_in_rules()
+    added = content_rules(crisis.data if crisis else {}, where)
+    problems = built_in.problems + added.problems
+    problems += example_problems(built_in, "bot/safety/rules.yml")
+    problems += example_problems(added, where)
+    problems += regression_problems(built_in.with_rules(added))
+    return problems
+
+
 def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     """Print each problem on one line; return 1 if any is an error."""
     content = check_content(settings.flows_dir, settings.knowledge_dir)
@@ -64,7 +83,7 @@ def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
         print(line, file=out)
     errors = len(content.errors)
     nlu = load_training_data(settings.nlu_data_dir, include_test=True)
-    for line in nlu.problems:
+    for line in nlu.problems + load_crisis_training(settings.nlu_data_dir).problems:
         print(line, file=out)
         errors += 1
     examples = sum(len(v) for v in nlu.examples.values())

@@ -29,6 +29,8 @@ from bot.handoff.redis_bridge import RedisBridge
 from bot.knowledge.articles import Library, load_library
 from bot.knowledge.letters import load_letters
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
+from bot.reading.reader import MessageReader
+from bot.safety.classifier import CrisisClassifier, load_crisis_training
 from bot.store import migrate
 from bot.store.db import Database
 from bot.triage.local_authorities import LocalAuthorities, load_local_authorities
@@ -69,6 +71,7 @@ class Services:
     dispatcher: Dispatcher
     nlu: NluBackend
     events: EventBus
+    reader: MessageReader
     redis_bridge: RedisBridge | None = None
 
     async def close(self) -> None:
@@ -81,6 +84,7 @@ class Services:
 async def start_services(settings: Settings, actions: ActionRegistry | None = None) -> Services:
     actions = actions or default_actions()
     nlu = start_nlu(settings)
+    reader = start_reader(settings)
     database = Database(settings.sqlalchemy_url)
     await migrate.upgrade(database)
     release = await published_release(database, settings)
@@ -101,8 +105,12 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
         bridge = RedisBridge(settings.redis_url, events)
         await bridge.start()
         log.info("live notices shared over Redis")
-    dispatcher = Dispatcher(database, runner, holder, nlu, settings.max_message_chars, events)
-    return Services(settings, database, holder, actions, runner, dispatcher, nlu, events, bridge)
+    dispatcher = Dispatcher(
+        database, runner, holder, nlu, settings.max_message_chars, events, reader=reader
+    )
+    return Services(
+        settings, database, holder, actions, runner, dispatcher, nlu, events, reader, bridge
+    )
 
 
 async def published_release(database: Database, settings: Settings) -> Release:
@@ -130,6 +138,14 @@ async def follow_published(services: Services) -> bool:
     services.content.replace(loaded.content, release.id)
     log.info("now serving content release %d", release.id)
     return True
+
+
+def start_reader(settings: Settings) -> MessageReader:
+    """The message reader with its crisis classifier: always in this process, whatever
+    NLU backend is set, so safety never waits on another server."""
+    training = load_crisis_training(settings.nlu_data_dir)
+    classifier = CrisisClassifier.load_or_train(training, settings.classifier_cache_dir)
+    return MessageReader(classifier, settings.max_message_chars)
 
 
 def start_nlu(settings: Settings) -> NluBackend:

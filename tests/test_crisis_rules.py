@@ -10,16 +10,21 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.flows.loader import load_flow_dir
 from bot.safety.message import FALLBACK_TEXT, missing_numbers
-from bot.safety.rules import matching_categories
+from bot.safety.rules import built_in_rules
 
 MUST_MATCH = {
-    "suicide": [
+    "suicidal_thoughts": [
         "my son said he wants to kill himself",
         "She keeps talking about suicide",
         "he says he'd be better off dead",
         "she doesn't want to be alive anymore",
         "he's threatening to jump off the bridge",
         "I found a suicide note in her room",
+        "I don't want to be here anymore",
+        "I keep wishing I could just disappear for good",
+        "everyone would be better off without me",
+        "theres no point carrying on",
+        "some nights I want to go to sleep and not wake up",
     ],
     "self_harm": [
         "my daughter has been self-harming",
@@ -27,43 +32,66 @@ MUST_MATCH = {
         "I found cuts on my son's arms",
         "she scratches herself until it bleeds",
         "he hurts himself when he's upset",
+        "he bangs his head on the wall so hard he's covered in bruises",
     ],
     "overdose": [
         "she took an overdose",
         "he's swallowed a load of paracetamol",
         "my son took too many of his tablets",
+        "my toddler drank some bleach",
     ],
-    "abuse": [
+    "not_eating_drinking": [
+        "he hasn't eaten or drunk anything for 3 days",
+        "she's refusing all fluids",
+        "my son hasnt had a drink since yesterday morning",
+    ],
+    "abuse_violence": [
         "I think my child is being abused",
         "she was sexually assaulted",
-        "he's being groomed online",
         "someone touched my daughter inappropriately",
-    ],
-    "violence": [
         "my husband hits the children",
         "he was hit by his dad",
-        "my teenager has a knife",
         "my ex is threatening to kill us",
+        "she's in danger right now",
+        "the kids aren't safe at home",
+        "my partner hits me",
     ],
-    "missing": [
-        "my son has gone missing",
-        "I can't find my daughter anywhere",
-        "he ran away this morning",
-        "she hasn't come home and it's midnight",
-    ],
-    "restraint": [
-        "they restrained him and now he has bruises",
-        "there are marks on her arms from being restrained",
-    ],
-    "parent_risk": [
+    "parent_may_harm": [
         "I'm scared I'll hurt my son",
         "I feel like I could hurt him",
         "I'm frightened of what I might do",
         "I can't keep my child safe tonight",
-        "I don't want to be here anymore",
+        "I'm thinking of crashing the car",
+        "I'm going to walk out and leave the kids",
     ],
-    "danger": ["she's in danger right now", "the kids aren't safe at home"],
+    "missing_child": [
+        "my son has gone missing",
+        "I can't find my daughter anywhere",
+        "he ran away this morning",
+        "she hasn't come home and it's midnight",
+        "his dad took him abroad without my permission",
+    ],
+    "restraint_seclusion": [
+        "they restrained him and now he has bruises",
+        "there are marks on her arms from being restrained",
+        "they shut him in a room on his own at school and he couldn't get out",
+    ],
+    "grooming_exploitation": [
+        "he's being groomed online",
+        "a man on snapchat asked her to send pictures",
+        "I think he's been pulled into county lines",
+    ],
+    "medical_emergency": [
+        "she's having a seizure and it won't stop",
+        "he's not breathing",
+        "her lips are going blue",
+    ],
 }
+
+
+def kinds_of(text: str) -> list[str]:
+    return [m.kind for m in built_in_rules().match(text) if m.level == "crisis" and m.kind]
+
 
 # Everyday phrases in this service that must not raise an alarm by themselves.
 MUST_NOT_MATCH = [
@@ -85,16 +113,23 @@ MUST_NOT_MATCH = [
     ("category", "text"), [(c, t) for c, texts in MUST_MATCH.items() for t in texts]
 )
 def test_each_kind_of_risk_is_caught_by_the_rules(category: str, text: str) -> None:
-    assert category in matching_categories(text)
+    assert category in kinds_of(text)
 
 
 @pytest.mark.parametrize("text", MUST_NOT_MATCH)
 def test_common_figures_of_speech_do_not_match(text: str) -> None:
-    assert matching_categories(text) == []
+    assert kinds_of(text) == []
 
 
 def test_curly_apostrophes_do_not_hide_a_crisis() -> None:
-    assert matching_categories("she doesn’t want to be alive") == ["suicide"]
+    assert kinds_of("she doesn’t want to be alive") == ["suicidal_thoughts"]
+
+
+def test_every_kind_in_content_has_rules() -> None:
+    from bot.safety.rules import CRISIS_KINDS
+
+    ruled = {rule.kind for rule in built_in_rules().rules}
+    assert set(CRISIS_KINDS) <= ruled
 
 
 def test_the_built_in_fallback_has_every_number() -> None:

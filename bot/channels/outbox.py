@@ -194,7 +194,7 @@ class OutboxWorker:
 
     def __init__(self, database: Any, sender: ChannelSender) -> None:
         self._database = database
-        self._sender = sender
+        self.sender = sender
         self._limiter = AsyncLimiter(sender.messages_per_second, 1)
         self._last_sent: dict[int, float] = {}
         self._wake = asyncio.Event()
@@ -205,7 +205,7 @@ class OutboxWorker:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"outbox-{self._sender.channel}")
+        self._task = asyncio.create_task(self._run(), name=f"outbox-{self.sender.channel}")
 
     async def stop(self) -> None:
         self._stopping = True
@@ -221,7 +221,7 @@ class OutboxWorker:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("%s outbox round failed; trying again", self._sender.channel)
+                log.exception("%s outbox round failed; trying again", self.sender.channel)
                 sent = 0
             if not sent:
                 with contextlib.suppress(TimeoutError):
@@ -233,7 +233,7 @@ class OutboxWorker:
         now_clock = time.monotonic()
         busy = {chat for chat, at in self._last_sent.items() if now_clock - at < PER_CHAT_GAP}
         async with self._database.transaction() as transaction:
-            batch = await transaction.run(claim, self._sender.channel, utcnow(), busy)
+            batch = await transaction.run(claim, self.sender.channel, utcnow(), busy)
         await asyncio.gather(*(self._deliver(message) for message in batch))
         return len(batch)
 
@@ -241,14 +241,14 @@ class OutboxWorker:
         async with self._limiter:
             self._last_sent[message.parent_id] = time.monotonic()
             try:
-                await self._sender.send(message)
+                await self.sender.send(message)
             except RetryLater as wait:
                 await self._record(
                     mark_retry, message, dt.timedelta(seconds=wait.seconds), str(wait), False
                 )
                 return
             except CannotDeliver as refused:
-                log.warning("%s message %d refused: %s", self._sender.channel, message.id, refused)
+                log.warning("%s message %d refused: %s", self.sender.channel, message.id, refused)
                 await self._record(mark_failed, message.id, str(refused))
                 return
             except Exception as exc:  # network trouble: try again, more slowly each time
@@ -256,7 +256,7 @@ class OutboxWorker:
                 outcome = await self._record(mark_retry, message, gap, type(exc).__name__, True)
                 log.warning(
                     "%s message %d not sent (%s); %s",
-                    self._sender.channel,
+                    self.sender.channel,
                     message.id,
                     type(exc).__name__,
                     outcome,

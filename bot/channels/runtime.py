@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from typing import Any
 
-from bot.channels.outbox import OutboxWorker
+from bot.channels.outbox import OutboxWorker, OutgoingMessage
+from bot.core.types import Reply
 
 log = logging.getLogger(__name__)
 
@@ -56,4 +58,27 @@ async def start_channels(services: Any) -> Channels:
         log.info("WhatsApp is on")
     for worker in channels.workers.values():
         worker.start()
+    for name, worker in channels.workers.items():
+        services.dispatcher.direct_senders[name] = direct_sender(worker.sender)
     return channels
+
+
+def direct_sender(sender: Any) -> Any:
+    """Send one reply now through a channel's sender, skipping the outbox queue: for the
+    crisis reply, which must not wait on the database."""
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        message = OutgoingMessage(
+            id=0,
+            parent_id=0,
+            chat_id=chat_id,
+            text=reply.text,
+            buttons=[{"label": b.label, "payload": b.payload} for b in reply.buttons],
+            document=None,
+            purpose=None,
+            attempts=0,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        await sender.send(message)
+
+    return send

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
+from bot.handoff.events import alert_topics
 from bot.handoff.tickets import OPEN, tickets
 
 log = logging.getLogger(__name__)
@@ -63,3 +64,28 @@ async def notify_staff_forever(bot: Any, chat_id: str, services: Any) -> None:
             except Exception as exc:
                 log.warning("staff chat notice not sent (%s)", type(exc).__name__)
             await subscription.wait(CHECK_EVERY_SECONDS)
+
+
+CHANNEL_NAMES = {"web": "the web chat", "telegram": "Telegram", "whatsapp": "WhatsApp"}
+
+
+def alert_text(channel: str) -> str:
+    where = CHANNEL_NAMES.get(channel, channel)
+    return (
+        f"CRISIS: a parent on {where} needs urgent help now. They have the emergency numbers; "
+        "their ticket will be at the top of the console queue."
+    )
+
+
+async def alert_staff_forever(bot: Any, chat_id: str, services: Any) -> None:
+    """Crisis alerts from memory, at once: no database needed (the ticket notice follows)."""
+    with services.events.subscribe(*alert_topics()) as subscription:
+        while True:
+            await subscription.wait(60.0)
+            for topic in subscription.heard():
+                try:
+                    await bot.send_message(chat_id, alert_text(topic.rsplit(":", 1)[-1]))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("staff chat crisis alert not sent (%s)", type(exc).__name__)

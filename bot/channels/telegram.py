@@ -148,16 +148,16 @@ class TelegramChannel:
             await self.bot.delete_webhook()
             self._tasks.append(asyncio.create_task(self._poll(), name="telegram-polling"))
         if self._settings.telegram_staff_chat_id:
-            from bot.channels.staff_notices import notify_staff_forever
+            from bot.channels.staff_notices import alert_staff_forever, notify_staff_forever
 
-            self._tasks.append(
-                asyncio.create_task(
-                    notify_staff_forever(
-                        self.bot, self._settings.telegram_staff_chat_id, self._services
-                    ),
-                    name="telegram-staff",
+            staff_chat = self._settings.telegram_staff_chat_id
+            for name, job in (
+                ("telegram-staff", notify_staff_forever),
+                ("telegram-staff-alerts", alert_staff_forever),
+            ):
+                self._tasks.append(
+                    asyncio.create_task(job(self.bot, staff_chat, self._services), name=name)
                 )
-            )
         log.info(
             "Telegram is on (%s)",
             "webhook" if self._settings.telegram_webhook_url else "long polling",

@@ -12,6 +12,7 @@ from bot.flows.schema import FlowSpec, NodeSpec
 from bot.knowledge.articles import Article, Library
 from bot.knowledge.letters import Letters
 from bot.knowledge.search import KnowledgeIndex
+from bot.safety.rules import RuleSet, built_in_rules, content_rules
 from bot.triage.local_authorities import LocalAuthorities
 
 # Used only if the `system` flow itself is missing, so a parent never gets silence.
@@ -27,9 +28,15 @@ class Content:
     # intent -> (flow, node) that answers it; built from the nodes' `intents`.
     intent_targets: dict[str, tuple[str, str]] = field(init=False)
     search_index: KnowledgeIndex = field(init=False)
+    # The built-in crisis rules plus any an admin added in flows/crisis.yml.
+    crisis_rules: RuleSet = field(init=False)
 
     def __post_init__(self) -> None:
         self.search_index = KnowledgeIndex(list(self.library.articles.values()))
+        crisis = self.flows.get("crisis")
+        self.crisis_rules = built_in_rules().with_rules(
+            content_rules(crisis.data if crisis else {})
+        )
         self.intent_targets = {}
         for flow in self.flows.values():
             for name, node in flow.nodes.items():

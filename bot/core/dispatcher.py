@@ -9,12 +9,21 @@ nothing is ever half-written.
 While a Parent Champion has the conversation (an open ticket that is relaying),
 the bot stays quiet: the parent's words are saved for the champion to read, and
 only crisis screening and "back to the bot" are acted on.
+
+Crisis first, database second: the message is read (bot/reading) before anything
+is loaded. A crisis reply is sent straight away (returned to the web chat, sent
+directly to Telegram and WhatsApp), an alert goes to open console pages and the
+staff chat from memory, and the step that saves the conversation and the urgent
+ticket carries on in the background, retrying until the database answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,13 +37,14 @@ from bot.core.state import ConversationState
 from bot.core.types import Inbound, Reply
 from bot.handoff import tickets
 from bot.handoff.escalation import escalate
-from bot.handoff.events import EventBus, ticket_topic
+from bot.handoff.events import EventBus, alert_topic, ticket_topic
 from bot.metrics import MESSAGES_IN, MESSAGES_OUT, NLU_SECONDS
 from bot.nlu.classifier import Prediction
 from bot.nlu.service import NluBackend, safe_predict
 from bot.privacy.erase import erase_parent
+from bot.reading.reader import MessageReader, Reading
 from bot.safety.message import FALLBACK_TEXT
-from bot.safety.screen import Screening, screen
+from bot.safety.screen import NOT_SCREENED
 from bot.store import conversations as store
 from bot.store.db import Database, Transaction
 
@@ -47,6 +57,15 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 _CONTROL[127] = None
 BACK_TO_BOT_PAYLOAD = "global:bot"
 BACK_TO_BOT_WORDS = {"bot", "/bot", "back to the bot", "back to bot", "talk to the bot"}
+# How long a crisis reply waits for the database before it is sent on its own.
+CRISIS_WAIT_SECONDS = 1.0
+# How long the background step keeps trying to save a crisis (and its ticket).
+CRISIS_SAVE_SECONDS = 15 * 60
+# A platform call for the crisis reply itself: not forever.
+DIRECT_SEND_SECONDS = 5.0
+
+# Sends one reply to one chat now, bypassing the outbox (set by bot/channels/runtime.py).
+DirectSender = Callable[[str, Reply], Awaitable[None]]
 
 
 def clean_text(text: str) -> str:
@@ -63,6 +82,8 @@ class Dispatcher:
         max_message_chars: int = 4000,
         events: EventBus | None = None,
         handoffs: bool = True,
+        reader: MessageReader | None = None,
+        crisis_wait_seconds: float = CRISIS_WAIT_SECONDS,
     ) -> None:
         self._database = database
         self._runner = runner
@@ -72,6 +93,10 @@ class Dispatcher:
         self._events = events
         # Off in the admins' preview chat: trying a draft must not reach champions.
         self._handoffs = handoffs
+        self._reader = reader or MessageReader(None, max_message_chars)
+        self._crisis_wait = crisis_wait_seconds
+        self.direct_senders: dict[str, DirectSender] = {}
+        self._saving: set[asyncio.Task[Any]] = set()  # crisis steps waiting on the database
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         notes: list[Reply] = []
@@ -82,35 +107,137 @@ class Dispatcher:
         if text is not None and len(text) > self._max_chars:
             text = text[: self._max_chars]
             notes.append(Reply(self._content.current.system_text("too_long")))
-        # Understanding and crisis screening come first and need no database, so
-        # a parent in crisis gets the numbers even if saving the message fails.
-        # The whole message is screened, even the part beyond the length limit.
-        prediction = await self._understand(text)
-        screening = screen(full_text, prediction) if full_text else Screening(False)
+        # Reading needs no database: every sentence and the whole message (even the
+        # part beyond the length limit) are screened before anything is loaded.
+        reading = self._read(full_text)
+        screening = reading.screening if reading is not None else NOT_SCREENED
         if screening.crisis:
-            notes = []  # the crisis message comes first and alone
-            reasons = ",".join(screening.reasons)
-            log.warning("crisis detected on channel %s (%s)", inbound.channel, reasons)
+            log.warning(
+                "crisis detected on channel %s (%s)", inbound.channel, ",".join(screening.reasons)
+            )
+            return await self._handle_crisis(inbound, text, reading)
+        prediction = await self._understand(text)
+        question = await self._question_prediction(reading, prediction)
+        replies = await self._step_with_retries(inbound, text, prediction, reading, question)
+        if replies is None:
+            return [Reply(self._content.current.system_text("error"))]
+        return notes + replies
+
+    def _read(self, text: str | None) -> Reading | None:
+        if not text or not any(c.isalpha() for c in text):
+            return None  # dates, numbers and empty messages carry no risk words
+        return self._reader.read(text, self._content.current.crisis_rules)
+
+    async def _question_prediction(
+        self, reading: Reading | None, whole: Prediction | None
+    ) -> Prediction | None:
+        """What the question sentence is about, when the message has more than a question."""
+        if reading is None or reading.question is None:
+            return whole
+        if reading.question.text.strip() == reading.text.strip():
+            return whole
+        return await self._understand(reading.question.text)
+
+    async def _step_with_retries(
+        self,
+        inbound: Inbound,
+        text: str | None,
+        prediction: Prediction | None,
+        reading: Reading | None,
+        question: Prediction | None,
+        sent_directly: bool = False,
+    ) -> list[Reply] | None:
+        """The step, retried when two deliveries raced; None when it failed."""
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                replies, ticket_id = await self._step(inbound, text, prediction, screening)
+                replies, ticket_id = await self._step(
+                    inbound, text, prediction, reading, question, sent_directly
+                )
             except (store.ConcurrentStep, IntegrityError):
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
-            except Exception:
-                log.exception(
-                    "conversation step failed on channel %s; rolled back", inbound.channel
+            except Exception as exc:
+                log.error(
+                    "conversation step failed on channel %s (%s); rolled back",
+                    inbound.channel,
+                    type(exc).__name__,
                 )
-                break
+                return None
             else:
                 if ticket_id is not None and self._events is not None:
                     self._events.publish("queue", ticket_topic(ticket_id))
                 MESSAGES_IN.labels(inbound.channel).inc()
-                MESSAGES_OUT.labels(inbound.channel).inc(len(notes) + len(replies))
-                return notes + replies
-        if screening.crisis:
-            return [Reply(self._crisis_text())]
-        return [Reply(self._content.current.system_text("error"))]
+                MESSAGES_OUT.labels(inbound.channel).inc(len(replies))
+                return replies
+        return None
+
+    # -- crisis first, database second ------------------------------------------
+
+    async def _handle_crisis(
+        self, inbound: Inbound, text: str | None, reading: Reading | None
+    ) -> list[Reply]:
+        crisis_reply = Reply(self._crisis_text(), kind="crisis")
+        if self._handoffs and self._events is not None:
+            # Every open console page and the staff chat, before any database work.
+            self._events.publish(alert_topic(inbound.channel))
+        sent = await self._send_directly(inbound, crisis_reply)
+        question = None
+        if reading is not None and reading.question is not None:
+            question = await self._understand(reading.question.text)
+        saving = asyncio.create_task(self._save_crisis(inbound, text, reading, question, sent))
+        self._saving.add(saving)
+        saving.add_done_callback(self._saving.discard)
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(saving), self._crisis_wait)
+        except TimeoutError:
+            log.warning("database slow: crisis reply sent before the conversation was saved")
+            return [crisis_reply]
+        if not replies or replies[0].kind != "crisis":
+            # The champion has the chat, or content lost its crisis node: numbers first.
+            return [crisis_reply, *(replies or [])]
+        return replies
+
+    async def _send_directly(self, inbound: Inbound, reply: Reply) -> bool:
+        """Telegram and WhatsApp: send the crisis reply now, not through the outbox."""
+        sender = self.direct_senders.get(inbound.channel)
+        if sender is None:
+            return False
+        try:
+            await asyncio.wait_for(sender(inbound.chat_id, reply), DIRECT_SEND_SECONDS)
+        except Exception as exc:
+            # The outbox row written with the step sends it instead.
+            log.warning("crisis reply not sent directly (%s); the outbox will", type(exc).__name__)
+            return False
+        return True
+
+    async def _save_crisis(
+        self,
+        inbound: Inbound,
+        text: str | None,
+        reading: Reading | None,
+        question: Prediction | None,
+        sent_directly: bool,
+    ) -> list[Reply] | None:
+        """Save the crisis step (conversation, words, urgent ticket) once the database answers."""
+        deadline = time.monotonic() + CRISIS_SAVE_SECONDS
+        wait = 0.5
+        while True:
+            replies = await self._step_with_retries(
+                inbound, text, None, reading, question, sent_directly
+            )
+            if replies is not None or time.monotonic() > deadline:
+                if replies is None:
+                    log.error(
+                        "a crisis could not be saved for %d minutes", CRISIS_SAVE_SECONDS // 60
+                    )
+                return replies
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 30.0)
+
+    async def wait_for_saves(self) -> None:
+        """Let crisis steps still waiting on the database finish (tests, shutdown)."""
+        while self._saving:
+            await asyncio.gather(*self._saving, return_exceptions=True)
 
     async def _understand(self, text: str | None) -> Prediction | None:
         # Dates, numbers and empty messages carry no intent and no risk words.
@@ -129,9 +256,12 @@ class Dispatcher:
         inbound: Inbound,
         text: str | None,
         prediction: Prediction | None,
-        screening: Screening,
+        reading: Reading | None,
+        question: Prediction | None,
+        sent_directly: bool = False,
     ) -> tuple[list[Reply], int | None]:
         """One message, in one transaction. Returns the replies and the ticket it touched."""
+        screening = reading.screening if reading is not None else NOT_SCREENED
         async with self._database.transaction() as transaction:
             loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
             if inbound.message_id and loaded.version is not None:
@@ -149,23 +279,33 @@ class Dispatcher:
             ticket_id = ticket.id if ticket is not None else None
             with step_transaction(transaction):
                 replies = await self._answer(
-                    transaction, loaded, state, ticket, inbound, text, prediction, screening
+                    transaction, loaded, state, ticket, inbound, text, prediction, reading, question
                 )
+            if sent_directly:
+                for reply in replies:
+                    if reply.kind == "crisis":
+                        reply.sent_directly = True
             if state.erase:
                 # "Delete my data", confirmed: nothing of this step is kept either.
                 await transaction.run(erase_parent, loaded.parent_id)
                 await transaction.run(self._goodbye_outbox, inbound, replies)
                 return replies, None
-            if self._handoffs and (state.new_handoff or screening.crisis):
+            crisis = screening.crisis or state.crisis_now
+            if self._handoffs and (state.new_handoff or crisis):
                 # Every crisis reaches a champion, whatever the flow said.
                 ticket_id = await transaction.run(
-                    escalate, loaded.parent_id, channel, state, screening.crisis
+                    escalate, loaded.parent_id, channel, state, crisis
                 )
+            elif self._handoffs and state.follow_up and ticket_id is None:
+                # "Are you safe?": a champion checks in, while the bot keeps helping.
+                ticket_id = await transaction.run(
+                    escalate, loaded.parent_id, channel, state, False, True
+                )
+            if crisis and not screening.crisis and self._events is not None:
+                self._events.publish(alert_topic(channel))  # "I need help now", pressed
             # Typed words are kept only with the parent's agreement, or when a person
             # must read them: someone in crisis, or a champion who has the chat.
-            keep_words = (
-                state.variables.get(CONSENT) == "yes" or screening.crisis or ticket_id is not None
-            )
+            keep_words = state.variables.get(CONSENT) == "yes" or crisis or ticket_id is not None
             words = self._transcript_text(inbound, text) if keep_words or inbound.payload else None
             if inbound.payload and inbound.payload.startswith("global:") and loaded.version:
                 # A word button ("OK, let's start" is "agree"): record the words pressed.
@@ -188,31 +328,55 @@ class Dispatcher:
         inbound: Inbound,
         text: str | None,
         prediction: Prediction | None,
-        screening: Screening,
+        reading: Reading | None,
+        question: Prediction | None,
     ) -> list[Reply]:
         """What to say: the champion's relay, the crisis message, or the next step of the flow."""
         channel = inbound.channel
+        screening = reading.screening if reading is not None else NOT_SCREENED
         if ticket is not None and self._wants_bot_back(inbound, text):
             await transaction.run(tickets.parent_returned_to_bot, ticket)
             return await self._runner.run_node(state, "champion", "returned", channel)
         if ticket is not None and ticket.relaying and not screening.crisis:
             return await self._relay(transaction, ticket, state, inbound, text)
         if ticket is not None and ticket.relaying:
-            state.urgent = True
-            return [Reply(self._crisis_text())]  # the champion is already there
+            # The champion is already there and reads every word; the ticket goes to
+            # crisis urgency (escalation) and every console page is alerted.
+            await transaction.run(tickets.note_parent_message, ticket.id)
+            state.urgent = state.crisis_now = True
+            return [Reply(self._crisis_text(), kind="crisis")]
         if screening.crisis:
-            return await self._runner.crisis(state, channel)
+            replies = await self._runner.crisis(state, channel)
+            return replies + await self._answer_question_too(state, reading, question, channel)
+        if screening.borderline and inbound.payload is None:
+            replies = await self._runner.check_in(state, channel)
+            return replies + await self._answer_question_too(state, reading, question, channel)
+        kind_line: list[Reply] = []
+        if screening.everyday_distress and inbound.payload is None:
+            kind_line = self._runner.everyday_distress()
         if loaded.state is None:
             replies = await self._runner.begin(state, channel)
             if text and prediction is not None and prediction.intent != "greeting":
                 # Their first message was a question: answer it after the welcome.
                 replies += await self._runner.handle_text(state, text, channel, prediction)
-            return replies
+            return kind_line + replies
         if inbound.payload is not None:
             return await self._runner.handle_payload(state, inbound.payload, channel)
         if text is not None:
-            return await self._runner.handle_text(state, text, channel, prediction)
+            return kind_line + await self._runner.handle_text(state, text, channel, prediction)
         return await self._runner.handle_media(state, channel)
+
+    async def _answer_question_too(
+        self,
+        state: ConversationState,
+        reading: Reading | None,
+        question: Prediction | None,
+        channel: str,
+    ) -> list[Reply]:
+        """A crisis or check-in never swallows the parent's question: answer it after."""
+        if reading is None or reading.question is None:
+            return []
+        return await self._runner.answer_question(state, reading.question.text, channel, question)
 
     @staticmethod
     def _goodbye_outbox(connection: Any, inbound: Inbound, replies: list[Reply]) -> None:

@@ -31,7 +31,18 @@ log = logging.getLogger(__name__)
 
 # "bot" means "back to the bot" after talking to a Parent Champion (see bot/core/dispatcher.py);
 # said to the bot itself, it just shows the menu.
-GLOBAL_WORDS = ("menu", "back", "help", "human", "stop", "bot", "agree", "mydata", "delete")
+GLOBAL_WORDS = (
+    "menu",
+    "back",
+    "help",
+    "human",
+    "stop",
+    "bot",
+    "agree",
+    "mydata",
+    "delete",
+    "support",
+)
 # The parent's answer to the privacy notice, kept with the conversation.
 CONSENT = "consent"
 PRIVACY_FLOW = "privacy"
@@ -50,6 +61,7 @@ CHOICE_BY_MEANING = 0.3
 GLOBAL_PAYLOAD_PREFIX = "global:"
 START_WORDS = {"start", "restart"}
 MAX_STEPS_PER_MESSAGE = 50
+CRISIS_FLOW = "crisis"
 
 
 # Where the options an action offered are kept until the parent picks one.
@@ -160,11 +172,31 @@ class FlowRunner:
 
     async def crisis(self, state: ConversationState, channel: str) -> list[Reply]:
         """The crisis message, at once, whatever the parent was doing."""
-        state.urgent = True
         state.resting = False
         if "crisis" in self._content.current.flows:
             return await self._run(state, "crisis", None, channel)
-        return [Reply(FALLBACK_TEXT)]
+        state.urgent = state.crisis_now = True
+        return [Reply(FALLBACK_TEXT, kind="crisis")]
+
+    async def check_in(self, state: ConversationState, channel: str) -> list[Reply]:
+        """ "I can't do this anymore": are you safe? A champion follows up either way."""
+        state.resting = False
+        state.follow_up = True
+        if self._content.current.node(CRISIS_FLOW, "check_in") is None:
+            return []
+        return await self._run(state, CRISIS_FLOW, "check_in", channel)
+
+    def everyday_distress(self) -> list[Reply]:
+        """One kind line and "Support for you"; the answer follows it."""
+        return self.render_node(CRISIS_FLOW, "everyday")
+
+    async def answer_question(
+        self, state: ConversationState, text: str, channel: str, prediction: Prediction | None
+    ) -> list[Reply]:
+        """The answer to a question that came with a crisis or a check-in, in the same turn."""
+        if prediction is None:
+            return []
+        return await self._free_text(state, text, prediction, channel, menu_if_unsure=False)
 
     async def handle_text(
         self,
@@ -359,6 +391,7 @@ class FlowRunner:
         text: str,
         prediction: Prediction | None,
         channel: str,
+        menu_if_unsure: bool = True,
     ) -> list[Reply]:
         """Typed words that are not an answer or a button: what did the parent mean?"""
         content = self._content.current
@@ -382,7 +415,9 @@ class FlowRunner:
                 person = Button(content.system_text("talk_to_person_label"), "global:human")
                 replies = [Reply(content.system_text("did_you_mean"), [*suggestions, person])]
                 # The choices the parent already had stay in reach.
-                return replies + self._reshow_if_waiting(state)
+                return replies + (self._reshow_if_waiting(state) if menu_if_unsure else [])
+        if not menu_if_unsure:
+            return []
         replies = [Reply(content.system_text("not_understood"))]
         current = self._reshow_if_waiting(state)
         if current:
@@ -445,6 +480,8 @@ class FlowRunner:
             )
         if word in ("mydata", "delete"):
             return await self._run(state, PRIVACY_FLOW, word, channel)
+        if word == "support" and content.node(CRISIS_FLOW, "support") is not None:
+            return await self._run(state, CRISIS_FLOW, "support", channel)
         if word == "human":
             if "champion" in content.flows:
                 return await self._run(state, "champion", None, channel)
@@ -514,8 +551,14 @@ class FlowRunner:
                 continue
             state.flow, state.node = flow_id, node_id
             kind = node.kind
+            is_crisis_message = flow_id == CRISIS_FLOW and node_id == content.start_of(CRISIS_FLOW)
+            if is_crisis_message:
+                # However the parent got here (typed words or "I need help now").
+                state.urgent = state.crisis_now = True
             if kind in ("say", "article"):
                 replies.extend(self._render_waiting(state, node))
+                if is_crisis_message:
+                    replies[-1].kind = "crisis"
                 if pending_document is not None:
                     replies[-1].document = pending_document
                     pending_document = None

@@ -25,6 +25,10 @@ class ConversationState:
     new_handoff: bool = False  # the parent asked for a Parent Champion during this step
     parent_id: int | None = None  # set by the dispatcher; not saved with the state
     erase: bool = False  # the parent confirmed "delete my data" in this step
+    # The crisis message was shown in this step (typed words, or "I need help now").
+    crisis_now: bool = False
+    # A check-in ("Are you safe?") was shown: a champion should follow up.
+    follow_up: bool = False
 
     @property
     def position(self) -> str:

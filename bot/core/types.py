@@ -36,12 +36,20 @@ class Reply:
     text: str
     buttons: list[Button] = field(default_factory=list)
     document: Document | None = None
+    # What the message is for (DESIGN.md: answer, crisis, question, notice); the web
+    # chat scrolls a crisis message into view and makes its numbers tappable.
+    kind: str | None = None
+    # Already sent straight to the platform (a crisis reply does not wait for the
+    # outbox), so its stored row is written as sent.
+    sent_directly: bool = False
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "text": self.text,
             "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
         }
+        if self.kind is not None:
+            data["kind"] = self.kind
         if self.document is not None:
             data["document"] = {"filename": self.document.filename, "key": self.document.key}
         return data

@@ -31,7 +31,9 @@ NODE_KINDS = ("say", "ask", "article", "action", "goto", "flow", "when")
 ExpectKind = Literal[
     "date", "number", "yes_no", "choice", "text", "age", "local_authority", "option"
 ]
-GlobalWord = Literal["menu", "back", "help", "human", "stop", "bot", "agree", "mydata", "delete"]
+GlobalWord = Literal[
+    "menu", "back", "help", "human", "stop", "bot", "agree", "mydata", "delete", "support"
+]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PLACEHOLDER_BODY = re.compile(r"^[a-z][a-z0-9_]*(\|[^{}|]*)?$")
 

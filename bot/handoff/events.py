@@ -5,7 +5,9 @@ database, which stays the one source of truth. Listeners also re-check the
 database every second or two, so a change made by another `serve` process still
 shows up quickly (issue 9 adds Redis pub/sub to make that instant too).
 
-Topics: "queue" (any ticket), "ticket:<id>", "parent:<channel>:<chat id>".
+Topics: "queue" (any ticket), "ticket:<id>", "parent:<channel>:<chat id>", and
+"alert:crisis:<channel>" (a crisis, raised from memory before any database work;
+it names no one, so it can travel to every console page and the staff chat).
 """
 
 from __future__ import annotations
@@ -19,9 +21,18 @@ class Subscription:
     def __init__(self, topics: set[str]) -> None:
         self.topics = topics
         self._changed = asyncio.Event()
+        self._heard: list[str] = []
 
-    def notify(self) -> None:
+    def notify(self, topics: set[str] | None = None) -> None:
+        if topics:
+            self._heard.extend(sorted(topics))
+            del self._heard[:-100]  # a listener that never reads keeps only the latest
         self._changed.set()
+
+    def heard(self) -> list[str]:
+        """The topics notified since the last call, oldest first."""
+        heard, self._heard = self._heard, []
+        return heard
 
     async def wait(self, seconds: float) -> bool:
         """True if notified within this many seconds."""
@@ -44,8 +55,9 @@ class EventBus:
             self.on_publish(list(topics))
         wanted = set(topics)
         for subscription in list(self._subscriptions):
-            if subscription.topics & wanted:
-                subscription.notify()
+            matched = subscription.topics & wanted
+            if matched:
+                subscription.notify(matched)
 
     @contextlib.contextmanager
     def subscribe(self, *topics: str) -> Iterator[Subscription]:
@@ -63,3 +75,14 @@ def parent_topic(channel: str, chat_id: str) -> str:
 
 def ticket_topic(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
+
+
+ALERT_CHANNELS = ("web", "telegram", "whatsapp")
+
+
+def alert_topic(channel: str) -> str:
+    return f"alert:crisis:{channel}"
+
+
+def alert_topics() -> list[str]:
+    return [alert_topic(channel) for channel in ALERT_CHANNELS]

@@ -61,6 +61,7 @@ class HandoffRequest:
     local_authority: str | None = None
     came_from: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    relaying: bool = True  # False: a follow-up that leaves the chat with the bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ def request_handoff(
                 parent_id=parent_id,
                 channel=channel,
                 status="waiting",
-                relaying=True,
+                relaying=request.relaying,
                 category="crisis" if request.crisis else request.category,
                 urgency=urgency,
                 urgency_rank=URGENCY_RANK[urgency],
@@ -116,7 +117,7 @@ def request_handoff(
             )
             .returning(tickets.c.id)
         ).scalar_one()
-    values: dict[str, Any] = {"relaying": True, "updated_at": now}
+    values: dict[str, Any] = {"relaying": existing.relaying or request.relaying, "updated_at": now}
     # Urgency only ever goes up while a ticket is open; a crisis stays a crisis.
     if URGENCY_RANK[urgency] > URGENCY_RANK.get(existing.urgency, 0):
         values |= {"urgency": urgency, "urgency_rank": URGENCY_RANK[urgency]}

@@ -50,7 +50,7 @@ def training_hash(examples: dict[str, list[str]]) -> str:
     return digest.hexdigest()[:16]
 
 
-class _FastFeatures:
+class FastLinear:
     """Scores one message with the fitted vocabularies, without sparse matrices.
 
     Same arithmetic as the pipeline (sublinear tf x idf, l2 norm per vectorizer,
@@ -77,7 +77,8 @@ class _FastFeatures:
             offset += size
         self._intercept = model.intercept_
 
-    def probabilities(self, normalised_text: str) -> np.ndarray:
+    def decision(self, normalised_text: str) -> np.ndarray:
+        """The linear model's raw scores (one per class; one in all for a yes/no model)."""
         scores = self._intercept.copy()
         for analyzer, vocabulary, idf, weights in self._parts:
             counts: dict[int, int] = {}
@@ -91,35 +92,43 @@ class _FastFeatures:
             values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * idf[indices]
             values /= np.sqrt(values @ values)
             scores = scores + values @ weights[indices]
+        return scores
+
+    def probabilities(self, normalised_text: str) -> np.ndarray:
+        scores = self.decision(normalised_text)
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
+
+
+def text_pipeline(C: float, class_weight: str | None = None) -> Pipeline:
+    """Word 1-2 grams for phrasing and character 2-5 grams for typos, then a linear model."""
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+                ),
+            ),
+        ]
+    )
+    model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
+    return Pipeline([("features", features), ("model", model)])
 
 
 class IntentClassifier:
     def __init__(self, pipeline: Pipeline, data_hash: str) -> None:
         self._pipeline = pipeline
         self._labels: list[str] = list(pipeline.classes_)
-        self._fast = _FastFeatures(pipeline)
+        self._fast = FastLinear(pipeline)
         self.data_hash = data_hash
 
     @classmethod
     def train(cls, examples: dict[str, list[str]]) -> IntentClassifier:
         texts = [normalise(t) for intent in sorted(examples) for t in examples[intent]]
         labels = [intent for intent in sorted(examples) for _ in examples[intent]]
-        features = FeatureUnion(
-            [
-                ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-                (
-                    "chars",
-                    TfidfVectorizer(
-                        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-                    ),
-                ),
-            ]
-        )
-        pipeline = Pipeline(
-            [("features", features), ("model", LogisticRegression(C=20, max_iter=3000))]
-        )
+        pipeline = text_pipeline(C=20)
         pipeline.fit(texts, labels)
         return cls(pipeline, training_hash(examples))
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from typing import TextIO
 
 from bot.config import Settings
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.data import TrainingData, load_training_data, read_file
 from bot.nlu.evaluate import evaluate
-from bot.safety.screen import screen
+from bot.reading.reader import MessageReader
+from bot.safety.evaluate import evaluate_set, load_set, report_lines
 
 
 def _classifier(settings: Settings) -> IntentClassifier:
@@ -20,17 +22,47 @@ def _classifier(settings: Settings) -> IntentClassifier:
     return IntentClassifier.load_or_train(data.examples, settings.classifier_cache_dir)
 
 
-def predict(settings: Settings, lines: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """One message per input line in, one JSON object per line out."""
-    classifier = _classifier(settings)
+def _reader(settings: Settings) -> MessageReader:
+    from bot.services import start_reader
+
+    return start_reader(settings)
+
+
+def _messages(lines: TextIO, jsonl: bool) -> Iterator[str]:
+    """One message per line, or with --jsonl one JSON string (or {"text": ...}) per line."""
     for line in lines:
-        text = line.rstrip("\n")
+        if not jsonl:
+            yield line.rstrip("\n")
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"champion: --jsonl wants one JSON string per line ({exc})") from None
+        yield str(value.get("text", "")) if isinstance(value, dict) else str(value)
+
+
+def predict(
+    settings: Settings, lines: TextIO = sys.stdin, out: TextIO = sys.stdout, jsonl: bool = False
+) -> int:
+    """One message in, one JSON object out, with the same screening the chat applies."""
+    classifier = _classifier(settings)
+    reader = _reader(settings)
+    for text in _messages(lines, jsonl):
         prediction = classifier.predict(text)
+        reading = reader.read(text)
+        question = reading.question
+        question_intent = None
+        if question is not None:
+            question_intent = classifier.predict(question.text).intent
         record = {
             "text": text,
             "intent": prediction.intent,
             "confidence": round(prediction.confidence, 4),
-            "crisis": screen(text, prediction).crisis,
+            "crisis": reading.crisis,
+            "crisis_kinds": list(reading.screening.kinds),
+            "question_intent": question_intent,
         }
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
@@ -45,7 +77,19 @@ def held_out(settings: Settings) -> TrainingData:
     return data
 
 
-def run_eval(settings: Settings, out: TextIO = sys.stdout, as_json: bool = False) -> int:
+CRISIS_SETS = {
+    "heldout": "test/crisis_heldout.yml",
+    "fresh": "test/crisis_fresh.yml",
+    "dev": "dev/crisis_dev.yml",
+}
+
+
+def run_eval(
+    settings: Settings,
+    out: TextIO = sys.stdout,
+    as_json: bool = False,
+    crisis_sets: tuple[str, ...] = ("heldout", "fresh"),
+) -> int:
     classifier = _classifier(settings)
     test = held_out(settings)
     if not test.examples:
@@ -53,11 +97,19 @@ def run_eval(settings: Settings, out: TextIO = sys.stdout, as_json: bool = False
             f"champion: no held-out examples in {settings.nlu_data_dir / 'test'}", file=sys.stderr
         )
         return 1
+    reader = _reader(settings)
     gold = [intent for intent in test.examples for _ in test.examples[intent]]
     texts = [text for intent in test.examples for text in test.examples[intent]]
-    result = evaluate(gold, texts, [classifier.predict(t) for t in texts])
+    flagged = [reader.read(t).crisis for t in texts]
+    result = evaluate(gold, texts, [classifier.predict(t) for t in texts], flagged)
+    crisis_results = []
+    for name in crisis_sets:
+        path = settings.nlu_data_dir / CRISIS_SETS[name]
+        if path.exists():
+            crisis_results.append(evaluate_set(CRISIS_SETS[name], load_set(path), reader))
     if as_json:
-        out.write(json.dumps(result.as_dict(), indent=2) + "\n")
+        body = result.as_dict() | {"crisis_sets": [r.as_dict() for r in crisis_results]}
+        out.write(json.dumps(body, indent=2) + "\n")
         return 0
     print(f"held-out examples: {result.examples}", file=out)
     print(f"accuracy: {result.accuracy:.3f}", file=out)
@@ -73,4 +125,7 @@ def run_eval(settings: Settings, out: TextIO = sys.stdout, as_json: bool = False
         print(f"{name:28s} {figures}", file=out)
     for text in result.missed_crises:
         print(f"MISSED CRISIS: {text}", file=out)
+    for crisis_result in crisis_results:
+        for line in report_lines(crisis_result):
+            print(line, file=out)
     return 0

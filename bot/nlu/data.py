@@ -52,13 +52,15 @@ def read_file(path: Path, shown: str, data: TrainingData) -> None:
 
 
 def load_training_data(directory: Path, include_test: bool = False) -> TrainingData:
-    """Every nlu file under `directory`; the held-out `test/` folder only if asked."""
+    """Every nlu file under `directory`; the held-out `test/` folder only if asked.
+
+    `dev/` (sets we tune the crisis screen on) is never training data."""
     data = TrainingData()
     if not directory.is_dir():
         return data
     for path in sorted(directory.rglob("*.yml")):
         relative = path.relative_to(directory)
-        if relative.parts[0] == "test" and not include_test:
+        if relative.parts[0] == "dev" or (relative.parts[0] == "test" and not include_test):
             continue
         read_file(path, f"{directory.name}/{relative}", data)
     return data

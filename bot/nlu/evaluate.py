@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.nlu.classifier import Prediction
-from bot.safety.screen import CRISIS_INTENT, screen
+from bot.safety.classifier import CRISIS_INTENT
 
 
 @dataclass(slots=True)
@@ -47,7 +47,10 @@ class Evaluation:
         }
 
 
-def evaluate(gold: list[str], texts: list[str], predictions: list[Prediction]) -> Evaluation:
+def evaluate(
+    gold: list[str], texts: list[str], predictions: list[Prediction], flagged: list[bool]
+) -> Evaluation:
+    """`flagged`: whether the chat's own screening (bot/reading) called each text a crisis."""
     intents = sorted(set(gold) | {p.intent for p in predictions})
     per_intent: dict[str, IntentScore] = {}
     for intent in intents:
@@ -62,8 +65,6 @@ def evaluate(gold: list[str], texts: list[str], predictions: list[Prediction]) -
         per_intent[intent] = IntentScore(precision, recall, f1, actual)
     scored = [s for s in per_intent.values() if s.support]
     correct = sum(1 for g, p in zip(gold, predictions, strict=True) if g == p.intent)
-    # Crisis as the service decides it: rules and classifier together.
-    flagged = [screen(t, p).crisis for t, p in zip(texts, predictions, strict=True)]
     crises = [i for i, g in enumerate(gold) if g == CRISIS_INTENT]
     others = [i for i, g in enumerate(gold) if g != CRISIS_INTENT]
     missed = [texts[i] for i in crises if not flagged[i]]

@@ -22,13 +22,14 @@ REQUIRED_NUMBERS: dict[str, str] = {
 }
 
 FALLBACK_TEXT = (
-    "I'm so sorry things are this hard. If anyone is in danger now, call 999.\n"
-    "- Mental health crisis: call NHS 111 and choose the mental health option (option 2)\n"
-    "- Samaritans, any time: 116 123\n"
-    "- Text SHOUT to 85258\n"
-    "- Childline, for your child: 0800 1111\n"
-    "- NSPCC, if you're worried about a child: 0808 800 5000\n"
-    "- Papyrus HOPELINE247, for young people with thoughts of suicide: 0800 068 4141"
+    "I'm so sorry things are this hard. If anyone is in danger right now, call 999.\n"
+    "- Mental health crisis: call NHS 111 and choose option 2, any time\n"
+    "- Samaritans, for anyone who needs to talk, any time: 116 123\n"
+    "- Text SHOUT to 85258, any time\n"
+    "- Childline, for children and young people under 19: 0800 1111\n"
+    "- NSPCC, if you're worried about a child: 0808 800 5000 (phone Monday to Friday 8am to "
+    "10pm, weekends 9am to 6pm; online form any time)\n"
+    "- Papyrus HOPELINE247, for under-35s with thoughts of suicide: 0800 068 4141, any time"
 )
 
 _DIGITS = re.compile(r"\D")

@@ -1,125 +1,230 @@
-"""Words and phrases that mean a child or parent may be at risk of harm now.
+"""Crisis rules as data: plain-English rules, each with examples and near misses.
 
-These rules are the floor under the classifier: each one alone is enough to
-treat a message as a crisis. They lean towards recall: a false alarm costs a
-parent one kind message with phone numbers; a miss could cost far more. Figures
-of speech that are common in this service ("the school is killing me", "I'm
-dying to know") are deliberately not matched. Every pattern is exercised by
-tests/test_crisis.py.
+The built-in rules (bot/safety/rules.yml) ship with the code and cannot be edited
+or removed in the content editor. Admins may add rules of their own in
+`flows/crisis.yml` under `data: rules:`, in the same shape; they only ever add to
+the built-in ones. Every rule's examples must match it and its near misses must
+not (`python -m bot check` runs them all), and the shipped regression set
+(bot/safety/regression.yml) must be flagged by the rules on every publish.
+
+Rules read the whole message, folded (lower case, straight quotes), so a crisis
+anywhere in it is found however it is split.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-_SELF = r"(?:him|her|my|them|your|our)sel(?:f|ves)"
-_CHILD = r"(?:my|our|the) (?:son|daughter|child|kid|boy|girl|kids|children|teenager|baby)"
-_PERSON = rf"(?:me|him|her|them|us|{_CHILD}|the (?:kids|children))"
-_ADULT = (
-    r"(?:dad|father|mum|mother|partner|husband|wife|ex|boyfriend|girlfriend|stepdad|stepmum|"
-    r"uncle|staff|teacher|carer|adult|man|woman|someone)"
+from bot.content.safe_yaml import safe_load
+from bot.reading.sentences import fold
+
+BUILT_IN_RULES = Path(__file__).with_name("rules.yml")
+REGRESSION_SET = Path(__file__).with_name("regression.yml")
+
+CRISIS_KINDS = (
+    "suicidal_thoughts",
+    "self_harm",
+    "overdose",
+    "not_eating_drinking",
+    "abuse_violence",
+    "parent_may_harm",
+    "missing_child",
+    "restraint_seclusion",
+    "grooming_exploitation",
+    "medical_emergency",
 )
-
-PATTERNS: dict[str, list[str]] = {
-    "suicide": [
-        r"\bsuicid",
-        rf"\bkill(?:s|ing|ed)? {_SELF}",
-        r"\b(?:want|wants|wanted|wanting|going) to die\b",
-        r"\bjust want to die\b",
-        r"\bend(?:s|ing)? (?:it all|(?:his|her|my|their|our) (?:own )?life)\b",
-        r"\btak(?:e|es|ing) (?:his|her|my|their) (?:own )?life\b",
-        r"\bbetter off dead\b",
-        r"\b(?:do ?n[o']?t|doesn'?t|does not|do not|no longer) want to (?:be alive|live|be here)",
-        r"\bnot want(?:ing)? to (?:be alive|live)\b",
-        r"\bno (?:point|reason) (?:in )?(?:living|to live|being alive|going on)\b",
-        r"\b(?:jump|jumping) (?:off|from|in front)\b",
-        r"\bthreaten\w* to jump\b",
-        r"\bhang(?:ed|ing)? (?:him|her|my|them)sel",
-        r"\bsuicide note\b",
-        r"\bon the (?:bridge|roof|ledge)\b",
-    ],
-    "self_harm": [
-        r"\bself[- ]?harm",
-        rf"\b(?:cut|cuts|cutting|burn|burns|burning|hurt|hurts|hurting|harm|harms|harming|"
-        rf"scratch\w*|starv\w*) {_SELF}",
-        rf"\bcuts (?:on|all over) (?:his|her|their|my|{_CHILD}'s) "
-        rf"(?:arms?|legs?|wrists?|body)",
-        r"\b(?:bang|bangs|banging|hit|hits|hitting) (?:his|her|their) head\b.{0,40}\bbl(?:ood|eed)",
-        r"\b(?:until|till|til) (?:it|they|he|she) bleeds?\b",
-    ],
-    "overdose": [
-        r"\boverdos",
-        r"\b(?:took|taken|take|takes|swallowed|swallow) (?:an? )?(?:load|lot|lots|handful|bunch|"
-        r"loads|too many|too much|all) (?:of )?(?:his |her |my |their |the )?(?:pills|tablets|"
-        r"paracetamol|meds|medication|medicine)",
-        r"\bswallowed (?:pills|tablets|paracetamol|meds|bleach|batteries)",
-        r"\btoo many (?:of (?:his|her|my|their) )?(?:pills|tablets|meds)\b",
-    ],
-    "abuse": [
-        r"\b(?:being|been|is|was|are|were|getting) (?:sexually |physically |emotionally )?abused\b",
-        r"\bsexual(?:ly)? (?:abus|assault)",
-        r"\b(?:abusing|abuser)\b",
-        r"\bdomestic (?:abuse|violence)\b",
-        r"\btouch(?:ed|ing|es)? (?:him|her|them|my \w+) inappropriately\b",
-        r"\bgroom(?:ed|ing)\b",
-        r"\basking (?:him|her|them) to meet\b",
-        r"\b(?:adult|man|woman|stranger|someone)\b.{0,60}\basking to meet\b",
-    ],
-    "violence": [
-        rf"\b{_ADULT} (?:hits|hit|beats|beat|punches|punched|kicks|kicked|hurts|hurt|is hurting|"
-        rf"has hurt|chokes|strangled|attacks|attacked) {_PERSON}",
-        rf"\b(?:hit|beaten|hurt|attacked|punched|kicked) by (?:(?:his|her|their|my|a|the) )?"
-        rf"{_ADULT}\b",
-        r"\b(?:he|she|they|partner|husband|ex) (?:is|are|'s|'re)? ?violent\b",
-        r"\b(?:knife|knives|stab|stabbed|stabbing|weapon|gun)\b",
-        r"\bthreaten\w* to (?:kill|stab|hurt|harm)\b",
-        rf"\b(?:attacked|assaulted) (?:me|us|{_CHILD})\b",
-        rf"\b{_ADULT} hurt (?:him|her|them)\b",
-    ],
-    "missing": [
-        r"\b(?:gone|went|go|goes|been|going) missing\b",
-        rf"\b(?:he|she|they|{_CHILD}|my \w+) (?:is|was|are|were|has been|'s) missing\b",
-        rf"\bcan(?:'?t|not) find (?:him|her|them|{_CHILD})\b",
-        r"\b(?:ran|run|runs|running) (?:off|away)\b",
-        r"\b(?:not|hasn'?t|has not|never) (?:come|came) home\b",
-        r"\bdon'?t know where (?:he|she|they) (?:is|are)\b",
-    ],
-    "restraint": [
-        r"\brestrain\w*\b.{0,80}\b(?:bruis|injur|hurt|marks?|bleed|blood|broke|pain|sprain|cut)",
-        r"\b(?:bruis|injur|marks?)\w*\b.{0,80}\brestrain",
-    ],
-    "parent_risk": [
-        r"\b(?:scared|afraid|frightened|worried|terrified) (?:that )?"
-        r"i(?:'ll| will| might| could|'m going to| am going to| may)? "
-        r"(?:hurt|harm|hit|lose it|snap|do something)",
-        r"\bi (?:could|might|will|want to|am going to|'m going to|feel like i could) (?:hurt|harm|"
-        r"kill|shake) (?:him|her|them|my|myself)\b",
-        r"\b(?:scared|afraid|frightened|terrified) of what i (?:might|could|will|may) do\b",
-        r"\bi'?m going to hurt myself\b",
-        rf"\bcan(?:'?t|not) keep (?:him|her|them|myself|{_CHILD}) safe\b",
-        r"\bi want to end it\b",
-        r"\bi (?:don'?t|do not) want to (?:be here|live|wake up)\b",
-    ],
-    "danger": [
-        r"\b(?:in|is in|are in) (?:immediate )?danger\b",
-        r"\b(?:not|isn'?t|is not|aren'?t|are not) safe (?:at home|tonight|right now|here|with)",
-        r"\bunsafe (?:at home|tonight|right now)\b",
-        r"\bsafety tonight\b",
-    ],
-}
-
-COMPILED: list[tuple[str, re.Pattern[str]]] = [
-    (category, re.compile(pattern, re.IGNORECASE))
-    for category, patterns in PATTERNS.items()
-    for pattern in patterns
-]
+LEVELS = ("crisis", "borderline", "everyday")
+_WORD_REFERENCE = re.compile(r"\{(\w+)\}")
 
 
-def matching_categories(text: str) -> list[str]:
-    """The kinds of risk the text's wording points to (empty when none)."""
-    folded = text.replace("’", "'").replace("‘", "'")
-    found: list[str] = []
-    for category, pattern in COMPILED:
-        if category not in found and pattern.search(folded):
-            found.append(category)
-    return found
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    level: str
+    kind: str | None
+    means: str
+    patterns: tuple[re.Pattern[str], ...]
+    examples: tuple[str, ...] = ()
+    near_misses: tuple[str, ...] = ()
+    built_in: bool = True
+
+    def matches(self, folded: str) -> bool:
+        return any(pattern.search(folded) for pattern in self.patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    rule: str
+    level: str
+    kind: str | None
+
+
+@dataclass(slots=True)
+class RuleSet:
+    rules: list[Rule] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def match(self, text: str, *, already_folded: bool = False) -> list[RuleMatch]:
+        folded = text if already_folded else fold(text)
+        return [
+            RuleMatch(rule.id, rule.level, rule.kind) for rule in self.rules if rule.matches(folded)
+        ]
+
+    def with_rules(self, extra: RuleSet) -> RuleSet:
+        return RuleSet(self.rules + extra.rules, self.problems + extra.problems)
+
+
+def _expand(pattern: str, words: dict[str, str], depth: int = 0) -> str:
+    if depth > 5:
+        raise ValueError("word lists refer to each other too deeply")
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in words:
+            return match.group(0)  # a regex repetition such as {2,} stays as it is
+        return _expand(words[name], words, depth + 1)
+
+    return _WORD_REFERENCE.sub(replace, pattern)
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ValueError("must be a list of strings")
+
+
+def parse_rules(
+    items: Any, words: dict[str, str], where: str, built_in: bool, taken: set[str] | None = None
+) -> RuleSet:
+    """Rules from their data; each problem is one line naming the file and the rule."""
+    result = RuleSet()
+    taken = set() if taken is None else taken
+    if items is None:
+        return result
+    if not isinstance(items, list):
+        result.problems.append(f"{where}: crisis rules must be a list")
+        return result
+    for index, item in enumerate(items, start=1):
+        label = f"{where}: crisis rule {index}"
+        if not isinstance(item, dict):
+            result.problems.append(f"{label} must be a mapping with id, means and patterns")
+            continue
+        rule_id = str(item.get("id") or "")
+        label = f"{where}: crisis rule '{rule_id or index}'"
+        level = str(item.get("level") or "crisis")
+        kind = item.get("kind")
+        try:
+            if not rule_id:
+                raise ValueError("needs an id")
+            if rule_id in taken:
+                raise ValueError("has the same id as another rule")
+            if level not in LEVELS:
+                raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+            if level == "crisis" and kind not in CRISIS_KINDS:
+                raise ValueError(f"kind must be one of {', '.join(CRISIS_KINDS)}")
+            if not str(item.get("means") or "").strip():
+                raise ValueError("needs 'means': what it catches, in plain English")
+            sources = _strings(item.get("patterns"))
+            if not sources:
+                raise ValueError("needs at least one pattern")
+            examples = _strings(item.get("examples"))
+            if not examples and not built_in:
+                raise ValueError("needs at least one example that must match")
+            compiled = []
+            for source in sources:
+                try:
+                    compiled.append(re.compile(_expand(source, words)))
+                except re.error as exc:
+                    raise ValueError(f"pattern {source!r} is not valid: {exc}") from None
+        except ValueError as problem:
+            result.problems.append(f"{label} {problem}")
+            continue
+        taken.add(rule_id)
+        result.rules.append(
+            Rule(
+                rule_id,
+                level,
+                str(kind) if kind else None,
+                str(item["means"]).strip(),
+                tuple(compiled),
+                tuple(examples),
+                tuple(_strings(item.get("near_misses"))),
+                built_in,
+            )
+        )
+    return result
+
+
+def example_problems(rules: RuleSet, where: str) -> list[str]:
+    """Each example that its rule misses, and each near miss it catches."""
+    problems = []
+    for rule in rules.rules:
+        for example in rule.examples:
+            if not rule.matches(fold(example)):
+                problems.append(
+                    f"{where}: crisis rule '{rule.id}' does not match its example {example!r}"
+                )
+        for near in rule.near_misses:
+            if rule.matches(fold(near)):
+                problems.append(f"{where}: crisis rule '{rule.id}' matches its near miss {near!r}")
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _built_in_document() -> dict[str, Any]:
+    return safe_load(BUILT_IN_RULES.read_text(encoding="utf-8"), "bot/safety/rules.yml")
+
+
+def _words() -> dict[str, str]:
+    """The shared word lists ({child}, {self}...), which admins' rules may use too."""
+    return {str(k): str(v) for k, v in (_built_in_document().get("words") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def built_in_rules() -> RuleSet:
+    """The shipped rules, compiled once per process."""
+    rules = _built_in_document().get("rules")
+    return parse_rules(rules, _words(), "bot/safety/rules.yml", built_in=True)
+
+
+def content_rules(flow_data: dict[str, Any] | None, where: str = "flows/crisis.yml") -> RuleSet:
+    """Rules admins added in the crisis flow's `data: rules:` block."""
+    taken = {rule.id for rule in built_in_rules().rules}
+    items = (flow_data or {}).get("rules")
+    return parse_rules(items, _words(), where, built_in=False, taken=taken)
+
+
+@dataclass(frozen=True, slots=True)
+class RegressionMessage:
+    text: str
+    kinds: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def regression_set() -> tuple[RegressionMessage, ...]:
+    document = safe_load(REGRESSION_SET.read_text(encoding="utf-8"), "bot/safety/regression.yml")
+    return tuple(
+        RegressionMessage(str(item["text"]), tuple(item.get("kinds") or ()))
+        for item in document.get("messages") or []
+    )
+
+
+def regression_problems(rules: RuleSet) -> list[str]:
+    """Shipped crisis messages that these rules would no longer flag as a crisis."""
+    problems = []
+    for message in regression_set():
+        found = [m for m in rules.match(message.text) if m.level == "crisis"]
+        if not found:
+            problems.append(
+                f"bot/safety/regression.yml: this crisis message is no longer flagged: "
+                f"{message.text[:80]!r}"
+            )
+    return problems

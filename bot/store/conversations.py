@@ -237,7 +237,7 @@ def save_turn(
                     "payload": None,
                     "buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons],
                     "document": document_json(reply),
-                    "delivery": delivery_for(loaded.channel),
+                    "delivery": "sent" if reply.sent_directly else delivery_for(loaded.channel),
                     "created_at": now,
                 }
                 for reply in replies

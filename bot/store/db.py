@@ -6,8 +6,11 @@ Store functions are plain synchronous functions over a SQLAlchemy `Connection`;
 - SQLite: the synchronous sqlite3 driver, called directly on the event loop.
   A statement takes microseconds (WAL, synchronous=NORMAL), far less than a hop
   to a driver thread and back through a busy loop, and SQLite has one writer
-  anyway. Writers queue on an asyncio lock, so no one sleeps in SQLite's
-  busy handler. Measured: see benchmarks/chat_throughput.py.
+  anyway. Writers queue on an asyncio lock. When another process holds the
+  file's write lock, SQLite's own busy wait is cut to BUSY_TIMEOUT_MS (it blocks
+  the loop), and the transaction is retried with an async sleep instead, for up
+  to LOCKED_WAIT_SECONDS, so a locked file never freezes every request.
+  Measured: see benchmarks/chat_throughput.py.
 - PostgreSQL: asyncpg through SQLAlchemy's async engine; `run_sync` runs the same
   functions, awaiting the network at each statement, with no global lock.
 """
@@ -16,17 +19,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 P = ParamSpec("P")
 T = TypeVar("T")
 StoreFunction = Callable[Concatenate[Connection, P], T]
+
+# SQLite: how long sqlite3 itself may wait (on the event loop) for another process's lock.
+BUSY_TIMEOUT_MS = 50
+# ...and how long we keep retrying, asleep, before the step gives up politely.
+LOCKED_WAIT_SECONDS = 2.5
+# PostgreSQL: connecting, each statement, and waiting for a pooled connection.
+CONNECT_TIMEOUT_SECONDS = 5.0
+STATEMENT_TIMEOUT_SECONDS = 5.0
+POOL_TIMEOUT_SECONDS = 5.0
 
 
 class Transaction:
@@ -58,13 +72,25 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             sync_url = parsed.set(drivername="sqlite+pysqlite")
             self._sync_engine = create_engine(
-                sync_url, connect_args={"check_same_thread": False, "timeout": 30}
+                sync_url,
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+                # Statement parameters (message text, chat ids) never reach error logs.
+                hide_parameters=True,
             )
             event.listen(self._sync_engine, "connect", _sqlite_on_connect)
             event.listen(self._sync_engine, "begin", _sqlite_on_begin)
         else:
             self._async_engine = create_async_engine(
-                url, pool_size=10, max_overflow=10, pool_pre_ping=True
+                url,
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                pool_timeout=POOL_TIMEOUT_SECONDS,
+                hide_parameters=True,
+                connect_args={
+                    "timeout": CONNECT_TIMEOUT_SECONDS,
+                    "command_timeout": STATEMENT_TIMEOUT_SECONDS,
+                },
             )
 
     @property
@@ -78,18 +104,43 @@ class Database:
             if self._write_lock is None:
                 self._write_lock = asyncio.Lock()  # created on the serving loop
             async with self._write_lock:
-                with self._sync_engine.begin() as connection:
+                with await self._begin_sqlite() as connection:
                     yield Transaction(connection, None)
             return
         assert self._async_engine is not None
         async with self._async_engine.begin() as connection:
             yield Transaction(None, connection)
 
+    async def _begin_sqlite(self) -> contextlib.AbstractContextManager[Connection]:
+        """BEGIN IMMEDIATE, retried asleep while another process holds the write lock."""
+        assert self._sync_engine is not None
+        deadline = time.monotonic() + LOCKED_WAIT_SECONDS
+        pause = 0.02
+        while True:
+            stack = contextlib.ExitStack()
+            try:
+                connection = stack.enter_context(self._sync_engine.begin())
+            except OperationalError as exc:
+                stack.close()
+                if not _is_locked(exc) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.25)
+                continue
+            return _Entered(stack, connection)
+
     async def read(self, function: StoreFunction[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a read-only store function outside any write queue."""
         if self._sync_engine is not None:
-            with self._sync_engine.connect() as connection:
-                return function(connection, *args, **kwargs)
+            deadline = time.monotonic() + LOCKED_WAIT_SECONDS
+            while True:
+                try:
+                    with self._sync_engine.connect() as connection:
+                        return function(connection, *args, **kwargs)
+                except OperationalError as exc:
+                    if not _is_locked(exc) or time.monotonic() > deadline:
+                        raise
+                await asyncio.sleep(0.05)
         assert self._async_engine is not None
         async with self._async_engine.connect() as connection:
             return await connection.run_sync(function, *args, **kwargs)
@@ -99,6 +150,25 @@ class Database:
             self._sync_engine.dispose()
         if self._async_engine is not None:
             await self._async_engine.dispose()
+
+
+class _Entered(contextlib.AbstractContextManager[Connection]):
+    """A transaction already begun: leaving it commits, or rolls back on an error."""
+
+    def __init__(self, stack: contextlib.ExitStack, connection: Connection) -> None:
+        self._stack = stack
+        self._connection = connection
+
+    def __enter__(self) -> Connection:
+        return self._connection
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        return bool(self._stack.__exit__(*exc_info))
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return "locked" in message or "busy" in message
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -111,7 +181,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -56,6 +56,7 @@ class ReplyOut(BaseModel):
     text: str
     buttons: list[ButtonOut]
     document: DocumentOut | None = None
+    kind: str | None = None  # "crisis": the page scrolls to it and makes numbers tappable
 
 
 class ChatResponse(BaseModel):

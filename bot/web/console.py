@@ -19,7 +19,7 @@ from bot.staff import audit
 from bot.staff.accounts import StaffMember, all_members
 from bot.staff.sessions import SignedIn
 from bot.web import auth
-from bot.web.live import change_notices, event_stream
+from bot.web.live import alert_stream, change_notices, event_stream
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
@@ -86,6 +86,13 @@ async def queue_fragment(request: Request, who: Who) -> Response:
     return templates.TemplateResponse(
         request, "console/_queue.html", await _queue_context(request, who)
     )
+
+
+@router.get("/alerts")
+async def crisis_alerts(request: Request, who: Who) -> Response:
+    """Crisis alerts for every console page, raised from memory the moment a crisis is
+    read (before the ticket is saved), so a champion reading one ticket still hears."""
+    return event_stream(alert_stream(request, _services(request).events))
 
 
 @router.get("/events")

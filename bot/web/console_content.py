@@ -281,6 +281,7 @@ async def _preview_dispatcher(request: Request) -> Dispatcher:
             services.settings.max_message_chars,
             None,
             handoffs=False,
+            reader=services.reader,
         )
         request.app.state.preview = (key, dispatcher)
         return dispatcher

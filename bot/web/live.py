@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from bot.handoff.events import EventBus
+from bot.handoff.events import EventBus, alert_topics
 
 CHECK_EVERY_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
@@ -54,3 +54,19 @@ async def change_notices(
 
 def message_event(message_id: int, data: dict[str, object]) -> str:
     return f"id: {message_id}\nevent: message\ndata: {json.dumps(data)}\n\n"
+
+
+async def alert_stream(request: Request, events: EventBus) -> AsyncIterator[str]:
+    """`event: alert` with the channel (never who) for each crisis this process hears of."""
+    yield "retry: 2000\n\n"
+    quiet_since = time.monotonic()
+    with events.subscribe(*alert_topics()) as subscription:
+        while not await request.is_disconnected():
+            if await subscription.wait(CHECK_EVERY_SECONDS):
+                for topic in subscription.heard():
+                    alert = {"kind": "crisis", "channel": topic.rsplit(":", 1)[-1]}
+                    yield f"event: alert\ndata: {json.dumps(alert)}\n\n"
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
+                quiet_since = time.monotonic()
+                yield ": still here\n\n"

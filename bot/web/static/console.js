@@ -14,20 +14,8 @@
   }
 
   function beep() {
-    // A short two-tone chime; browsers only allow sound after the page was used.
-    try {
-      var AudioContext = window.AudioContext || window.webkitAudioContext;
-      var context = new AudioContext();
-      [660, 880].forEach(function (pitch, index) {
-        var tone = context.createOscillator();
-        var volume = context.createGain();
-        tone.frequency.value = pitch;
-        volume.gain.value = 0.08;
-        tone.connect(volume).connect(context.destination);
-        tone.start(context.currentTime + index * 0.18);
-        tone.stop(context.currentTime + index * 0.18 + 0.15);
-      });
-    } catch (ignored) { /* no sound available: the badge still shows */ }
+    // The chime lives in alerts.js, loaded on every console page.
+    if (window.championChime) window.championChime();
   }
 
   function counts() {

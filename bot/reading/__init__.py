@@ -1,0 +1,1 @@
+"""Reading a message: sentences, the safety screen, and the question asked (DESIGN.md)."""

@@ -1,0 +1,171 @@
+"""The crisis sentence classifier: the net under the rules.
+
+Rules catch the wordings we know; this catches the ones we don't, sentence by
+sentence. It is a yes/no model (crisis or not) over the same TF-IDF features as
+the intent classifier, trained on:
+
+- crisis sentences by kind (`nlu_data/crisis_kinds.yml`) and the
+  `safeguarding_crisis` intent's examples;
+- hard negatives (figures of speech, tiredness, anger, games), borderline and
+  everyday distress from the same file, and every other intent's examples.
+
+A second small model names the kind, for crisis sentences no rule explains. It
+always runs in this process, whichever NLU backend is configured: safety never
+waits on another server. Training takes a few seconds; the model is cached under
+a hash of its data like the intent classifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sklearn.pipeline import Pipeline
+
+from bot.nlu.classifier import FastLinear, text_pipeline
+from bot.nlu.data import load_training_data
+from bot.nlu.normalise import normalise
+from bot.reading.sentences import fold
+from bot.safety.rules import CRISIS_KINDS
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "crisis-lr-1"
+CRISIS_INTENT = "safeguarding_crisis"
+TRAINING_FILE = "crisis_kinds.yml"
+# Ordinary sentences from parents' long messages, so "he's in year 3" is not a crisis.
+NEGATIVES_FILE = "crisis_negatives.yml"
+
+
+@dataclass(slots=True)
+class CrisisTraining:
+    by_kind: dict[str, list[str]] = field(default_factory=dict)
+    crisis_other: list[str] = field(default_factory=list)  # crisis, kind not labelled
+    not_crisis: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def digest(self) -> str:
+        hashed = hashlib.sha256(MODEL_VERSION.encode())
+        for kind in sorted(self.by_kind):
+            hashed.update(kind.encode())
+            for text in self.by_kind[kind]:
+                hashed.update(b"\0" + text.encode())
+        for group in (self.crisis_other, self.not_crisis):
+            hashed.update(b"\1")
+            for text in group:
+                hashed.update(b"\0" + text.encode())
+        return hashed.hexdigest()[:16]
+
+
+def _texts(value: object) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()]
+
+
+def load_crisis_training(data_dir: Path) -> CrisisTraining:
+    """The classifier's training data: nlu_data/ (never its test/ or dev/ folders)."""
+    training = CrisisTraining()
+    path = data_dir / TRAINING_FILE
+    if path.exists():
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            training.problems.append(f"{data_dir.name}/{TRAINING_FILE}:1: not valid YAML: {exc}")
+            document = {}
+        kinds = document.get("kinds") or {}
+        for kind, examples in kinds.items():
+            if kind not in CRISIS_KINDS:
+                training.problems.append(
+                    f"{data_dir.name}/{TRAINING_FILE}: unknown crisis kind '{kind}'"
+                )
+                continue
+            training.by_kind[kind] = _texts(examples)
+        for section in ("not_crisis", "borderline", "everyday_distress"):
+            training.not_crisis.extend(_texts(document.get(section)))
+    negatives = data_dir / NEGATIVES_FILE
+    if negatives.exists():
+        try:
+            document = yaml.safe_load(negatives.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            training.problems.append(f"{data_dir.name}/{NEGATIVES_FILE}:1: not valid YAML: {exc}")
+            document = {}
+        training.not_crisis.extend(_texts(document.get("not_crisis")))
+    intents = load_training_data(data_dir)
+    for intent, examples in sorted(intents.examples.items()):
+        if intent == CRISIS_INTENT:
+            training.crisis_other.extend(examples)
+        else:
+            training.not_crisis.extend(examples)
+    return training
+
+
+def _prepare(text: str) -> str:
+    return normalise(fold(text))
+
+
+class CrisisClassifier:
+    def __init__(self, detector: Pipeline, kinds: Pipeline | None, data_hash: str) -> None:
+        self._detector_pipeline = detector
+        self._detector = FastLinear(detector)
+        self._kinds = kinds
+        self._kind_labels: list[str] = list(kinds.classes_) if kinds is not None else []
+        self._kind_fast = FastLinear(kinds) if kinds is not None else None
+        self.data_hash = data_hash
+
+    @classmethod
+    def train(cls, training: CrisisTraining) -> CrisisClassifier:
+        positives = [t for kind in sorted(training.by_kind) for t in training.by_kind[kind]]
+        positives += training.crisis_other
+        texts = [_prepare(t) for t in positives + training.not_crisis]
+        labels = [1] * len(positives) + [0] * len(training.not_crisis)
+        # Balanced: there are more negatives than crises, and a miss is the worst error.
+        detector = text_pipeline(C=10, class_weight="balanced")
+        detector.fit(texts, labels)
+        kinds = None
+        labelled = {k: v for k, v in training.by_kind.items() if v}
+        if len(labelled) >= 2:
+            kind_texts = [_prepare(t) for k in sorted(labelled) for t in labelled[k]]
+            kind_labels = [k for k in sorted(labelled) for _ in labelled[k]]
+            kinds = text_pipeline(C=10)
+            kinds.fit(kind_texts, kind_labels)
+        return cls(detector, kinds, training.digest())
+
+    def probability(self, text: str) -> float:
+        """How likely this sentence is to describe a crisis (0 to 1)."""
+        score = float(self._detector.decision(_prepare(text))[0])
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def kind(self, text: str) -> str | None:
+        if self._kind_fast is None:
+            return None
+        row = self._kind_fast.probabilities(_prepare(text))
+        return self._kind_labels[int(row.argmax())]
+
+    # -- cache ----------------------------------------------------------------
+
+    @classmethod
+    def load_or_train(cls, training: CrisisTraining, cache_dir: Path) -> CrisisClassifier:
+        data_hash = training.digest()
+        path = cache_dir / f"crisis-{data_hash}.pkl"
+        if path.exists():
+            try:
+                # Our own file, written below for this exact data.
+                detector, kinds = pickle.loads(path.read_bytes())
+                return cls(detector, kinds, data_hash)
+            except Exception:
+                log.warning("crisis model cache %s unreadable; retraining", path.name)
+        classifier = cls.train(training)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_bytes(pickle.dumps((classifier._detector_pipeline, classifier._kinds)))
+            temporary.replace(path)
+        except OSError:
+            log.warning("could not write the crisis model cache to %s", cache_dir)
+        return classifier

@@ -1,0 +1,169 @@
+"""A crisis anywhere in a message, however it is written, and the question still answered."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import httpx
+import pytest
+
+from bot.handoff import tickets
+from bot.handoff.events import alert_topics
+from bot.reading.sentences import split_sentences
+from bot.store.conversations import urgent_conversations
+from tests.chat import Parent
+from tests.console import ask_for_a_champion
+from tests.test_crisis_in_conversation import STATES, assert_crisis_message
+
+SCHOOL = (
+    "Hi, sorry this is long. My son is in Year 7 and has an EHCP for autism. "
+    "The school keep ringing me to collect him at lunchtime and they have cut his hours. "
+    "We asked for an annual review in March and nothing has happened. "
+)
+LONG_CRISIS = (
+    SCHOOL
+    + "last night he said he wishes he could go to sleep and not wake up. "
+    + ("The SENCO says there is no money for the support in section F.")
+)
+
+
+def test_sentences_are_found_without_punctuation_and_in_run_ons() -> None:
+    text = "we waited 25 weeks for the plan and tbh my son said he wants to die 😢 what do i do"
+    pieces = [s.text for s in split_sentences(text)]
+    assert "what do i do" in pieces
+    assert any(p.startswith("tbh my son said he wants to die") for p in pieces)
+    assert any(p == "we waited 25 weeks for the plan" for p in pieces)
+
+
+async def mid_triage(parent: Parent) -> None:
+    await parent.at_main_menu()
+    await parent.press("Tell us what's happening")
+
+
+async def mid_letter(parent: Parent) -> None:
+    await parent.at_main_menu()
+    await parent.press("Model letters")
+    await parent.press(parent.buttons[0])
+
+
+@pytest.mark.parametrize(
+    "where", ["mid triage", "mid letter", "after stop", "main menu", "first message"]
+)
+async def test_one_crisis_sentence_in_a_long_message_is_a_crisis(
+    app_and_client: tuple, where: str
+) -> None:
+    app, client = app_and_client
+    parent = Parent(client)
+    states = {**STATES, "mid triage": mid_triage, "mid letter": mid_letter}
+    await states[where](parent)
+    await parent.say(LONG_CRISIS)
+    assert_crisis_message(parent.replies)
+    queue = await app.state.services.database.read(tickets.queue, None)
+    assert [(t.chat_id, t.urgency) for t in queue] == [(parent.session, "crisis")]
+
+
+async def test_a_crisis_while_a_champion_has_the_chat_raises_the_ticket_and_alerts(
+    app_and_client: tuple,
+) -> None:
+    app, client = app_and_client
+    services = app.state.services
+    parent = Parent(client)
+    await ask_for_a_champion(parent)
+    before = await services.database.read(tickets.queue, None)
+    assert [t.urgency for t in before] == ["routine"]
+    with services.events.subscribe(*alert_topics()) as alerts:
+        await parent.say(LONG_CRISIS)
+        assert await alerts.wait(1)
+        assert alerts.heard() == ["alert:crisis:web"]
+    assert "116 123" in parent.replies[0]["text"]
+    after = await services.database.read(tickets.queue, None)
+    assert [(t.id, t.urgency) for t in after] == [(before[0].id, "crisis")]
+
+
+async def test_crisis_and_a_question_get_the_numbers_first_then_the_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say(
+        "She says she wants to kill herself. The school have excluded her for a week, "
+        "can they exclude her for something caused by her autism?"
+    )
+    replies = parent.replies
+    assert replies[0].get("kind") == "crisis"
+    assert "999" in replies[0]["text"] and "116 123" in replies[0]["text"]
+    later = " ".join(r["text"] for r in replies[1:]).lower()
+    assert "exclu" in later, later[:300]
+
+
+async def test_everyday_distress_gets_a_kind_line_support_and_the_answer(
+    app_and_client: tuple,
+) -> None:
+    app, client = app_and_client
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("I'm exhausted. How do I ask the council for an EHC needs assessment?")
+    assert "999" not in parent.text
+    first = parent.replies[0]
+    assert "Support for you" in [b["label"] for b in first["buttons"]]
+    assert "assessment" in " ".join(r["text"] for r in parent.replies[1:]).lower()
+    assert await app.state.services.database.read(urgent_conversations) == []
+    assert await app.state.services.database.read(tickets.queue, None) == []
+    await parent.press("Support for you")
+    assert "0808 808 3555" in parent.text
+
+
+async def test_cant_do_this_anymore_gets_a_check_in_and_a_follow_up(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    database = app.state.services.database
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("I can't do this anymore")
+    assert "Are you safe?" in parent.text and "116 123" in parent.text
+    assert parent.buttons[:2] == ["I'm safe, just exhausted", "I need help now"]
+    queue = await database.read(tickets.queue, None)
+    assert [(t.urgency, t.category) for t in queue] == [("routine", "wellbeing")]
+    # The bot keeps helping: the follow-up does not take the chat away.
+    await parent.press("I'm safe, just exhausted")
+    assert "check in with you" in parent.text
+    await parent.say("I can't do this anymore")
+    await parent.press("I need help now")
+    assert_crisis_message(parent.replies)
+    queue = await database.read(tickets.queue, None)
+    assert [(t.urgency, t.category) for t in queue] == [("crisis", "crisis")]
+
+
+async def test_the_crisis_reply_does_not_wait_for_a_locked_database(
+    app_and_client: tuple, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("this test locks the SQLite file; test_crisis_stall.py stalls PostgreSQL")
+    app, client = app_and_client
+    services = app.state.services
+    parent = Parent(client)
+    await parent.at_main_menu()
+    # Another process takes the write lock and holds it.
+    path = database_url.split("///", 1)[1]
+    other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.perf_counter()
+        await parent.say("my son is having a seizure and it won't stop")
+        took = time.perf_counter() - started
+        assert_numbers_only = parent.replies[0]
+        assert "999" in assert_numbers_only["text"]
+        assert took < 2.0, took
+        # An ordinary message gets a polite "try again", not a hang.
+        started = time.perf_counter()
+        await parent.say("how do I ask for an EHC needs assessment")
+        assert "try again" in parent.text
+        assert time.perf_counter() - started < 8  # never a hang
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # Once the database answers, the urgent ticket is saved.
+    await asyncio.wait_for(services.dispatcher.wait_for_saves(), 30)
+    queue = await services.database.read(tickets.queue, None)
+    assert [(t.chat_id, t.urgency) for t in queue] == [(parent.session, "crisis")]
