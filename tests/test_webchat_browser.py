@@ -126,3 +126,36 @@ def test_readable_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
     assert button_height >= 44  # a comfortable tap target
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "webchat-phone.png"), full_page=True)
+
+
+def test_a_crisis_reply_is_scrolled_to_its_first_line_with_tappable_numbers(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 700})  # a phone
+    page.goto("/")
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("Your privacy")
+    page.get_by_role("button", name="OK, let's start").click()
+    expect(log).to_contain_text("What would you like help with?")
+    story = (
+        "We have waited 24 weeks for the EHCP and the school keep sending him home. "
+        "Last night he told me he wants to kill himself. How long does the council have?"
+    )
+    page.get_by_label("Your message").fill(story)
+    page.keyboard.press("Enter")
+    crisis = page.locator(".msg.crisis").last
+    expect(crisis).to_contain_text("999")
+    # The numbers are links a phone can dial or text.
+    expect(crisis.locator('a[href="tel:999"]')).to_have_count(1)
+    expect(crisis.locator('a[href="tel:116123"]')).to_have_count(1)
+    expect(crisis.locator('a[href="tel:08001111"]')).to_have_count(1)
+    expect(crisis.locator('a[href^="sms:85258"]')).to_have_count(1)
+    # Its first line is on screen, not scrolled past, even with the answer below it.
+    top = page.evaluate(
+        "() => { const m = [...document.querySelectorAll('.msg.crisis')].pop();"
+        " const log = document.getElementById('log');"
+        " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }"
+    )
+    assert 0 <= top < 80, top
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webchat-crisis.png"))

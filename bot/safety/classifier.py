@@ -68,8 +68,22 @@ def _texts(value: object) -> list[str]:
     return [str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()]
 
 
+# Loaded once per process for the same files (tests and the CLI start many services).
+_TRAINING_CACHE: dict[tuple[str, tuple[float, ...]], CrisisTraining] = {}
+_MODEL_CACHE: dict[str, CrisisClassifier] = {}
+
+
 def load_crisis_training(data_dir: Path) -> CrisisTraining:
     """The classifier's training data: nlu_data/ (never its test/ or dev/ folders)."""
+    stamps = tuple(p.stat().st_mtime for p in sorted(data_dir.glob("*.yml")))
+    key = (str(data_dir.resolve()), stamps)
+    if key not in _TRAINING_CACHE:
+        _TRAINING_CACHE.clear()
+        _TRAINING_CACHE[key] = _read_crisis_training(data_dir)
+    return _TRAINING_CACHE[key]
+
+
+def _read_crisis_training(data_dir: Path) -> CrisisTraining:
     training = CrisisTraining()
     path = data_dir / TRAINING_FILE
     if path.exists():
@@ -152,6 +166,17 @@ class CrisisClassifier:
     @classmethod
     def load_or_train(cls, training: CrisisTraining, cache_dir: Path) -> CrisisClassifier:
         data_hash = training.digest()
+        if data_hash in _MODEL_CACHE:
+            return _MODEL_CACHE[data_hash]
+        classifier = cls._load_or_train(training, cache_dir, data_hash)
+        _MODEL_CACHE.clear()
+        _MODEL_CACHE[data_hash] = classifier
+        return classifier
+
+    @classmethod
+    def _load_or_train(
+        cls, training: CrisisTraining, cache_dir: Path, data_hash: str
+    ) -> CrisisClassifier:
         path = cache_dir / f"crisis-{data_hash}.pkl"
         if path.exists():
             try:

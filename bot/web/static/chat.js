@@ -39,7 +39,17 @@
       .replace(/(https?:\/\/[^\s<)]+)/g, '<a href="$1" target="_blank" rel="noopener noreferrer">$1</a>');
   }
 
-  function render(text) {
+  // Phone numbers become tappable: UK numbers everywhere, and in a crisis message
+  // the short ones too (999, 111, 116 123) and "text SHOUT to 85258".
+  function dialable(html, crisis) {
+    html = html.replace(/\b(0[1-9]\d{2,3}(?: ?\d{3}){1,2}(?: ?\d{1,4})?)\b/g, (n) => '<a href="tel:' + n.replace(/ /g, "") + '">' + n + "</a>");
+    if (!crisis) return html;
+    html = html.replace(/\b(999|111|116 123)\b(?![^<]*<\/a>)/g, (n) => '<a href="tel:' + n.replace(/ /g, "") + '">' + n + "</a>");
+    return html.replace(/(Text (?:<strong>)?(\w+)(?:<\/strong>)? to (?:<strong>)?)(\d{5})/gi,
+      (all, before, word, number) => before + '<a href="sms:' + number + "?&body=" + word + '">' + number + "</a>");
+  }
+
+  function render(text, crisis) {
     const html = [];
     for (const block of text.split(/\n\s*\n/)) {
       const lines = block.split("\n");
@@ -54,19 +64,19 @@
       flushPara();
       flushList();
     }
-    return html.join("");
+    return dialable(html.join(""), crisis);
   }
 
   const SPEAKERS = { me: "You said: ", bot: "Champion said: ", champion: "Parent Champion said: " };
 
-  function addMessage(who, text) {
+  function addMessage(who, text, kind) {
     const item = document.createElement("div");
-    item.className = "msg " + who;
+    item.className = "msg " + who + (kind === "crisis" ? " crisis" : "");
     const label = document.createElement("span");
     label.className = who === "champion" ? "speaker" : "visually-hidden";
     label.textContent = who === "champion" ? "Parent Champion" : SPEAKERS[who];
     const body = document.createElement("div");
-    body.innerHTML = render(text);
+    body.innerHTML = render(text, kind === "crisis");
     item.append(label, body);
     log.appendChild(item);
     return item;
@@ -99,8 +109,10 @@
     // "Back to the bot" stay usable.
     if (replies.length) disableOldChoices();
     let firstGroup = null;
+    let crisisItem = null;
     for (const reply of replies) {
-      const item = addMessage("bot", reply.text);
+      const item = addMessage("bot", reply.text, reply.kind);
+      if (reply.kind === "crisis" && !crisisItem) crisisItem = item;
       if (reply.document) {
         const link = document.createElement("a");
         link.href = reply.document.url + "&session=" + encodeURIComponent(sessionId());
@@ -113,6 +125,8 @@
       if (group && !firstGroup) firstGroup = group;
     }
     log.scrollTop = log.scrollHeight;
+    // A crisis message is the first thing on screen, never scrolled past.
+    if (crisisItem) log.scrollTop = crisisItem.offsetTop - log.offsetTop;
     return firstGroup;
   }
 
