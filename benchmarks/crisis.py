@@ -107,8 +107,8 @@ class StallingProxy:
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             try:
                 while data := await source.read(65536):
-                    while self.stalled.is_set():
-                        await asyncio.sleep(0.5)  # black hole: hold everything
+                    if self.stalled.is_set():
+                        await asyncio.Event().wait()  # black hole: hold everything, forever
                     sink.write(data)
                     await sink.drain()
             except (ConnectionError, OSError):
