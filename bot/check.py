@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.core.actions import ActionRegistry, default_actions
-from bot.flows.loader import load_flow_dir
+from bot.flows.loader import FlowSet, load_flow_dir
 from bot.handoff.config import config_problems
 from bot.knowledge.articles import load_library
 from bot.knowledge.letters import load_letters
@@ -60,13 +60,13 @@ def check_content(
     return result
 
 
-def _crisis_rule_problems(flows: object) -> list[str]:
+def _crisis_rule_problems(flows: FlowSet) -> list[str]:
     """Every crisis rule's examples and near misses, and the shipped regression set.
 
     The built-in rules are always there and admins can only add to them, so a
     publish can never stop flagging a message the regression set holds."""
-    crisis = flows.flows.get("crisis")  # type: ignore[attr-defined]
-    where = flows.files.get("crisis", "flows/crisis.yml")  # type: ignore[attr-defined]
+    crisis = flows.flows.get("crisis")
+    where = flows.files.get("crisis", "flows/crisis.yml")
     built_in = built_in_rules()
     added = content_rules(crisis.data if crisis else {}, where)
     problems = built_in.problems + added.problems

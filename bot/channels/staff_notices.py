@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
-from bot.handoff.events import alert_topics
+from bot.handoff.events import alert_channel, alert_topics
 from bot.handoff.tickets import OPEN, tickets
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ async def alert_staff_forever(bot: Any, chat_id: str, services: Any) -> None:
             await subscription.wait(60.0)
             for topic in subscription.heard():
                 try:
-                    await bot.send_message(chat_id, alert_text(topic.rsplit(":", 1)[-1]))
+                    await bot.send_message(chat_id, alert_text(alert_channel(topic)))
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:

@@ -44,7 +44,7 @@ from bot.nlu.service import NluBackend, safe_predict
 from bot.privacy.erase import erase_parent
 from bot.reading.reader import MessageReader, Reading
 from bot.safety.message import FALLBACK_TEXT
-from bot.safety.screen import NOT_SCREENED
+from bot.safety.screen import NOT_SCREENED, Screening
 from bot.store import conversations as store
 from bot.store.db import Database, Transaction
 
@@ -66,6 +66,22 @@ DIRECT_SEND_SECONDS = 5.0
 
 # Sends one reply to one chat now, bypassing the outbox (set by bot/channels/runtime.py).
 DirectSender = Callable[[str, Reply], Awaitable[None]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Turn:
+    """One inbound message as read before the database: what a step works from."""
+
+    inbound: Inbound
+    text: str | None  # cleaned, and cut to the length limit
+    reading: Reading | None  # None for dates, numbers and button presses without words
+    prediction: Prediction | None = None  # the whole message's intent
+    question: Prediction | None = None  # the question sentence's intent (crisis, check-in)
+    sent_directly: bool = False  # the crisis reply already went to the platform
+
+    @property
+    def screening(self) -> Screening:
+        return self.reading.screening if self.reading is not None else NOT_SCREENED
 
 
 def clean_text(text: str) -> str:
@@ -110,15 +126,18 @@ class Dispatcher:
         # Reading needs no database: every sentence and the whole message (even the
         # part beyond the length limit) are screened before anything is loaded.
         reading = self._read(full_text)
-        screening = reading.screening if reading is not None else NOT_SCREENED
-        if screening.crisis:
+        if reading is not None and reading.crisis:
             log.warning(
-                "crisis detected on channel %s (%s)", inbound.channel, ",".join(screening.reasons)
+                "crisis detected on channel %s (%s)",
+                inbound.channel,
+                ",".join(reading.screening.reasons),
             )
-            return await self._handle_crisis(inbound, text, reading)
+            return await self._handle_crisis(Turn(inbound, text, reading))
         prediction = await self._understand(text)
-        question = await self._question_prediction(reading, prediction)
-        replies = await self._step_with_retries(inbound, text, prediction, reading, question)
+        question = None
+        if reading is not None and reading.screening.borderline:
+            question = await self._question_prediction(reading)
+        replies = await self._step_with_retries(Turn(inbound, text, reading, prediction, question))
         if replies is None:
             return [Reply(self._content.current.system_text("error"))]
         return notes + replies
@@ -128,63 +147,48 @@ class Dispatcher:
             return None  # dates, numbers and empty messages carry no risk words
         return self._reader.read(text, self._content.current.crisis_rules)
 
-    async def _question_prediction(
-        self, reading: Reading | None, whole: Prediction | None
-    ) -> Prediction | None:
-        """What the question sentence is about, when the message has more than a question."""
-        if reading is None or reading.question is None:
-            return whole
-        if reading.question.text.strip() == reading.text.strip():
-            return whole
+    async def _question_prediction(self, reading: Reading) -> Prediction | None:
+        """What the question sentence is about (answered after a crisis or a check-in)."""
+        if reading.question is None:
+            return None
         return await self._understand(reading.question.text)
 
-    async def _step_with_retries(
-        self,
-        inbound: Inbound,
-        text: str | None,
-        prediction: Prediction | None,
-        reading: Reading | None,
-        question: Prediction | None,
-        sent_directly: bool = False,
-    ) -> list[Reply] | None:
+    async def _step_with_retries(self, turn: Turn) -> list[Reply] | None:
         """The step, retried when two deliveries raced; None when it failed."""
+        channel = turn.inbound.channel
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                replies, ticket_id = await self._step(
-                    inbound, text, prediction, reading, question, sent_directly
-                )
+                replies, ticket_id = await self._step(turn)
             except (store.ConcurrentStep, IntegrityError):
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
             except Exception as exc:
                 log.error(
                     "conversation step failed on channel %s (%s); rolled back",
-                    inbound.channel,
+                    channel,
                     type(exc).__name__,
                 )
                 return None
             else:
                 if ticket_id is not None and self._events is not None:
                     self._events.publish("queue", ticket_topic(ticket_id))
-                MESSAGES_IN.labels(inbound.channel).inc()
-                MESSAGES_OUT.labels(inbound.channel).inc(len(replies))
+                MESSAGES_IN.labels(channel).inc()
+                MESSAGES_OUT.labels(channel).inc(len(replies))
                 return replies
         return None
 
     # -- crisis first, database second ------------------------------------------
 
-    async def _handle_crisis(
-        self, inbound: Inbound, text: str | None, reading: Reading | None
-    ) -> list[Reply]:
+    async def _handle_crisis(self, turn: Turn) -> list[Reply]:
         crisis_reply = Reply(self._crisis_text(), kind="crisis")
         if self._handoffs and self._events is not None:
             # Every open console page and the staff chat, before any database work.
-            self._events.publish(alert_topic(inbound.channel))
-        sent = await self._send_directly(inbound, crisis_reply)
-        question = None
-        if reading is not None and reading.question is not None:
-            question = await self._understand(reading.question.text)
-        saving = asyncio.create_task(self._save_crisis(inbound, text, reading, question, sent))
+            self._events.publish(alert_topic(turn.inbound.channel))
+        sent = await self._send_directly(turn.inbound, crisis_reply)
+        assert turn.reading is not None  # only a reading can be a crisis
+        question = await self._question_prediction(turn.reading)
+        turn = dataclasses.replace(turn, question=question, sent_directly=sent)
+        saving = asyncio.create_task(self._save_crisis(turn))
         self._saving.add(saving)
         saving.add_done_callback(self._saving.discard)
         try:
@@ -210,21 +214,12 @@ class Dispatcher:
             return False
         return True
 
-    async def _save_crisis(
-        self,
-        inbound: Inbound,
-        text: str | None,
-        reading: Reading | None,
-        question: Prediction | None,
-        sent_directly: bool,
-    ) -> list[Reply] | None:
+    async def _save_crisis(self, turn: Turn) -> list[Reply] | None:
         """Save the crisis step (conversation, words, urgent ticket) once the database answers."""
         deadline = time.monotonic() + CRISIS_SAVE_SECONDS
         wait = 0.5
         while True:
-            replies = await self._step_with_retries(
-                inbound, text, None, reading, question, sent_directly
-            )
+            replies = await self._step_with_retries(turn)
             if replies is not None or time.monotonic() > deadline:
                 if replies is None:
                     log.error(
@@ -251,17 +246,9 @@ class Dispatcher:
         node = content.node("crisis", content.start_of("crisis") or "")
         return node.say if node is not None and node.say else FALLBACK_TEXT
 
-    async def _step(
-        self,
-        inbound: Inbound,
-        text: str | None,
-        prediction: Prediction | None,
-        reading: Reading | None,
-        question: Prediction | None,
-        sent_directly: bool = False,
-    ) -> tuple[list[Reply], int | None]:
+    async def _step(self, turn: Turn) -> tuple[list[Reply], int | None]:
         """One message, in one transaction. Returns the replies and the ticket it touched."""
-        screening = reading.screening if reading is not None else NOT_SCREENED
+        inbound, text, screening = turn.inbound, turn.text, turn.screening
         async with self._database.transaction() as transaction:
             loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
             if inbound.message_id and loaded.version is not None:
@@ -278,10 +265,8 @@ class Dispatcher:
                 ticket = await transaction.run(tickets.open_ticket_of, loaded.parent_id)
             ticket_id = ticket.id if ticket is not None else None
             with step_transaction(transaction):
-                replies = await self._answer(
-                    transaction, loaded, state, ticket, inbound, text, prediction, reading, question
-                )
-            if sent_directly:
+                replies = await self._answer(transaction, loaded, state, ticket, turn)
+            if turn.sent_directly:
                 for reply in replies:
                     if reply.kind == "crisis":
                         reply.sent_directly = True
@@ -325,15 +310,16 @@ class Dispatcher:
         loaded: store.LoadedConversation,
         state: ConversationState,
         ticket: tickets.OpenTicket | None,
-        inbound: Inbound,
-        text: str | None,
-        prediction: Prediction | None,
-        reading: Reading | None,
-        question: Prediction | None,
+        turn: Turn,
     ) -> list[Reply]:
         """What to say: the champion's relay, the crisis message, or the next step of the flow."""
+        inbound, text, prediction, screening = (
+            turn.inbound,
+            turn.text,
+            turn.prediction,
+            turn.screening,
+        )
         channel = inbound.channel
-        screening = reading.screening if reading is not None else NOT_SCREENED
         if ticket is not None and self._wants_bot_back(inbound, text):
             await transaction.run(tickets.parent_returned_to_bot, ticket)
             return await self._runner.run_node(state, "champion", "returned", channel)
@@ -347,10 +333,10 @@ class Dispatcher:
             return [Reply(self._crisis_text(), kind="crisis")]
         if screening.crisis:
             replies = await self._runner.crisis(state, channel)
-            return replies + await self._answer_question_too(state, reading, question, channel)
+            return replies + await self._answer_question_too(state, turn)
         if screening.borderline and inbound.payload is None:
             replies = await self._runner.check_in(state, channel)
-            return replies + await self._answer_question_too(state, reading, question, channel)
+            return replies + await self._answer_question_too(state, turn)
         kind_line: list[Reply] = []
         if screening.everyday_distress and inbound.payload is None:
             kind_line = self._runner.everyday_distress()
@@ -366,17 +352,14 @@ class Dispatcher:
             return kind_line + await self._runner.handle_text(state, text, channel, prediction)
         return await self._runner.handle_media(state, channel)
 
-    async def _answer_question_too(
-        self,
-        state: ConversationState,
-        reading: Reading | None,
-        question: Prediction | None,
-        channel: str,
-    ) -> list[Reply]:
+    async def _answer_question_too(self, state: ConversationState, turn: Turn) -> list[Reply]:
         """A crisis or check-in never swallows the parent's question: answer it after."""
-        if reading is None or reading.question is None:
+        if turn.reading is None or turn.reading.question is None:
             return []
-        return await self._runner.answer_question(state, reading.question.text, channel, question)
+        question = turn.reading.question.text
+        return await self._runner.answer_question(
+            state, question, turn.inbound.channel, turn.question
+        )
 
     @staticmethod
     def _goodbye_outbox(connection: Any, inbound: Inbound, replies: list[Reply]) -> None:

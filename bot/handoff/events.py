@@ -86,3 +86,8 @@ def alert_topic(channel: str) -> str:
 
 def alert_topics() -> list[str]:
     return [alert_topic(channel) for channel in ALERT_CHANNELS]
+
+
+def alert_channel(topic: str) -> str:
+    """The channel an alert topic names ("alert:crisis:web" is "web")."""
+    return topic.rsplit(":", 1)[-1]

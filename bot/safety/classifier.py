@@ -23,6 +23,7 @@ import math
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sklearn.pipeline import Pipeline
@@ -83,33 +84,33 @@ def load_crisis_training(data_dir: Path) -> CrisisTraining:
     return _TRAINING_CACHE[key]
 
 
+def _read_yaml(data_dir: Path, name: str, training: CrisisTraining) -> dict[str, Any]:
+    """One of the classifier's files as a mapping ({} when absent; problems are noted)."""
+    path = data_dir / name
+    if not path.exists():
+        return {}
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        training.problems.append(f"{data_dir.name}/{name}:1: not valid YAML: {exc}")
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
 def _read_crisis_training(data_dir: Path) -> CrisisTraining:
     training = CrisisTraining()
-    path = data_dir / TRAINING_FILE
-    if path.exists():
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            training.problems.append(f"{data_dir.name}/{TRAINING_FILE}:1: not valid YAML: {exc}")
-            document = {}
-        kinds = document.get("kinds") or {}
-        for kind, examples in kinds.items():
-            if kind not in CRISIS_KINDS:
-                training.problems.append(
-                    f"{data_dir.name}/{TRAINING_FILE}: unknown crisis kind '{kind}'"
-                )
-                continue
-            training.by_kind[kind] = _texts(examples)
-        for section in ("not_crisis", "borderline", "everyday_distress"):
-            training.not_crisis.extend(_texts(document.get(section)))
-    negatives = data_dir / NEGATIVES_FILE
-    if negatives.exists():
-        try:
-            document = yaml.safe_load(negatives.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            training.problems.append(f"{data_dir.name}/{NEGATIVES_FILE}:1: not valid YAML: {exc}")
-            document = {}
-        training.not_crisis.extend(_texts(document.get("not_crisis")))
+    document = _read_yaml(data_dir, TRAINING_FILE, training)
+    for kind, examples in (document.get("kinds") or {}).items():
+        if kind not in CRISIS_KINDS:
+            training.problems.append(
+                f"{data_dir.name}/{TRAINING_FILE}: unknown crisis kind '{kind}'"
+            )
+            continue
+        training.by_kind[kind] = _texts(examples)
+    for section in ("not_crisis", "borderline", "everyday_distress"):
+        training.not_crisis.extend(_texts(document.get(section)))
+    negatives = _read_yaml(data_dir, NEGATIVES_FILE, training)
+    training.not_crisis.extend(_texts(negatives.get("not_crisis")))
     intents = load_training_data(data_dir)
     for intent, examples in sorted(intents.examples.items()):
         if intent == CRISIS_INTENT:

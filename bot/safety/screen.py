@@ -81,6 +81,7 @@ def screen(
                 risky.append(index)
     if classifier is not None:
         bounded = text[:classify_chars]
+        # The whole message too, unless it is one sentence (already among the sentences).
         candidates = [(-1, bounded)] if len(sentences) != 1 else []
         candidates += [
             (i, s.text)

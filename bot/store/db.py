@@ -104,43 +104,30 @@ class Database:
             if self._write_lock is None:
                 self._write_lock = asyncio.Lock()  # created on the serving loop
             async with self._write_lock:
-                with await self._begin_sqlite() as connection:
+                stack, connection = await _while_locked(self._begin_sqlite)
+                with stack:  # commits on leaving, rolls back on an exception
                     yield Transaction(connection, None)
             return
         assert self._async_engine is not None
         async with self._async_engine.begin() as connection:
             yield Transaction(None, connection)
 
-    async def _begin_sqlite(self) -> contextlib.AbstractContextManager[Connection]:
-        """BEGIN IMMEDIATE, retried asleep while another process holds the write lock."""
+    def _begin_sqlite(self) -> tuple[contextlib.ExitStack, Connection]:
+        """BEGIN IMMEDIATE; the stack ends the transaction."""
         assert self._sync_engine is not None
-        deadline = time.monotonic() + LOCKED_WAIT_SECONDS
-        pause = 0.02
-        while True:
-            stack = contextlib.ExitStack()
-            try:
-                connection = stack.enter_context(self._sync_engine.begin())
-            except OperationalError as exc:
-                stack.close()
-                if not _is_locked(exc) or time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.25)
-                continue
-            return _Entered(stack, connection)
+        stack = contextlib.ExitStack()
+        return stack, stack.enter_context(self._sync_engine.begin())
 
     async def read(self, function: StoreFunction[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a read-only store function outside any write queue."""
         if self._sync_engine is not None:
-            deadline = time.monotonic() + LOCKED_WAIT_SECONDS
-            while True:
-                try:
-                    with self._sync_engine.connect() as connection:
-                        return function(connection, *args, **kwargs)
-                except OperationalError as exc:
-                    if not _is_locked(exc) or time.monotonic() > deadline:
-                        raise
-                await asyncio.sleep(0.05)
+            engine = self._sync_engine
+
+            def attempt() -> T:
+                with engine.connect() as connection:
+                    return function(connection, *args, **kwargs)
+
+            return await _while_locked(attempt)
         assert self._async_engine is not None
         async with self._async_engine.connect() as connection:
             return await connection.run_sync(function, *args, **kwargs)
@@ -152,18 +139,19 @@ class Database:
             await self._async_engine.dispose()
 
 
-class _Entered(contextlib.AbstractContextManager[Connection]):
-    """A transaction already begun: leaving it commits, or rolls back on an error."""
-
-    def __init__(self, stack: contextlib.ExitStack, connection: Connection) -> None:
-        self._stack = stack
-        self._connection = connection
-
-    def __enter__(self) -> Connection:
-        return self._connection
-
-    def __exit__(self, *exc_info: Any) -> bool:
-        return bool(self._stack.__exit__(*exc_info))
+async def _while_locked(attempt: Callable[[], T]) -> T:
+    """Run `attempt`; while another process holds the SQLite file's lock, retry it after
+    an async sleep (never SQLite's own busy wait, which would block the event loop)."""
+    deadline = time.monotonic() + LOCKED_WAIT_SECONDS
+    pause = 0.02
+    while True:
+        try:
+            return attempt()
+        except OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def _is_locked(exc: OperationalError) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from bot.handoff.events import EventBus, alert_topics
+from bot.handoff.events import EventBus, alert_channel, alert_topics
 
 CHECK_EVERY_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
@@ -64,7 +64,7 @@ async def alert_stream(request: Request, events: EventBus) -> AsyncIterator[str]
         while not await request.is_disconnected():
             if await subscription.wait(CHECK_EVERY_SECONDS):
                 for topic in subscription.heard():
-                    alert = {"kind": "crisis", "channel": topic.rsplit(":", 1)[-1]}
+                    alert = {"kind": "crisis", "channel": alert_channel(topic)}
                     yield f"event: alert\ndata: {json.dumps(alert)}\n\n"
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
