@@ -41,12 +41,24 @@ def test_predict_writes_one_json_object_per_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [set(line) for line in lines] == [{"text", "intent", "confidence", "crisis"}] * 4
+    fields = {"text", "intent", "confidence", "crisis", "crisis_kinds", "question_intent"}
+    assert [set(line) for line in lines] == [fields] * 4
     assert lines[0]["intent"] == "ehcp_request" and lines[0]["crisis"] is False
+    assert lines[0]["question_intent"] == "ehcp_request" and lines[0]["crisis_kinds"] == []
     assert lines[1]["intent"] == "safeguarding_crisis" and lines[1]["crisis"] is True
+    assert lines[1]["crisis_kinds"] == ["suicidal_thoughts"]
     assert lines[2]["text"] == ""
     assert lines[3]["intent"] == "goodbye"
     assert all(0 <= line["confidence"] <= 1 for line in lines)
+
+
+def test_predict_jsonl_reads_messages_with_line_breaks(tmp_path: Path) -> None:
+    message = "We are still waiting for the EHCP.\nHe ran away from school and we can't find him"
+    result = run(["predict", "--jsonl"], tmp_path, json.dumps(message) + "\n")
+    assert result.returncode == 0, result.stderr
+    [line] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert line["text"] == message
+    assert line["crisis"] is True and "missing_child" in line["crisis_kinds"]
 
 
 def test_eval_prints_accuracy_and_per_intent_f1(tmp_path: Path) -> None:
