@@ -160,7 +160,7 @@ class CrisisClassifier:
         if self._kind_fast is None:
             return None
         row = self._kind_fast.probabilities(_prepare(text))
-        return self._kind_labels[int(row.argmax())]
+        return str(self._kind_labels[int(row.argmax())])
 
     # -- cache ----------------------------------------------------------------
 
