@@ -126,7 +126,7 @@
     }
     log.scrollTop = log.scrollHeight;
     // A crisis message is the first thing on screen, never scrolled past.
-    if (crisisItem) log.scrollTop = crisisItem.offsetTop - log.offsetTop;
+    if (crisisItem) log.scrollTop = crisisItem.offsetTop - log.offsetTop - 8;
     return firstGroup;
   }
 
