@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -32,6 +30,7 @@ from benchmarks.chat_throughput import POSTGRES_ADMIN, _drop_database, _postgres
 from benchmarks.timing import percentile_ms
 from bot.config import load_settings
 from bot.services import start_reader
+from tests.fakes.stalling_proxy import StallingProxy
 from tests.server import running_server
 
 RESULTS = Path(__file__).parent / "results"
@@ -64,59 +63,6 @@ def screening_speed(runs: int) -> dict[str, Any]:
         "p50_ms": round(percentile_ms(seconds, 0.5), 3),
         "p99_ms": round(percentile_ms(seconds, 0.99), 3),
     }
-
-
-class StallingProxy:
-    """Forwards TCP to PostgreSQL until `stall()`; then it swallows bytes and answers nothing."""
-
-    def __init__(self, target_port: int = 5432) -> None:
-        self.target_port = target_port
-        self.stalled = threading.Event()
-        self._loop = asyncio.new_event_loop()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-        self._ready.wait(5)
-
-    def stall(self) -> None:
-        self.stalled.set()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(
-            asyncio.start_server(self._client, "127.0.0.1", self.port)
-        )
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            server.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            try:
-                while data := await source.read(65536):
-                    if self.stalled.is_set():
-                        await asyncio.Event().wait()  # black hole: hold everything, forever
-                    sink.write(data)
-                    await sink.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                sink.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
 async def _post(client: httpx.AsyncClient, session: str, **body: str) -> tuple[float, dict]:
@@ -154,16 +100,13 @@ def stalled_database() -> dict[str, Any] | None:
     if name is None:
         print("stalled database: skipped, no PostgreSQL on 127.0.0.1:5432")
         return None
-    proxy = StallingProxy()
-    proxy.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with StallingProxy(5432) as proxy, tempfile.TemporaryDirectory() as tmp:
             url = POSTGRES_ADMIN.rsplit("/", 1)[0].replace(":5432", f":{proxy.port}") + f"/{name}"
             env = {"DATA_DIR": tmp, "LOG_LEVEL": "WARNING", "DATABASE_URL": url}
             with running_server(env, Path(tmp) / "server.log") as base:
                 return asyncio.run(_stalled_round(base, proxy))
     finally:
-        proxy.stalled.clear()
         asyncio.run(_drop_database(name))
 
 

@@ -139,7 +139,7 @@ async def test_the_crisis_reply_does_not_wait_for_a_locked_database(
     app_and_client: tuple, database_url: str
 ) -> None:
     if not database_url.startswith("sqlite"):
-        pytest.skip("this test locks the SQLite file; test_crisis_stall.py stalls PostgreSQL")
+        pytest.skip("this test locks the SQLite file; tests/test_crisis_stall.py stalls PostgreSQL")
     app, client = app_and_client
     services = app.state.services
     parent = Parent(client)
