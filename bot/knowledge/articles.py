@@ -12,9 +12,25 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 STALE_AFTER_DAYS = 365
+
+
+class Verified(BaseModel):
+    """When a person last checked a source, and the page they checked it against."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: dt.date
+    url: HttpUrl
 
 
 class Source(BaseModel):
@@ -22,6 +38,35 @@ class Source(BaseModel):
     title: Annotated[str, StringConstraints(min_length=3)]
     url: HttpUrl
     section: str | None = None
+    verified: Verified | None = None
+
+
+AnswerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=64)]
+MAX_ANSWER_WORDS = 60
+MIN_ANSWER_QUESTIONS = 3
+
+
+class AnswerCard(BaseModel):
+    """One specific question and its key fact, first (CONTENT.md "Answers").
+
+    Keyed by id, so its text can be translated later without touching code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: AnswerId
+    questions: list[Annotated[str, StringConstraints(min_length=5)]] = Field(
+        min_length=MIN_ANSWER_QUESTIONS
+    )
+    answer: Annotated[str, StringConstraints(min_length=10)]
+    source: Source
+    follow_ups: list[AnswerId] = Field(default_factory=list)
+
+    @field_validator("answer")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        words = len(value.split())
+        if words > MAX_ANSWER_WORDS:
+            raise ValueError(f"has {words} words; at most {MAX_ANSWER_WORDS}")
+        return value
 
 
 class ArticleMeta(BaseModel):
@@ -33,6 +78,7 @@ class ArticleMeta(BaseModel):
     intents: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     last_reviewed: dt.date
+    answers: list[AnswerCard] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +106,8 @@ class ArticleProblem:
 @dataclass(slots=True)
 class Library:
     articles: dict[str, Article] = field(default_factory=dict)
+    # answer id -> (the article it belongs to, the card)
+    answers: dict[str, tuple[Article, AnswerCard]] = field(default_factory=dict)
     problems: list[ArticleProblem] = field(default_factory=list)
 
     def has(self, article_id: str) -> bool:
@@ -106,6 +154,8 @@ def parse_article(
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else ""
             line = _front_matter_line(header, key)
+            if key == "answers" and len(err["loc"]) > 1:
+                line = _answer_line(header, data, err["loc"][1]) or line
             where = ".".join(str(p) for p in err["loc"])
             problems.append(ArticleProblem(file, line, f"{where}: {err['msg']}"))
         return None, problems
@@ -133,10 +183,53 @@ def _front_matter_line(header: str, key: str) -> int:
     return 1
 
 
+def _id_line(header: str, answer_id: object) -> int | None:
+    """The front-matter line of an answer's `id:`, so a problem points at its card."""
+    for number, line in enumerate(header.splitlines(), start=1):
+        if line.strip().lstrip("- ").strip() == f"id: {answer_id}":
+            return number
+    return None
+
+
+def _answer_line(header: str, data: dict[str, object], index: object) -> int | None:
+    answers = data.get("answers")
+    if not isinstance(answers, list) or not isinstance(index, int) or index >= len(answers):
+        return None
+    card = answers[index]
+    return _id_line(header, card.get("id")) if isinstance(card, dict) else None
+
+
+def _answer_problems(library: Library, files: dict[str, tuple[str, str]]) -> None:
+    """Answer ids unique across the library, and every follow-up an answer that exists."""
+    for article in library.articles.values():
+        shown, header = files[article.id]
+        for card in article.meta.answers:
+            line = _id_line(header, card.id) or _front_matter_line(header, "answers")
+            if card.id in library.answers:
+                library.problems.append(
+                    ArticleProblem(shown, line, f"answer id '{card.id}' is used twice")
+                )
+                continue
+            library.answers[card.id] = (article, card)
+    for answer_id, (article, card) in library.answers.items():
+        shown, _header = files[article.id]
+        missing = [f for f in card.follow_ups if f not in library.answers]
+        if missing:
+            library.problems.append(
+                ArticleProblem(
+                    shown,
+                    1,
+                    f"answer '{answer_id}' follows up with {', '.join(missing)}, "
+                    "which no article answers",
+                )
+            )
+
+
 def load_library(directory: Path, today: dt.date | None = None) -> Library:
     library = Library()
     if not directory.is_dir():
         return library
+    files: dict[str, tuple[str, str]] = {}  # article id -> (file shown, front matter)
     for path in sorted(directory.glob("*.md")):
         shown = f"{directory.name}/{path.name}"
         if path.name.lower() == "readme.md":
@@ -149,4 +242,7 @@ def load_library(directory: Path, today: dt.date | None = None) -> Library:
             library.problems.append(ArticleProblem(shown, 1, f"id '{article.id}' is used twice"))
             continue
         library.articles[article.id] = article
+        split = split_front_matter(path.read_text(encoding="utf-8"))
+        files[article.id] = (shown, split[0] if isinstance(split, tuple) else "")
+    _answer_problems(library, files)
     return library
