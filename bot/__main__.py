@@ -37,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         choices=["heldout", "fresh", "dev"],
         help="crisis sets to report (default: heldout and fresh)",
     )
+    answers = commands.add_parser("answers", help="the answer cards")
+    answers_commands = answers.add_subparsers(dest="answers_command", required=True)
+    answers_eval = answers_commands.add_parser(
+        "eval", help="top-1, top-3 and key fact on the held-out questions (nlu_data/test)"
+    )
+    answers_eval.add_argument("--json", action="store_true", help="print the figures as JSON")
+    answers_eval.add_argument("--misses", action="store_true", help="list every miss")
+    answers_eval.add_argument("--file", type=Path, help="another question set (same format)")
     create_user = commands.add_parser(
         "create-user", help="add a Parent Champion or admin (password from a prompt or stdin)"
     )
@@ -75,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
             return cli.predict(settings, jsonl=args.jsonl)
         sets = tuple(args.set) if args.set else ("heldout", "fresh")
         return cli.run_eval(settings, as_json=args.json, crisis_sets=sets)
+    if args.command == "answers":
+        from bot.answers_eval import run_answers_eval
+
+        return run_answers_eval(
+            settings, as_json=args.json, show_misses=args.misses, path=args.file
+        )
     if args.command == "content":
         from bot.content.cli import export_content, import_content
 

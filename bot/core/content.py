@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.flows.schema import FlowSpec, NodeSpec
-from bot.knowledge.articles import Article, Library
+from bot.knowledge.answer_index import AnswerIndex
+from bot.knowledge.articles import AnswerCard, Article, Library
 from bot.knowledge.letters import Letters
 from bot.knowledge.search import KnowledgeIndex
+from bot.reading.requests import FlowRequests
 from bot.safety.rules import RuleSet, built_in_rules, content_rules
 from bot.triage.local_authorities import LocalAuthorities
 
@@ -28,20 +30,27 @@ class Content:
     # intent -> (flow, node) that answers it; built from the nodes' `intents`.
     intent_targets: dict[str, tuple[str, str]] = field(init=False)
     search_index: KnowledgeIndex = field(init=False)
+    answer_index: AnswerIndex = field(init=False)
+    # Typed requests for a flow ("write a letter"), from the nodes' `requests`.
+    flow_requests: FlowRequests = field(init=False)
     # The built-in crisis rules plus any an admin added in flows/crisis.yml.
     crisis_rules: RuleSet = field(init=False)
 
     def __post_init__(self) -> None:
         self.search_index = KnowledgeIndex(list(self.library.articles.values()))
+        self.answer_index = AnswerIndex(self.library)
         crisis = self.flows.get("crisis")
         self.crisis_rules = built_in_rules().with_rules(
             content_rules(crisis.data if crisis else {})
         )
         self.intent_targets = {}
+        requests: list[tuple[str, str, str]] = []
         for flow in self.flows.values():
             for name, node in flow.nodes.items():
                 for intent in node.intents:
                     self.intent_targets.setdefault(intent, (flow.id, name))
+                requests.extend((phrase, flow.id, name) for phrase in node.requests)
+        self.flow_requests = FlowRequests(requests)
 
     def intent_label(self, intent: str) -> str | None:
         target = self.intent_targets.get(intent)
@@ -67,6 +76,10 @@ class Content:
 
     def article(self, article_id: str) -> Article | None:
         return self.library.articles.get(article_id)
+
+    def answer(self, answer_id: str) -> tuple[Article, AnswerCard] | None:
+        """An answer card and the article it belongs to."""
+        return self.library.answers.get(answer_id)
 
 
 class ContentHolder:

@@ -83,6 +83,11 @@ class Turn:
     def screening(self) -> Screening:
         return self.reading.screening if self.reading is not None else NOT_SCREENED
 
+    @property
+    def asked(self) -> list[str]:
+        """The sentences that ask something (not those carrying risk), in order."""
+        return [q.text for q in self.reading.questions] if self.reading is not None else []
+
 
 def clean_text(text: str) -> str:
     return text.translate(_CONTROL)
@@ -344,21 +349,24 @@ class Dispatcher:
             replies = await self._runner.begin(state, channel)
             if text and prediction is not None and prediction.intent != "greeting":
                 # Their first message was a question: answer it after the welcome.
-                replies += await self._runner.handle_text(state, text, channel, prediction)
+                replies += await self._runner.handle_text(
+                    state, text, channel, prediction, turn.asked
+                )
             return kind_line + replies
         if inbound.payload is not None:
             return await self._runner.handle_payload(state, inbound.payload, channel)
         if text is not None:
-            return kind_line + await self._runner.handle_text(state, text, channel, prediction)
+            return kind_line + await self._runner.handle_text(
+                state, text, channel, prediction, turn.asked
+            )
         return await self._runner.handle_media(state, channel)
 
     async def _answer_question_too(self, state: ConversationState, turn: Turn) -> list[Reply]:
         """A crisis or check-in never swallows the parent's question: answer it after."""
-        if turn.reading is None or turn.reading.question is None:
+        if turn.reading is None or turn.reading.question is None or turn.text is None:
             return []
-        question = turn.reading.question.text
         return await self._runner.answer_question(
-            state, question, turn.inbound.channel, turn.question
+            state, turn.text, turn.inbound.channel, turn.question, turn.asked
         )
 
     @staticmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.core import answers
 from bot.core.actions import ActionContext, ActionRegistry
@@ -21,9 +21,17 @@ from bot.core.state import ConversationState
 from bot.core.text import fill
 from bot.core.types import Button, Document, Reply
 from bot.flows.schema import ButtonSpec, NodeSpec
+from bot.knowledge.answer_index import AnswerHit
 from bot.knowledge.articles import Article
-from bot.knowledge.render import render_article, render_summary
+from bot.knowledge.render import (
+    button_text,
+    render_article,
+    render_summary,
+    source_label,
+    source_record,
+)
 from bot.nlu.classifier import Prediction, word_count
+from bot.reading.answering import AnswerChoice, choose_answer
 from bot.safety.message import FALLBACK_TEXT
 from bot.triage.local_authorities import LocalAuthority
 
@@ -49,9 +57,12 @@ PRIVACY_FLOW = "privacy"
 START_PAYLOAD = "global:start"  # sent by a web chat page opened for the first time
 INTENT_PAYLOAD_PREFIX = "intent:"  # a "Did you mean..." button
 ARTICLE_PAYLOAD_PREFIX = "article:"  # "Read more" and related-article buttons
-# A knowledge search hit at least this good answers a question the classifier
-# was unsure about (scores are cosine-like, 0 to 1; see tests/test_understanding.py).
-SEARCH_MIN_SCORE = 0.15
+ANSWER_PAYLOAD_PREFIX = "answer:"  # a related answer, or "Are you asking about..."
+# Intents that ask for something the bot does rather than a fact: their flow wins.
+OUT_OF_SCOPE = "out_of_scope"
+FLOW_REQUEST_INTENTS = {"greeting", "goodbye", "talk_to_human", "book_dropin"}
+# How many related answers an answer offers as buttons.
+RELATED_ANSWERS = 2
 # One or two words ("school", "the plan") are too little to jump to a topic on,
 # however confident the classifier is; these intents are clear from one word.
 SHORT_MESSAGE_WORDS = 3
@@ -74,6 +85,10 @@ def offered_options(state: ConversationState) -> list[tuple[str, str]]:
         for o in state.variables.get(OPTIONS_VARIABLE) or []
         if isinstance(o, dict)
     ]
+
+
+def answer_payload(hit: AnswerHit) -> str:
+    return f"{ANSWER_PAYLOAD_PREFIX}{hit.answer_id}"
 
 
 class FlowLoopError(RuntimeError):
@@ -116,6 +131,11 @@ class FlowRunner:
             if article is None:
                 return await self._stale(state, channel)
             return [self._full_article(state, article)]
+        if payload.startswith(ANSWER_PAYLOAD_PREFIX):
+            found = content.answer(payload.removeprefix(ANSWER_PAYLOAD_PREFIX))
+            if found is None:
+                return await self._stale(state, channel)
+            return [self._answer_reply(found[1].id)]
         if payload.startswith(INTENT_PAYLOAD_PREFIX):
             target = content.intent_targets.get(payload.removeprefix(INTENT_PAYLOAD_PREFIX))
             if target is None:
@@ -191,12 +211,17 @@ class FlowRunner:
         return self.render_node(CRISIS_FLOW, "everyday")
 
     async def answer_question(
-        self, state: ConversationState, text: str, channel: str, prediction: Prediction | None
+        self,
+        state: ConversationState,
+        text: str,
+        channel: str,
+        prediction: Prediction | None,
+        asked: Sequence[str] = (),
     ) -> list[Reply]:
         """The answer to a question that came with a crisis or a check-in, in the same turn."""
-        if prediction is None:
-            return []
-        return await self._free_text(state, text, prediction, channel, menu_if_unsure=False)
+        return await self._free_text(
+            state, text, prediction, channel, menu_if_unsure=False, asked=asked
+        )
 
     async def handle_text(
         self,
@@ -204,7 +229,11 @@ class FlowRunner:
         text: str,
         channel: str,
         prediction: Prediction | None = None,
+        asked: Sequence[str] = (),
     ) -> list[Reply]:
+        """Typed words: a global word, an answer to the step, a choice, or free text.
+
+        `asked` holds the sentences of the message that ask something (bot/reading)."""
         content = self._content.current
         word = answers.normalise(text).lstrip("/")
         if word in GLOBAL_WORDS:
@@ -224,7 +253,7 @@ class FlowRunner:
         picked = answers.read_choice(text, labels) if labels else None
         if picked is not None:
             return await self._follow_button(state, node.buttons[picked], channel)
-        return await self._free_text(state, text, prediction, channel)
+        return await self._free_text(state, text, prediction, channel, asked=asked)
 
     async def handle_media(self, state: ConversationState, channel: str) -> list[Reply]:
         """A photo, voice note or sticker: say kindly that we read text only."""
@@ -392,19 +421,46 @@ class FlowRunner:
         prediction: Prediction | None,
         channel: str,
         menu_if_unsure: bool = True,
+        asked: Sequence[str] = (),
     ) -> list[Reply]:
-        """Typed words that are not an answer or a button: what did the parent mean?"""
+        """Typed words that are not an answer or a button: a request, a question, a topic?
+
+        A request for something the bot does goes to its flow; a question gets the
+        answer card that states its fact; a statement goes to its topic; and an
+        unclear message gets "Are you asking about...?"."""
         content = self._content.current
-        if prediction is not None:
-            target = content.intent_targets.get(prediction.intent)
-            enough_words = (
+        target = content.intent_targets.get(prediction.intent) if prediction else None
+        confident = (
+            prediction is not None
+            and target is not None
+            and prediction.confidence >= self._confident
+            and (
                 word_count(text) >= SHORT_MESSAGE_WORDS or prediction.intent in CLEAR_FROM_ONE_WORD
             )
-            if target is not None and prediction.confidence >= self._confident and enough_words:
-                return await self._run(state, target[0], target[1], channel)
-            answer = self._answer_from_search(state, text)
-            if answer:
-                return answer
+        )
+        if confident and prediction is not None and prediction.intent in FLOW_REQUEST_INTENTS:
+            assert target is not None
+            return await self._run(state, target[0], target[1], channel)
+        requested = content.flow_requests.find(text)
+        if requested is not None:
+            return await self._run(state, requested[0], requested[1], channel)
+        questions = list(asked) or [text]
+        prior = dict(prediction.ranking) if prediction is not None else None
+        choice = choose_answer(content.answer_index, questions, text, prior, asked=bool(asked))
+        if choice.kind == "answer":
+            assert choice.best is not None
+            return [self._answer_reply(choice.best.answer_id, choice.second)]
+        if confident and target and prediction and prediction.intent != OUT_OF_SCOPE:
+            # No card states this fact, but the topic is clear: its overview and choices.
+            return await self._run(state, target[0], target[1], channel)
+        if choice.kind == "unsure":
+            return [self._are_you_asking(choice)] + (
+                self._reshow_if_waiting(state) if menu_if_unsure else []
+            )
+        if asked or not menu_if_unsure:
+            # A question we have no answer for: say so, and offer a person.
+            return [self._no_answer()] + (self._reshow_if_waiting(state) if menu_if_unsure else [])
+        if prediction is not None:
             suggestions = [
                 Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}")
                 for intent, _ in prediction.ranking
@@ -415,37 +471,64 @@ class FlowRunner:
                 person = Button(content.system_text("talk_to_person_label"), "global:human")
                 replies = [Reply(content.system_text("did_you_mean"), [*suggestions, person])]
                 # The choices the parent already had stay in reach.
-                return replies + (self._reshow_if_waiting(state) if menu_if_unsure else [])
-        if not menu_if_unsure:
-            return []
+                return replies + self._reshow_if_waiting(state)
         replies = [Reply(content.system_text("not_understood"))]
         current = self._reshow_if_waiting(state)
         if current:
             return replies + current
         return replies + await self._run(state, "main", None, channel)
 
-    def _answer_from_search(self, state: ConversationState, text: str) -> list[Reply]:
-        """The best article's key fact, with 'Read more' and related articles."""
+    def _answer_reply(self, answer_id: str, second: AnswerHit | None = None) -> Reply:
+        """The key fact first, its source in one short line, then where to go next:
+        Read more (the whole article), related answers, a second question, a person."""
         content = self._content.current
-        hits = content.search_index.search(text, limit=3)
-        if not hits or hits[0].score < SEARCH_MIN_SCORE:
-            return []
-        best = content.article(hits[0].article_id)
-        if best is None:
-            return []
+        found = content.answer(answer_id)
+        assert found is not None
+        article, card = found
+        source = content.system_text("source_line").replace("{source}", source_label(card.source))
         buttons = [
-            Button(content.system_text("read_more_label"), f"{ARTICLE_PAYLOAD_PREFIX}{best.id}")
+            Button(content.system_text("read_more_label"), f"{ARTICLE_PAYLOAD_PREFIX}{article.id}")
         ]
-        for hit in hits[1:]:
-            related = content.article(hit.article_id)
-            if related is not None and hit.score >= SEARCH_MIN_SCORE / 2:
+        if second is not None:
+            buttons.append(Button(self._question_label(second.answer_id), answer_payload(second)))
+        related = [f for f in card.follow_ups if second is None or f != second.answer_id]
+        for follow_up in related[:RELATED_ANSWERS]:
+            if content.answer(follow_up) is not None:
                 buttons.append(
-                    Button(related.meta.title[:40], f"{ARTICLE_PAYLOAD_PREFIX}{related.id}")
+                    Button(self._question_label(follow_up), f"{ANSWER_PAYLOAD_PREFIX}{follow_up}")
                 )
         buttons.append(Button(content.system_text("talk_to_person_label"), "global:human"))
-        buttons.append(Button(content.system_text("menu_label"), "global:menu"))
-        summary = render_summary(best, content.system_text("source_line"))
-        return [Reply(summary, buttons)]
+        return Reply(
+            f"{card.answer}\n\n{source}",
+            buttons,
+            kind="answer",
+            sources=[source_record(card.source)],
+        )
+
+    def _question_label(self, answer_id: str) -> str:
+        """A button naming an answer: its first question, made to read like a label."""
+        found = self._content.current.answer(answer_id)
+        if found is None:
+            return answer_id
+        return button_text(found[1].questions[0])
+
+    def _are_you_asking(self, choice: AnswerChoice) -> Reply:
+        content = self._content.current
+        buttons = [
+            Button(self._question_label(hit.answer_id), answer_payload(hit)) for hit in choice.hits
+        ]
+        buttons.append(Button(content.system_text("talk_to_person_label"), "global:human"))
+        return Reply(content.system_text("are_you_asking"), buttons, kind="question")
+
+    def _no_answer(self) -> Reply:
+        content = self._content.current
+        return Reply(
+            content.system_text("no_answer"),
+            [
+                Button(content.system_text("talk_to_person_label"), "global:human"),
+                Button(content.system_text("menu_label"), "global:menu"),
+            ],
+        )
 
     def _full_article(self, state: ConversationState, article: Article) -> Reply:
         """The whole article with its sources and the disclaimer."""

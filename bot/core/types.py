@@ -39,6 +39,9 @@ class Reply:
     # What the message is for (DESIGN.md: answer, crisis, question, notice); the web
     # chat scrolls a crisis message into view and makes its numbers tappable.
     kind: str | None = None
+    # Where an answer's facts come from ({"title", "url", "section"}): the web chat
+    # folds them under "Sources"; other channels show the short source line in the text.
+    sources: list[dict[str, str]] = field(default_factory=list)
     # Already sent straight to the platform (a crisis reply does not wait for the
     # outbox), so its stored row is written as sent.
     sent_directly: bool = False
@@ -50,6 +53,8 @@ class Reply:
         }
         if self.kind is not None:
             data["kind"] = self.kind
+        if self.sources:
+            data["sources"] = self.sources
         if self.document is not None:
             data["document"] = {"filename": self.document.filename, "key": self.document.key}
         return data

@@ -134,6 +134,11 @@ class NodeSpec(_Strict):
     # names it on a "Did you mean..." button.
     intents: list[str] = Field(default_factory=list)
     label: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
+    # Typed words that ask for this node by name ("write a letter", "my data"): they
+    # go straight here, before any question is answered.
+    requests: list[Annotated[str, StringConstraints(min_length=3, max_length=80)]] = Field(
+        default_factory=list
+    )
 
     @field_validator("intents")
     @classmethod

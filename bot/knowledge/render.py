@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.knowledge.articles import Article
+import re
+
+from bot.knowledge.articles import Article, Source
+
+# Buttons: Telegram shows about 40 characters on a phone; WhatsApp rows are cut further
+# by the adapter (bot/channels/rendering.py).
+BUTTON_CHARS = 40
 
 
 def render_article(article: Article, sources_heading: str, disclaimer: str) -> str:
@@ -14,10 +20,32 @@ def render_article(article: Article, sources_heading: str, disclaimer: str) -> s
     return "\n".join(lines)
 
 
-def source_line(article: Article) -> str:
-    """The first source, short: 'Children and Families Act 2014, section 36(1)'."""
-    source = article.meta.sources[0]
+def source_label(source: Source) -> str:
+    """A source, short: 'Children and Families Act 2014, section 36(1)'."""
     return f"{source.title}, {source.section}" if source.section else source.title
+
+
+def source_line(article: Article) -> str:
+    """The article's first source, short."""
+    return source_label(article.meta.sources[0])
+
+
+def source_record(source: Source) -> dict[str, str]:
+    """A source as the Reply record (DESIGN.md): the web chat folds these under "Sources"."""
+    record = {"title": source.title, "url": str(source.url)}
+    if source.section:
+        record["section"] = source.section
+    return record
+
+
+def button_text(question: str, limit: int = BUTTON_CHARS) -> str:
+    """A parent's phrasing as a button: capitalised, no trailing '?', cut at a word."""
+    text = re.sub(r"\s+", " ", question).strip().rstrip("?").strip()
+    text = text[:1].upper() + text[1:]
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return f"{cut}…"
 
 
 def render_summary(article: Article, source_template: str) -> str:

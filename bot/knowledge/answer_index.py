@@ -1,0 +1,141 @@
+"""Ranking answer cards for a parent's question: lexical match, context and intent prior.
+
+Each card (bot/knowledge/articles.py `AnswerCard`) lists the questions it answers
+as parents say them. A question is matched against every phrasing (the nearest
+one counts, like a FAQ search) and against the card as a whole (its questions,
+its answer and its article's title), with word 1-2 grams for phrasing and
+character n-grams for typos ("assesment"), all folded through the classifier's
+normalisation ("the LA" is "council", "statement" is "ehcp").
+
+Two more signals re-rank the lexical scores:
+
+- context: the rest of the message ("my son is in year 9 ... how long do they
+  have?") says which topic "how long" is about;
+- the intent prior: the intent classifier's probabilities for the whole message,
+  given to each card through its article's `intents`.
+
+`RankingParts` switches each part off for the ablation in benchmarks/answers.py.
+The weights were chosen on the cards' own questions, one left out at a time
+(`python -m benchmarks.answers --leave-one-out`), never on the held-out set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.knowledge.articles import AnswerCard, Article, Library
+from bot.nlu.normalise import normalise
+
+# How much each part counts (see the module docstring for how they were chosen).
+PHRASING_WEIGHT = 0.6  # the nearest single phrasing
+CARD_WEIGHT = 0.4  # the card as a whole
+CONTEXT_WEIGHT = 0.2  # the rest of the message, when there is more than the question
+PRIOR_WEIGHT = 0.15  # the intent classifier's probability for the card's article
+
+
+@dataclass(frozen=True, slots=True)
+class RankingParts:
+    """Which parts of the ranker are on (all of them, except in the ablation)."""
+
+    words: bool = True
+    chars: bool = True
+    context: bool = True
+    prior: bool = True
+
+
+ALL_PARTS = RankingParts()
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerHit:
+    answer_id: str
+    score: float
+
+
+class AnswerIndex:
+    def __init__(self, library: Library, parts: RankingParts = ALL_PARTS) -> None:
+        self.parts = parts
+        self._ids: list[str] = list(library.answers)
+        self._cards: dict[str, tuple[Article, AnswerCard]] = dict(library.answers)
+        self._intents: list[frozenset[str]] = [
+            frozenset(library.answers[i][0].meta.intents) for i in self._ids
+        ]
+        self._vectorizers: list[TfidfVectorizer] = []
+        if not self._ids:
+            return
+        phrasings: list[str] = []
+        owners: list[int] = []
+        for number, answer_id in enumerate(self._ids):
+            _article, card = library.answers[answer_id]
+            for question in card.questions:
+                phrasings.append(normalise(question))
+                owners.append(number)
+        cards = [self._card_document(*library.answers[i]) for i in self._ids]
+        if parts.words:
+            self._vectorizers.append(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True))
+        if parts.chars:
+            self._vectorizers.append(
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+            )
+        for vectorizer in self._vectorizers:
+            vectorizer.fit(phrasings + cards)
+        self._phrasings = self._transform(phrasings)
+        self._card_matrix = self._transform(cards)
+        # Phrasings are grouped by card, so a card's best phrasing is one reduceat.
+        self._owners = np.asarray(owners)
+        self._group_starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0])
+
+    @staticmethod
+    def _card_document(article: Article, card: AnswerCard) -> str:
+        return normalise(" ".join([*card.questions, card.answer, article.meta.title]))
+
+    def _transform(self, texts: list[str]) -> sparse.csr_matrix:
+        """Each part l2-normalised on its own, side by side, averaged in the dot product."""
+        blocks = [vectorizer.transform(texts) for vectorizer in self._vectorizers]
+        matrix = sparse.hstack(blocks).tocsr()
+        return matrix / len(self._vectorizers)
+
+    def card(self, answer_id: str) -> tuple[Article, AnswerCard] | None:
+        return self._cards.get(answer_id)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _lexical(self, text: str) -> np.ndarray:
+        vector = self._transform([normalise(text)])
+        # Each block is unit length and divided by the number of blocks: cosine in 0..1.
+        by_phrasing = np.asarray((self._phrasings @ vector.T).todense()).ravel()
+        by_phrasing *= len(self._vectorizers)
+        best_phrasing = np.maximum.reduceat(by_phrasing, self._group_starts)
+        by_card = np.asarray((self._card_matrix @ vector.T).todense()).ravel()
+        by_card *= len(self._vectorizers)
+        return PHRASING_WEIGHT * best_phrasing + CARD_WEIGHT * by_card
+
+    def rank(
+        self,
+        question: str,
+        context: str | None = None,
+        intent_prior: Mapping[str, float] | None = None,
+        limit: int = 5,
+    ) -> list[AnswerHit]:
+        """The best cards for a question, best first, scores roughly 0 to 1."""
+        if not self._ids or not question.strip():
+            return []
+        scores = self._lexical(question)
+        if self.parts.context and context and context.strip() != question.strip():
+            scores = (1 - CONTEXT_WEIGHT) * scores + CONTEXT_WEIGHT * self._lexical(context)
+        if self.parts.prior and intent_prior:
+            prior = np.array(
+                [
+                    max((intent_prior.get(i, 0.0) for i in intents), default=0.0)
+                    for intents in self._intents
+                ]
+            )
+            scores = scores + PRIOR_WEIGHT * prior
+        order = np.argsort(-scores)[:limit]
+        return [AnswerHit(self._ids[i], float(scores[i])) for i in order if scores[i] > 0]
