@@ -540,8 +540,11 @@ class FlowRunner:
         if node is not None and node.article == article.id:
             buttons = self._buttons(f"{state.flow}:{state.node}", node)
         else:
-            buttons = [Button(content.system_text("menu_label"), "global:menu")]
-        return Reply(text, buttons)
+            buttons = [
+                Button(content.system_text("talk_to_person_label"), "global:human"),
+                Button(content.system_text("menu_label"), "global:menu"),
+            ]
+        return Reply(text, buttons, sources=[source_record(s) for s in article.meta.sources])
 
     def _reshow_if_waiting(self, state: ConversationState) -> list[Reply]:
         """The current step again, if it offers buttons or asks a question."""

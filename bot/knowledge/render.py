@@ -12,10 +12,10 @@ BUTTON_CHARS = 40
 
 
 def render_article(article: Article, sources_heading: str, disclaimer: str) -> str:
+    """The text names each source and section; their links travel as the Reply's
+    `sources`, which the web chat folds under "Sources" so the answer isn't buried."""
     lines = [f"**{article.meta.title}**", "", article.body.strip(), "", sources_heading]
-    for source in article.meta.sources:
-        where = f", {source.section}" if source.section else ""
-        lines.append(f"- {source.title}{where}: {source.url}")
+    lines += [f"- {source_label(source)}" for source in article.meta.sources]
     lines += ["", disclaimer]
     return "\n".join(lines)
 

@@ -110,9 +110,12 @@
     if (replies.length) disableOldChoices();
     let firstGroup = null;
     let crisisItem = null;
+    let firstItem = null;
     for (const reply of replies) {
       const item = addMessage("bot", reply.text, reply.kind);
+      if (!firstItem) firstItem = item;
       if (reply.kind === "crisis" && !crisisItem) crisisItem = item;
+      if (reply.sources && reply.sources.length) item.appendChild(sourcesDisclosure(reply.sources));
       if (reply.document) {
         const link = document.createElement("a");
         link.href = reply.document.url + "&session=" + encodeURIComponent(sessionId());
@@ -124,10 +127,34 @@
       const group = addChoices(reply.buttons, true);
       if (group && !firstGroup) firstGroup = group;
     }
+    // A long reply is read from its start: scroll to the end only as far as keeps
+    // the first new message in view. A crisis message is always the first thing on
+    // screen, never scrolled past.
+    const start = crisisItem || firstItem;
     log.scrollTop = log.scrollHeight;
-    // A crisis message is the first thing on screen, never scrolled past.
-    if (crisisItem) log.scrollTop = crisisItem.offsetTop - log.offsetTop - 8;
+    if (start) log.scrollTop = Math.min(log.scrollTop, start.offsetTop - log.offsetTop - 8);
     return firstGroup;
+  }
+
+  // Where an answer comes from, folded so the fact is not buried under links.
+  function sourcesDisclosure(sources) {
+    const details = document.createElement("details");
+    details.className = "sources";
+    const summary = document.createElement("summary");
+    summary.textContent = "Sources";
+    const list = document.createElement("ul");
+    for (const source of sources) {
+      const entry = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = source.url;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      link.textContent = source.section ? source.title + ", " + source.section : source.title;
+      entry.appendChild(link);
+      list.appendChild(entry);
+    }
+    details.append(summary, list);
+    return details;
   }
 
   function setBusy(on) {

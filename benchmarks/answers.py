@@ -1,0 +1,134 @@
+"""Answer ranking: which parts pay, and how fast (the ablation for the answers issue).
+
+Two measurements, both of the ranker alone (reader, intent prior, AnswerIndex),
+so each part can be switched off:
+
+1. `--leave-one-out` (the tuning set): every question phrasing of every card is
+   taken out of the index in turn and asked; is its own card first, in the top 3?
+   The weights and thresholds in bot/knowledge/answer_index.py and
+   bot/reading/answering.py were chosen on this, never on the held-out set.
+2. The held-out set (nlu_data/test/answers.yml): top-1 and top-3 with each part
+   on and off, and the ranking time per question (p50/p95).
+
+The key fact in the first reply, through the real dispatcher, is
+`python -m bot answers eval`; this script runs it too, unless `--no-eval`.
+
+    .venv/bin/python -m benchmarks.answers [--leave-one-out] [--no-eval]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import percentile_ms
+from bot.answers_eval import ANSWERS_SET, load_questions, run_answers_eval
+from bot.config import load_settings
+from bot.knowledge.answer_index import ALL_PARTS, AnswerIndex, RankingParts
+from bot.knowledge.articles import AnswerCard, Library, load_library
+from bot.nlu.service import InProcessNlu
+from bot.reading.answering import choose_answer
+from bot.services import start_reader
+
+RESULTS = Path(__file__).parent / "results"
+
+ABLATIONS: dict[str, RankingParts] = {
+    "all parts": ALL_PARTS,
+    "no word n-grams": RankingParts(words=False),
+    "no character n-grams": RankingParts(chars=False),
+    "no context": RankingParts(context=False),
+    "no intent prior": RankingParts(prior=False),
+    "words only": RankingParts(chars=False, context=False, prior=False),
+}
+
+
+def _without(library: Library, answer_id: str, question: str) -> Library:
+    """The library with one phrasing of one card left out."""
+    article, card = library.answers[answer_id]
+    kept = [q for q in card.questions if q != question]
+    trimmed = AnswerCard.model_construct(**{**dict(card), "questions": kept})
+    answers = dict(library.answers)
+    answers[answer_id] = (article, trimmed)
+    return Library(library.articles, answers, library.problems)
+
+
+def leave_one_out(library: Library, nlu: InProcessNlu) -> dict[str, float]:
+    """Each phrasing asked of an index that does not hold it (slow: one index each)."""
+    top1 = top3 = answered_right = answered = total = 0
+    for answer_id, (_article, card) in library.answers.items():
+        for question in card.questions:
+            index = AnswerIndex(_without(library, answer_id, question))
+            prior = dict(nlu.classifier.predict(question).ranking)
+            choice = choose_answer(index, [question], question, prior)
+            ranked = [hit.answer_id for hit in choice.hits]
+            total += 1
+            top1 += ranked[:1] == [answer_id]
+            top3 += answer_id in ranked[:3]
+            if choice.kind == "answer":
+                answered += 1
+                answered_right += ranked[0] == answer_id
+    return {
+        "phrasings": total,
+        "top1": round(top1 / total, 3),
+        "top3": round(top3 / total, 3),
+        "answered": round(answered / total, 3),
+        "answered_right": round(answered_right / max(answered, 1), 3),
+    }
+
+
+def ablation(library: Library, nlu: InProcessNlu, path: Path) -> dict[str, Any]:
+    settings = load_settings()
+    reader = start_reader(settings)
+    questions = [q for q in load_questions(path) if q.answer_ids]
+    readings = [reader.read(q.text) for q in questions]
+    priors = [dict(nlu.classifier.predict(q.text).ranking) for q in questions]
+    results: dict[str, Any] = {}
+    for name, parts in ABLATIONS.items():
+        index = AnswerIndex(library, parts)
+        top1 = top3 = 0
+        seconds = []
+        for question, reading, prior in zip(questions, readings, priors, strict=True):
+            asked = [s.text for s in reading.questions] or [question.text]
+            started = time.perf_counter()
+            choice = choose_answer(index, asked, question.text, prior)
+            seconds.append(time.perf_counter() - started)
+            ranked = [hit.answer_id for hit in choice.hits]
+            top1 += bool(ranked) and ranked[0] in question.answer_ids
+            top3 += any(a in question.answer_ids for a in ranked[:3])
+        results[name] = {
+            "top1": round(top1 / len(questions), 3),
+            "top3": round(top3 / len(questions), 3),
+            "rank_p50_ms": round(percentile_ms(seconds, 0.5), 2),
+            "rank_p95_ms": round(percentile_ms(seconds, 0.95), 2),
+        }
+    return {"questions_with_an_answer": len(questions), "parts": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leave-one-out", action="store_true", help="the tuning figures")
+    parser.add_argument("--no-eval", action="store_true", help="skip the dispatcher eval")
+    args = parser.parse_args()
+    settings = load_settings()
+    library = load_library(settings.knowledge_dir)
+    nlu = InProcessNlu.from_data(settings.nlu_data_dir, settings.classifier_cache_dir)
+    figures: dict[str, Any] = {"cards": len(library.answers)}
+    if args.leave_one_out:
+        figures["leave_one_out"] = leave_one_out(library, nlu)
+        print(f"leave-one-out: {json.dumps(figures['leave_one_out'])}")
+    path = settings.nlu_data_dir / ANSWERS_SET
+    if path.exists():
+        figures["ablation"] = ablation(library, nlu, path)
+        for name, row in figures["ablation"]["parts"].items():
+            print(f"{name:22s} {json.dumps(row)}")
+        if not args.no_eval:
+            run_answers_eval(settings)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "answers.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
