@@ -25,6 +25,7 @@ class ContentCheck:
     warnings: list[str] = field(default_factory=list)
     flows: int = 0
     articles: int = 0
+    answers: int = 0
     letters: int = 0
 
 
@@ -52,9 +53,10 @@ def check_content(
     result.errors.extend(_crisis_rule_problems(flows))
     letters = load_letters(knowledge_dir / "letters")
     result.errors.extend(letters.problems)
-    result.flows, result.articles, result.letters = (
+    result.flows, result.articles, result.answers, result.letters = (
         len(flows.flows),
         len(library.articles),
+        len(library.answers),
         len(letters.letters),
     )
     return result
@@ -88,7 +90,8 @@ def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
         errors += 1
     examples = sum(len(v) for v in nlu.examples.values())
     print(
-        f"checked {content.flows} flows, {content.articles} articles, "
+        f"checked {content.flows} flows, {content.articles} articles "
+        f"({content.answers} answers), "
         f"{content.letters} letters, "
         f"{len(nlu.examples)} intents ({examples} examples): "
         f"{errors} error(s), {len(content.warnings)} warning(s)",

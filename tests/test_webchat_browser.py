@@ -159,3 +159,50 @@ def test_a_crisis_reply_is_scrolled_to_its_first_line_with_tappable_numbers(page
     assert 0 <= top < 80, top
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "webchat-crisis.png"))
+
+
+def test_an_answer_starts_on_screen_with_its_sources_folded(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 640})  # a phone
+    page.goto("/")
+    log = page.get_by_role("log")
+    page.get_by_role("button", name="OK, let's start").click()
+    expect(log).to_contain_text("What would you like help with?")
+    page.get_by_label("Your message").fill(
+        "how long does the council have to decide whether to assess my son for an ehcp"
+    )
+    page.keyboard.press("Enter")
+    answer = page.locator(".msg.bot").filter(has_text="6 weeks").last
+    expect(answer).to_be_visible()
+    # The fact is read from its start: the answer's first line is in view.
+    top = page.evaluate(
+        "() => { const m = [...document.querySelectorAll('.msg.bot')]"
+        ".filter(e => e.textContent.includes('6 weeks')).pop();"
+        " const log = document.getElementById('log');"
+        " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }"
+    )
+    assert 0 <= top < 80, top
+    # Links are folded under "Sources", closed until the parent opens them.
+    sources = answer.locator("details.sources")
+    expect(sources).to_have_count(1)
+    link = sources.locator("a").first
+    expect(link).to_be_hidden()
+    sources.locator("summary").click()
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute(
+        "href", "https://www.legislation.gov.uk/uksi/2014/1530/regulation/5"
+    )
+    # "Read more" gives the whole article, its sources folded the same way.
+    page.get_by_role("button", name="Read more").last.click()
+    article = page.locator(".msg.bot").filter(has_text="Where this comes from").last
+    expect(article.locator("details.sources")).to_have_count(1)
+    article_top = page.evaluate(
+        "() => { const m = [...document.querySelectorAll('.msg.bot')]"
+        ".filter(e => e.textContent.includes('Where this comes from')).pop();"
+        " const log = document.getElementById('log');"
+        " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }"
+    )
+    assert 0 <= article_top < 80, article_top
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webchat-answer.png"))
