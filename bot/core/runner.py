@@ -450,16 +450,21 @@ class FlowRunner:
         if choice.kind == "answer":
             assert choice.best is not None
             return [self._answer_reply(choice.best.answer_id, choice.second)]
-        if confident and target and prediction and prediction.intent != OUT_OF_SCOPE:
-            # No card states this fact, but the topic is clear: its overview and choices.
+        topic = confident and target and prediction and prediction.intent != OUT_OF_SCOPE
+        if topic and not asked and target is not None:
+            # A statement ("he was excluded today"): its topic's overview and choices.
             return await self._run(state, target[0], target[1], channel)
         if choice.kind == "unsure":
             return [self._are_you_asking(choice)] + (
                 self._reshow_if_waiting(state) if menu_if_unsure else []
             )
         if asked or not menu_if_unsure:
-            # A question we have no answer for: say so, and offer a person.
-            return [self._no_answer()] + (self._reshow_if_waiting(state) if menu_if_unsure else [])
+            # A question no card answers: say so honestly, never a nearby fact, and
+            # offer a person (and the topic, when it is clear).
+            intent = prediction.intent if topic and prediction else None
+            return [self._no_answer(intent)] + (
+                self._reshow_if_waiting(state) if menu_if_unsure else []
+            )
         if prediction is not None:
             suggestions = [
                 Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}")
@@ -520,15 +525,14 @@ class FlowRunner:
         buttons.append(Button(content.system_text("talk_to_person_label"), "global:human"))
         return Reply(content.system_text("are_you_asking"), buttons, kind="question")
 
-    def _no_answer(self) -> Reply:
+    def _no_answer(self, intent: str | None = None) -> Reply:
         content = self._content.current
-        return Reply(
-            content.system_text("no_answer"),
-            [
-                Button(content.system_text("talk_to_person_label"), "global:human"),
-                Button(content.system_text("menu_label"), "global:menu"),
-            ],
-        )
+        buttons = [Button(content.system_text("talk_to_person_label"), "global:human")]
+        label = content.intent_label(intent) if intent else None
+        if intent and label:
+            buttons.append(Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}"))
+        buttons.append(Button(content.system_text("menu_label"), "global:menu"))
+        return Reply(content.system_text("no_answer"), buttons, kind="notice")
 
     def _full_article(self, state: ConversationState, article: Article) -> Reply:
         """The whole article with its sources and the disclaimer."""

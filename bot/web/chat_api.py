@@ -52,11 +52,18 @@ class DocumentOut(BaseModel):
     url: str  # add &session=... to download
 
 
+class SourceOut(BaseModel):
+    title: str
+    url: str
+    section: str | None = None
+
+
 class ReplyOut(BaseModel):
     text: str
     buttons: list[ButtonOut]
     document: DocumentOut | None = None
     kind: str | None = None  # "crisis": the page scrolls to it and makes numbers tappable
+    sources: list[SourceOut] | None = None  # folded under "Sources" on the page
 
 
 class ChatResponse(BaseModel):
