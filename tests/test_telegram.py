@@ -310,3 +310,22 @@ async def test_delete_on_telegram_says_goodbye_then_keeps_nothing(settings: Sett
             await transaction.run(erase_inactive, 12, later)
         parents = await database.read(lambda c: c.execute(select(Parent.__table__)).all())
         assert parents == []
+
+
+async def test_a_question_on_telegram_gets_the_fact_first(settings: Settings) -> None:
+    async with telegram_app(settings) as (_app, fake):
+        parent = TelegramParent(fake, 4011)
+        parent.say("/start")
+        await parent.expect("Hello, I'm Champion")
+        await parent.press("OK, let's start")
+        await parent.expect("What would you like help with?")
+        parent.say("how long does the council have to decide whether to assess my son")
+        answer = await parent.expect("6 weeks")
+        assert answer["text"].startswith("The council must")  # the fact, not a topic title
+        assert "regulation 5(1)" in answer["text"]
+        labels = [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+        assert "Read more" in labels and "Talk to a person" in labels
+        # Every button fits Telegram's 64-byte callback data.
+        for row in answer["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                assert len(button["callback_data"].encode()) <= CALLBACK_LIMIT

@@ -41,7 +41,8 @@ class Source(BaseModel):
     verified: Verified | None = None
 
 
-AnswerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=64)]
+# "answer:<id>" must fit in Telegram's 64 bytes of callback data.
+AnswerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=56)]
 MAX_ANSWER_WORDS = 60
 MIN_ANSWER_QUESTIONS = 3
 
