@@ -327,3 +327,22 @@ async def test_a_calendar_file_is_uploaded_then_sent_as_a_document(settings: Set
         assert document["document"]["filename"].endswith(".ics")
         assert fake.uploads[0]["type"] == "text/calendar"
         assert b"BEGIN:VCALENDAR" in fake.uploads[0]["body"]
+
+
+async def test_a_question_on_whatsapp_gets_the_fact_and_its_next_steps(settings: Settings) -> None:
+    async with whatsapp_app(settings) as (_app, client, fake):
+        parent = WhatsAppParent(client, fake, "447700900011")
+        await parent.say("hi")
+        privacy = await parent.expect("OK, let's start")
+        await parent.press(choices(privacy)["OK, let's start"], "OK, let's start")
+        await parent.expect("What would you like help with?")
+        await parent.say("how long does the council have to decide whether to assess my son")
+        answer = await parent.expect("6 weeks")
+        assert answer["interactive"]["body"]["text"].startswith("The council must")
+        rows = choices(answer)
+        # Read more, a related answer and a person: nothing dropped, titles within limits.
+        assert "Read more" in rows and "Talk to a person" in rows
+        limit = 20 if answer["interactive"]["type"] == "button" else 24
+        assert all(len(title) <= limit for title in rows)
+        await parent.press(rows["Read more"], "Read more")
+        await parent.expect("EHC plan timescales")
