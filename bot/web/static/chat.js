@@ -186,8 +186,9 @@
       catch (first) { data = await post(body); } // one retry; the same message_id is answered once
       const group = showReplies(data.replies);
       const viaButton = message.payload !== undefined;
-      if (viaButton && group) group.querySelector("button").focus();
-      else box.focus();
+      // Focus moves without scrolling, so a long reply stays at its start.
+      if (viaButton && group) group.querySelector("button").focus({ preventScroll: true });
+      else box.focus({ preventScroll: true });
       return true;
     } catch (error) {
       status.className = "status error";
