@@ -18,8 +18,9 @@ async def test_a_specific_question_gets_its_fact_first_with_source_and_next_step
     answer = replies[0]
     assert answer["kind"] == "answer"
     assert "6 weeks" in answer["text"].split("\n")[0]  # the fact is the first line
-    assert "Source: Special Educational Needs and Disability Regulations 2014, regulation 5(1)" in (
-        answer["text"]
+    assert (
+        "Source: Special Educational Needs and Disability Regulations 2014, regulation 5(1)"
+        in (answer["text"])
     )
     assert answer["sources"][0]["url"] == (
         "https://www.legislation.gov.uk/uksi/2014/1530/regulation/5"
