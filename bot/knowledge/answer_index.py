@@ -35,6 +35,18 @@ from bot.nlu.normalise import normalise
 PHRASING_WEIGHT = 0.6  # the nearest single phrasing
 CARD_WEIGHT = 0.4  # the card as a whole
 CONTEXT_WEIGHT = 0.2  # the rest of the message, when there is more than the question
+# A vague question ("what can i do about it", "is that allowed") says little on its
+# own: the message around it says what "it" is, so the context counts for more.
+VAGUE_CONTEXT_WEIGHT = 0.5
+VAGUE_QUESTION_WORDS = 4  # content words (not "what", "can", "i"...) below this is vague
+_FUNCTION_WORD_LIST = (
+    "a an the i we you he she they it its it's is are was were be been am do does did "
+    "can could should would will shall may might must have has had what whats what's how "
+    "when where why who which that this there their them my our your his her me us to of "
+    "for in on at by with about and or but so if not no any anything something else just "
+    "really please thanks also then now still get got"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
 PRIOR_WEIGHT = 0.15  # the intent classifier's probability for the card's article
 
 
@@ -55,6 +67,12 @@ ALL_PARTS = RankingParts()
 class AnswerHit:
     answer_id: str
     score: float
+
+
+def is_vague(question: str) -> bool:
+    """Too few content words to say what it is about on its own."""
+    words = [w for w in normalise(question).split() if w.strip("?.,!") not in _FUNCTION_WORDS]
+    return len(words) < VAGUE_QUESTION_WORDS
 
 
 class AnswerIndex:
@@ -106,15 +124,37 @@ class AnswerIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _lexical(self, text: str) -> np.ndarray:
+    def _lexical(self, text: str, leave_out: int | None = None) -> np.ndarray:
         vector = self._transform([normalise(text)])
         # Each block is unit length and divided by the number of blocks: cosine in 0..1.
         by_phrasing = np.asarray((self._phrasings @ vector.T).todense()).ravel()
         by_phrasing *= len(self._vectorizers)
-        best_phrasing = np.maximum.reduceat(by_phrasing, self._group_starts)
         by_card = np.asarray((self._card_matrix @ vector.T).todense()).ravel()
         by_card *= len(self._vectorizers)
+        if leave_out is not None:
+            # Tuning only: as if this phrasing had never been written.
+            by_phrasing[leave_out] = 0.0
+            owner = int(self._owners[leave_out])
+            by_card[owner] = self._card_without(owner, leave_out, vector)
+        best_phrasing = np.maximum.reduceat(by_phrasing, self._group_starts)
         return PHRASING_WEIGHT * best_phrasing + CARD_WEIGHT * by_card
+
+    def _card_without(self, owner: int, row: int, vector: sparse.csr_matrix) -> float:
+        article, card = self._cards[self._ids[owner]]
+        first_row = int(self._group_starts[owner])
+        kept = [q for i, q in enumerate(card.questions) if first_row + i != row]
+        document = normalise(" ".join([*kept, card.answer, article.meta.title]))
+        return float((self._transform([document]) @ vector.T).toarray()[0, 0]) * len(
+            self._vectorizers
+        )
+
+    def phrasings(self) -> list[tuple[int, str, str]]:
+        """(row, answer id, question) of every phrasing: the leave-one-out tuning set."""
+        rows = []
+        for owner, start in enumerate(self._group_starts):
+            _article, card = self._cards[self._ids[owner]]
+            rows += [(int(start) + i, self._ids[owner], q) for i, q in enumerate(card.questions)]
+        return rows
 
     def rank(
         self,
@@ -122,13 +162,17 @@ class AnswerIndex:
         context: str | None = None,
         intent_prior: Mapping[str, float] | None = None,
         limit: int = 5,
+        leave_out: int | None = None,
     ) -> list[AnswerHit]:
-        """The best cards for a question, best first, scores roughly 0 to 1."""
+        """The best cards for a question, best first, scores roughly 0 to 1.
+
+        `leave_out` (a phrasing's row) is for the leave-one-out tuning set only."""
         if not self._ids or not question.strip():
             return []
-        scores = self._lexical(question)
+        scores = self._lexical(question, leave_out)
         if self.parts.context and context and context.strip() != question.strip():
-            scores = (1 - CONTEXT_WEIGHT) * scores + CONTEXT_WEIGHT * self._lexical(context)
+            weight = VAGUE_CONTEXT_WEIGHT if is_vague(question) else CONTEXT_WEIGHT
+            scores = (1 - weight) * scores + weight * self._lexical(context, leave_out)
         if self.parts.prior and intent_prior:
             prior = np.array(
                 [

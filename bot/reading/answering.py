@@ -28,6 +28,10 @@ SUGGEST_MIN_SCORE = 0.2
 # (otherwise it goes to its topic, as a statement like "he was excluded today" should).
 STATEMENT_MIN_SCORE = 0.5
 SUGGESTIONS = 3
+# When the intent classifier thinks the message is off-topic at least this surely,
+# only a card matching at least OFF_TOPIC_MIN_SCORE is answered.
+OFF_TOPIC_PROBABILITY = 0.5
+OFF_TOPIC_MIN_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +57,28 @@ def choose_answer(
     if not questions:
         return AnswerChoice("unknown")
     hits = index.rank(questions[0], context, intent_prior)
-    if not hits or hits[0].score < SUGGEST_MIN_SCORE:
-        return AnswerChoice("unknown", hits)
+    if not hits:
+        return AnswerChoice("unknown")
     best = hits[0]
     second = None
     if len(questions) > 1:
         other = index.rank(questions[1], context, intent_prior, limit=1)
         if other and other[0].score >= ANSWER_MIN_SCORE and other[0].answer_id != best.answer_id:
             second = other[0]
+    off_topic = (intent_prior or {}).get("out_of_scope", 0.0)
+    kind = decide(hits, asked, off_topic)
+    return AnswerChoice(kind, hits if kind == "answer" else hits[:SUGGESTIONS], second)
+
+
+def decide(hits: Sequence[AnswerHit], asked: bool = True, off_topic: float = 0.0) -> str:
+    """What to do with ranked cards (best first): "answer", "unsure" or "unknown".
+
+    `off_topic` is the intent classifier's probability that the message is out of scope."""
+    if not hits or hits[0].score < SUGGEST_MIN_SCORE:
+        return "unknown"
+    best = hits[0]
+    if off_topic >= OFF_TOPIC_PROBABILITY and best.score < OFF_TOPIC_MIN_SCORE:
+        return "unknown"
     needed = ANSWER_MIN_SCORE if asked else STATEMENT_MIN_SCORE
     close_call = len(hits) > 1 and best.score - hits[1].score < CLOSE_CALL_MARGIN
-    if best.score >= needed and not close_call:
-        return AnswerChoice("answer", hits, second)
-    return AnswerChoice("unsure", hits[:SUGGESTIONS], second)
+    return "answer" if best.score >= needed and not close_call else "unsure"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Hard breaks: sentence punctuation followed by a space, line breaks, semicolons,
 # spaced dashes, and emoji or other pictographs (often used instead of a full stop).
@@ -26,11 +26,22 @@ _HARD_BREAK = re.compile(
     r"|(?:\s+[-–—]+\s+)"
     r"|(?:\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+\s*)"
 )
+# Every hard break has one of these next to or inside it. `re` tries _HARD_BREAK at
+# every character of the message (about 0.7 ms for 4,000 characters); finding these
+# first and trying it only where a break could start gives the same breaks, faster.
+_BREAK_SIGN = re.compile(r"[.!?…\r\n;\-–—\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
+_AFTER_SIGN = frozenset(".!?…")  # a break starts just after one of these (the first form)
 # Where one clause ends and another starts inside a long run-on sentence.
-_CLAUSE_BREAK = re.compile(
-    r"\s+(?=(?:and|but|so|because|cos|coz|cause|then|also|plus|tbh|honestly|idk|"
-    r"lol|omg|anyway|now|which|although|though|whereas|while|when|if|or)\b)",
-    re.IGNORECASE,
+_CONJUNCTIONS = (
+    "and|but|so|because|cos|coz|cause|then|also|plus|tbh|honestly|idk|"
+    "lol|omg|anyway|now|which|although|though|whereas|while|when|if|or"
+)
+_CLAUSE_BREAK = re.compile(rf"\s+(?=(?:{_CONJUNCTIONS})\b)", re.IGNORECASE)
+# The same breaks, written so that `re` can skip quickly to spaces (a pattern that
+# starts with one character class), then to spaces before a conjunction's first letter.
+_FIRST_LETTERS = "".join(sorted({word[0] for word in _CONJUNCTIONS.split("|")}))
+_CLAUSE_BREAK_FAST = re.compile(
+    rf"\s\s*(?=[{_FIRST_LETTERS}])(?=(?:{_CONJUNCTIONS})\b)", re.IGNORECASE
 )
 # A run-on is cut into clauses once it is this many words long.
 CLAUSE_MIN_WORDS = 10
@@ -45,10 +56,14 @@ class Sentence:
     start: int
     end: int
     clause: bool = False  # cut from a longer sentence at a conjunction
+    # Counted once, on first use: the screen and the question finder both ask.
+    _words: int = field(default=-1, init=False, repr=False, compare=False)
 
     @property
     def words(self) -> int:
-        return len(_WORD.findall(self.text))
+        if self._words < 0:
+            object.__setattr__(self, "_words", len(_WORD.findall(self.text)))
+        return self._words
 
 
 # Contractions typed without the apostrophe ("cant", "dont", "im"), so rules and
@@ -60,6 +75,9 @@ _BARE_PRONOUN = {"im": "i'm", "ive": "i've", "hes": "he's", "shes": "she's", "th
 _BARE_PRONOUN_PATTERN = re.compile(r"\b(" + "|".join(_BARE_PRONOUN) + r")\b")
 
 
+_SEPARATOR = "\0"
+
+
 def fold(text: str) -> str:
     """One form for matching: NFKC, lower case, straight quotes, apostrophes, single spaces."""
     folded = unicodedata.normalize("NFKC", text).casefold()
@@ -69,13 +87,67 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
-def _pieces(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[str, int, int]]:
+def fold_many(texts: list[str]) -> list[str]:
+    """fold() of each text, in one pass over them all (the same result, several times faster).
+
+    The texts are joined with NUL, which no step of fold() can change, join across
+    or produce: it is not a space, a word character or a quote, and in Unicode
+    normalisation it neither composes nor reorders with its neighbours.
+    """
+    if not texts:
+        return []
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds a NUL itself
+        return [fold(text) for text in texts]
+    folded = unicodedata.normalize("NFKC", joined).casefold()
+    folded = folded.replace("’", "'").replace("‘", "'").replace("`", "'").replace("´", "'")
+    folded = _BARE_CONTRACTION.sub(r"\1't", folded)
+    folded = _BARE_PRONOUN_PATTERN.sub(lambda m: _BARE_PRONOUN[m.group(1)], folded)
+    return [" ".join(piece.split()) for piece in folded.split(_SEPARATOR)]
+
+
+def _hard_breaks(text: str) -> list[tuple[int, int]]:
+    """Where _HARD_BREAK matches, as `finditer` would find them.
+
+    Every break either starts just after . ! ? or … or takes in a line break, a
+    semicolon, a dash or an emoji, together with the run of spaces before it (a
+    break found anywhere else inside that run would have been found at its
+    start), or starts at the semicolon or emoji when an earlier break took the
+    spaces. So the pattern is tried only at those places, in order.
+    """
+    starts = set()
+    for sign in _BREAK_SIGN.finditer(text):
+        position = sign.start()
+        if sign.group() in _AFTER_SIGN:
+            starts.add(position + 1)
+            continue
+        starts.add(position)  # a semicolon or an emoji right after an earlier break
+        while position and text[position - 1].isspace():
+            position -= 1
+        starts.add(position)
+    breaks = []
+    reached = 0
+    for start in sorted(starts):
+        if start < reached:
+            continue
+        match = _HARD_BREAK.match(text, start)
+        if match:
+            breaks.append(match.span())
+            reached = match.end()
+    return breaks
+
+
+def _clause_breaks(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _CLAUSE_BREAK_FAST.finditer(text)]
+
+
+def _pieces(text: str, breaks: list[tuple[int, int]], offset: int) -> list[tuple[str, int, int]]:
     found = []
     position = 0
-    for match in pattern.finditer(text):
-        if match.start() > position:
-            found.append((text[position : match.start()], offset + position))
-        position = max(position, match.end())
+    for break_start, break_end in breaks:
+        if break_start > position:
+            found.append((text[position:break_start], offset + position))
+        position = max(position, break_end)
     if position < len(text):
         found.append((text[position:], offset + position))
     pieces = []
@@ -91,13 +163,14 @@ def _pieces(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[str,
 def split_sentences(text: str) -> list[Sentence]:
     """The message's sentences in order, each followed by its clauses when it is long."""
     sentences: list[Sentence] = []
-    for piece, start, end in _pieces(text, _HARD_BREAK, 0):
+    for piece, start, end in _pieces(text, _hard_breaks(text), 0):
         sentence = Sentence(piece, start, end)
         sentences.append(sentence)
         if sentence.words < CLAUSE_MIN_WORDS:
             continue
         # A clause of one word ("and" before "tbh") says nothing on its own.
-        clauses = [c for c in _pieces(piece, _CLAUSE_BREAK, start) if len(_WORD.findall(c[0])) > 1]
+        pieces = _pieces(piece, _clause_breaks(piece), start)
+        clauses = [c for c in pieces if len(_WORD.findall(c[0])) > 1]
         if len(clauses) > 1:
             sentences.extend(Sentence(c, s, e, clause=True) for c, s, e in clauses)
     return sentences
