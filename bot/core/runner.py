@@ -449,7 +449,7 @@ class FlowRunner:
         choice = choose_answer(content.answer_index, questions, text, prior, asked=bool(asked))
         if choice.kind == "answer":
             assert choice.best is not None
-            return [self._answer_reply(choice.best.answer_id, choice.second)]
+            return [self._answer_reply(choice.best.answer_id, choice.second, choice.alternatives)]
         topic = confident and target and prediction and prediction.intent != OUT_OF_SCOPE
         if topic and not asked and target is not None:
             # A statement ("he was excluded today"): its topic's overview and choices.
@@ -483,7 +483,12 @@ class FlowRunner:
             return replies + current
         return replies + await self._run(state, "main", None, channel)
 
-    def _answer_reply(self, answer_id: str, second: AnswerHit | None = None) -> Reply:
+    def _answer_reply(
+        self,
+        answer_id: str,
+        second: AnswerHit | None = None,
+        alternatives: Sequence[AnswerHit] = (),
+    ) -> Reply:
         """The key fact first, its source in one short line, then where to go next:
         Read more (the whole article), related answers, a second question, a person."""
         content = self._content.current
@@ -496,7 +501,9 @@ class FlowRunner:
         ]
         if second is not None:
             buttons.append(Button(self._question_label(second.answer_id), answer_payload(second)))
-        related = [f for f in card.follow_ups if second is None or f != second.answer_id]
+        # Not sure: the runners-up first, so what the parent meant is one tap away.
+        offered = [hit.answer_id for hit in alternatives] + list(card.follow_ups)
+        related = [f for f in dict.fromkeys(offered) if second is None or f != second.answer_id]
         for follow_up in related[:RELATED_ANSWERS]:
             if content.answer(follow_up) is not None:
                 buttons.append(

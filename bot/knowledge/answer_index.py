@@ -32,8 +32,8 @@ from bot.knowledge.articles import AnswerCard, Article, Library
 from bot.nlu.normalise import normalise
 
 # How much each part counts (see the module docstring for how they were chosen).
-PHRASING_WEIGHT = 0.6  # the nearest single phrasing
-CARD_WEIGHT = 0.4  # the card as a whole
+PHRASING_WEIGHT = 0.1  # the nearest single phrasing
+CARD_WEIGHT = 0.9  # the card as a whole: all its phrasings, its answer and title
 CONTEXT_WEIGHT = 0.2  # the rest of the message, when there is more than the question
 # A vague question ("what can i do about it", "is that allowed") says little on its
 # own: the message around it says what "it" is, so the context counts for more.

@@ -19,19 +19,25 @@ from dataclasses import dataclass, field
 from bot.knowledge.answer_index import AnswerHit, AnswerIndex
 
 # A best card scoring at least this is answered...
-ANSWER_MIN_SCORE = 0.33
-# ...unless the runner-up is this close behind and from another card with another fact.
-CLOSE_CALL_MARGIN = 0.02
+ANSWER_MIN_SCORE = 0.2
+# A runner-up this close behind is offered beside the answer (often the same fact,
+# worded for another situation; sometimes what the parent meant).
+CLOSE_CALL_MARGIN = 0.03
+# Below this, an answer also offers the runners-up as buttons, one tap away.
+SURE_SCORE = 0.45
 # Below ANSWER_MIN_SCORE but at least this: "Are you asking about...?"
-SUGGEST_MIN_SCORE = 0.2
+SUGGEST_MIN_SCORE = 0.17
 # A message that does not look like a question is answered only on a strong match
 # (otherwise it goes to its topic, as a statement like "he was excluded today" should).
-STATEMENT_MIN_SCORE = 0.5
+STATEMENT_MIN_SCORE = 0.35
 SUGGESTIONS = 3
-# When the intent classifier thinks the message is off-topic at least this surely,
-# only a card matching at least OFF_TOPIC_MIN_SCORE is answered.
-OFF_TOPIC_PROBABILITY = 0.5
-OFF_TOPIC_MIN_SCORE = 0.5
+OUT_OF_SCOPE = "out_of_scope"
+# When the intent classifier's best guess is that the message is off-topic (or it
+# gives that at least this probability), only a card matching at least
+# OFF_TOPIC_MIN_SCORE is answered: a SEND card near a question about something
+# else would be an unrelated fact.
+OFF_TOPIC_PROBABILITY = 0.35
+OFF_TOPIC_MIN_SCORE = 0.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,8 @@ class AnswerChoice:
     hits: list[AnswerHit] = field(default_factory=list)
     # The best card for a second question in the same message, offered as a button.
     second: AnswerHit | None = None
+    # Answered, but not surely: the runners-up, offered as buttons ("or were you asking...").
+    alternatives: list[AnswerHit] = field(default_factory=list)
 
     @property
     def best(self) -> AnswerHit | None:
@@ -65,9 +73,19 @@ def choose_answer(
         other = index.rank(questions[1], context, intent_prior, limit=1)
         if other and other[0].score >= ANSWER_MIN_SCORE and other[0].answer_id != best.answer_id:
             second = other[0]
-    off_topic = (intent_prior or {}).get("out_of_scope", 0.0)
+    prior = intent_prior or {}
+    off_topic = prior.get(OUT_OF_SCOPE, 0.0)
+    if prior and max(prior, key=prior.__getitem__) == OUT_OF_SCOPE:
+        off_topic = 1.0
     kind = decide(hits, asked, off_topic)
-    return AnswerChoice(kind, hits if kind == "answer" else hits[:SUGGESTIONS], second)
+    if kind != "answer":
+        return AnswerChoice(kind, hits[:SUGGESTIONS], second)
+    alternatives = []
+    if best.score < SURE_SCORE or (
+        len(hits) > 1 and best.score - hits[1].score < CLOSE_CALL_MARGIN
+    ):
+        alternatives = [hit for hit in hits[1:SUGGESTIONS] if hit.score >= SUGGEST_MIN_SCORE]
+    return AnswerChoice(kind, hits, second, alternatives)
 
 
 def decide(hits: Sequence[AnswerHit], asked: bool = True, off_topic: float = 0.0) -> str:
@@ -80,5 +98,4 @@ def decide(hits: Sequence[AnswerHit], asked: bool = True, off_topic: float = 0.0
     if off_topic >= OFF_TOPIC_PROBABILITY and best.score < OFF_TOPIC_MIN_SCORE:
         return "unknown"
     needed = ANSWER_MIN_SCORE if asked else STATEMENT_MIN_SCORE
-    close_call = len(hits) > 1 and best.score - hits[1].score < CLOSE_CALL_MARGIN
-    return "answer" if best.score >= needed and not close_call else "unsure"
+    return "answer" if best.score >= needed else "unsure"

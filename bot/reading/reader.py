@@ -51,5 +51,5 @@ class MessageReader:
             for other, sentence in enumerate(sentences):
                 if sentence.start <= clause.start and clause.end <= sentence.end:
                     risky.add(other)
-        asked = [sentences[i] for i in question_sentences(sentences, risky)]
+        asked = question_sentences(sentences, risky)
         return Reading(text, sentences, screening, asked)

