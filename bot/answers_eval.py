@@ -126,7 +126,10 @@ async def evaluate_answers(settings: Settings, questions: list[Question]) -> Ans
     services = await start_services(settings)
     try:
         content = services.content.current
-        no_answer = content.system_text("no_answer")
+        # Saying honestly that we don't know, with a person to ask: the "I don't know
+        # that one" reply, or the kind word for a message that isn't about SEND.
+        off_topic = content.node("topics", "out_of_scope")
+        honest = {content.system_text("no_answer"), off_topic.say if off_topic else None}
         for question in questions:
             chat = f"eval-{uuid.uuid4().hex}"
             dispatcher = services.dispatcher
@@ -160,7 +163,7 @@ async def evaluate_answers(settings: Settings, questions: list[Question]) -> Ans
                 )
             else:
                 top1 = top3 = choice.kind == "unknown"
-                key_fact = first is not None and first.text == no_answer
+                key_fact = first is not None and first.text in honest
             result.top1.add(top1)
             result.top3.add(top3)
             result.key_fact.add(key_fact)

@@ -73,14 +73,18 @@ async def test_a_question_we_cannot_answer_never_gets_an_unrelated_fact(
     parent = Parent(client)
     await parent.at_main_menu()
     for question in (
-        "whats the best trampoline for an autistic child",
-        "what time does the tribunal office in leeds open on saturdays",
+        "what is the law on ehcps in scotland",
+        "how do i get a blue badge for my car",
+        "can you recommend a dentist in york for autistic kids",
     ):
         replies = await parent.say(question)
         first = replies[0]
         assert first.get("kind") != "answer", first["text"]
-        assert "don't know" in first["text"] or "Are you asking about" in first["text"]
-        assert "Talk to a person" in [b["label"] for b in first["buttons"]]
+        honest = ("don't know", "Are you asking about", "I can't help with that")
+        assert any(words in first["text"] for words in honest), first["text"]
+        assert {"Talk to a person", "Talk to a Parent Champion"} & {
+            b["label"] for b in first["buttons"]
+        }
 
 
 async def test_are_you_asking_about_leads_to_the_answer_chosen(client: httpx.AsyncClient) -> None:

@@ -60,6 +60,11 @@ ARTICLE_PAYLOAD_PREFIX = "article:"  # "Read more" and related-article buttons
 ANSWER_PAYLOAD_PREFIX = "answer:"  # a related answer, or "Are you asking about..."
 # Intents that ask for something the bot does rather than a fact: their flow wins.
 OUT_OF_SCOPE = "out_of_scope"
+# A message without a question this long is read as asking (parents often write the
+# question without a question word); shorter ones are statements about a topic.
+LONG_MESSAGE_WORDS = 25
+# A statement this short ("the plan") is never answered with a card on its own.
+SHORT_STATEMENT_WORDS = 6
 FLOW_REQUEST_INTENTS = {"greeting", "goodbye", "talk_to_human", "book_dropin"}
 # How many related answers an answer offers as buttons.
 RELATED_ANSWERS = 2
@@ -218,10 +223,17 @@ class FlowRunner:
         prediction: Prediction | None,
         asked: Sequence[str] = (),
     ) -> list[Reply]:
-        """The answer to a question that came with a crisis or a check-in, in the same turn."""
-        return await self._free_text(
-            state, text, prediction, channel, menu_if_unsure=False, asked=asked
-        )
+        """The answer to a question that came with a crisis or a check-in, in the same
+        turn: the card if we know it, "Are you asking about...?" if close, else nothing
+        (the crisis message already offers a person)."""
+        content = self._content.current
+        prior = dict(prediction.ranking) if prediction is not None else None
+        choice = choose_answer(content.answer_index, list(asked) or [text], text, prior)
+        if choice.kind == "answer" and choice.best is not None:
+            return [self._answer_reply(choice.best.answer_id, choice.second, choice.alternatives)]
+        if choice.kind == "unsure":
+            return [self._are_you_asking(choice)]
+        return []
 
     async def handle_text(
         self,
@@ -420,7 +432,6 @@ class FlowRunner:
         text: str,
         prediction: Prediction | None,
         channel: str,
-        menu_if_unsure: bool = True,
         asked: Sequence[str] = (),
     ) -> list[Reply]:
         """Typed words that are not an answer or a button: a request, a question, a topic?
@@ -444,27 +455,32 @@ class FlowRunner:
         requested = content.flow_requests.find(text)
         if requested is not None:
             return await self._run(state, requested[0], requested[1], channel)
+        topic = bool(confident and target and prediction and prediction.intent != OUT_OF_SCOPE)
+        # A short statement ("he was excluded today") gets its topic's overview and
+        # choices; a question, or a long message that asks without a question mark,
+        # gets the card that states its fact.
+        statement = not asked and word_count(text) < LONG_MESSAGE_WORDS
+        if topic and statement and target is not None:
+            return await self._run(state, target[0], target[1], channel)
         questions = list(asked) or [text]
         prior = dict(prediction.ranking) if prediction is not None else None
         choice = choose_answer(content.answer_index, questions, text, prior, asked=bool(asked))
-        if choice.kind == "answer":
+        if choice.kind == "answer" and not (statement and word_count(text) < SHORT_STATEMENT_WORDS):
             assert choice.best is not None
             return [self._answer_reply(choice.best.answer_id, choice.second, choice.alternatives)]
-        topic = confident and target and prediction and prediction.intent != OUT_OF_SCOPE
         if topic and not asked and target is not None:
-            # A statement ("he was excluded today"): its topic's overview and choices.
             return await self._run(state, target[0], target[1], channel)
         if choice.kind == "unsure":
-            return [self._are_you_asking(choice)] + (
-                self._reshow_if_waiting(state) if menu_if_unsure else []
-            )
-        if asked or not menu_if_unsure:
+            return [self._are_you_asking(choice), *self._reshow_if_waiting(state)]
+        off_topic = prediction is not None and prediction.intent == OUT_OF_SCOPE and target
+        if off_topic and target is not None:
+            # Not about SEND at all: say so kindly, and what Champion can help with.
+            return await self._run(state, target[0], target[1], channel)
+        if asked:
             # A question no card answers: say so honestly, never a nearby fact, and
             # offer a person (and the topic, when it is clear).
             intent = prediction.intent if topic and prediction else None
-            return [self._no_answer(intent)] + (
-                self._reshow_if_waiting(state) if menu_if_unsure else []
-            )
+            return [self._no_answer(intent), *self._reshow_if_waiting(state)]
         if prediction is not None:
             suggestions = [
                 Button(label, f"{INTENT_PAYLOAD_PREFIX}{intent}")

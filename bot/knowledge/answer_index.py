@@ -48,6 +48,7 @@ _FUNCTION_WORD_LIST = (
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
 PRIOR_WEIGHT = 0.15  # the intent classifier's probability for the card's article
+SECONDARY_INTENT_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +81,14 @@ class AnswerIndex:
         self.parts = parts
         self._ids: list[str] = list(library.answers)
         self._cards: dict[str, tuple[Article, AnswerCard]] = dict(library.answers)
-        self._intents: list[frozenset[str]] = [
-            frozenset(library.answers[i][0].meta.intents) for i in self._ids
+        # intent -> share of the prior: an article's first intent is what it is about;
+        # later ones are topics it touches (EHC timescales also serve ehcp_request).
+        self._intents: list[dict[str, float]] = [
+            {
+                intent: 1.0 if position == 0 else SECONDARY_INTENT_SHARE
+                for position, intent in enumerate(library.answers[i][0].meta.intents)
+            }
+            for i in self._ids
         ]
         self._vectorizers: list[TfidfVectorizer] = []
         if not self._ids:
@@ -176,7 +183,10 @@ class AnswerIndex:
         if self.parts.prior and intent_prior:
             prior = np.array(
                 [
-                    max((intent_prior.get(i, 0.0) for i in intents), default=0.0)
+                    max(
+                        (intent_prior.get(i, 0.0) * share for i, share in intents.items()),
+                        default=0.0,
+                    )
                     for intents in self._intents
                 ]
             )
