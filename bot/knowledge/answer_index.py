@@ -109,6 +109,15 @@ class AnswerIndex:
             )
         for vectorizer in self._vectorizers:
             vectorizer.fit(phrasings + cards)
+        # For one query at a time: each vectorizer's analyzer, vocabulary, idf and where
+        # its features start, so a query is scored without sklearn's per-call checks.
+        self._analyzers = []
+        offset = 0
+        for vectorizer in self._vectorizers:
+            self._analyzers.append(
+                (vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset)
+            )
+            offset += len(vectorizer.vocabulary_)
         # Stored features-by-rows, so a query (a few non-zero features) times this
         # reads only its own features' rows: ten times faster than rows-by-features.
         self._phrasings = self._transform(phrasings).T.tocsr()
@@ -127,6 +136,28 @@ class AnswerIndex:
         matrix = sparse.hstack(blocks).tocsr()
         return matrix / len(self._vectorizers)
 
+    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text as (feature indices, values): the same numbers as `_transform`
+        (sublinear tf x idf, l2 per vectorizer, averaged), about five times faster."""
+        all_indices: list[np.ndarray] = []
+        all_values: list[np.ndarray] = []
+        for analyzer, vocabulary, idf, offset in self._analyzers:
+            counts: dict[int, int] = {}
+            for term in analyzer(text):
+                index = vocabulary.get(term)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * idf[indices]
+            values /= np.sqrt(values @ values) * len(self._analyzers)
+            all_indices.append(indices + offset)
+            all_values.append(values)
+        if not all_indices:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(all_indices), np.concatenate(all_values)
+
     def card(self, answer_id: str) -> tuple[Article, AnswerCard] | None:
         return self._cards.get(answer_id)
 
@@ -134,26 +165,26 @@ class AnswerIndex:
         return len(self._ids)
 
     def _lexical(self, text: str, leave_out: int | None = None) -> np.ndarray:
-        vector = self._transform([normalise(text)])
+        indices, values = self._query(normalise(text))
         # Each block is unit length and divided by the number of blocks: cosine in 0..1.
-        by_phrasing = (vector @ self._phrasings).toarray().ravel() * len(self._vectorizers)
-        by_card = (vector @ self._card_matrix).toarray().ravel() * len(self._vectorizers)
+        scale = len(self._vectorizers)
+        by_phrasing = self._phrasings[indices].T @ values * scale
+        by_card = self._card_matrix[indices].T @ values * scale
         if leave_out is not None:
             # Tuning only: as if this phrasing had never been written.
             by_phrasing[leave_out] = 0.0
             owner = int(self._owners[leave_out])
-            by_card[owner] = self._card_without(owner, leave_out, vector)
+            by_card[owner] = self._card_without(owner, leave_out, indices, values)
         best_phrasing = np.maximum.reduceat(by_phrasing, self._group_starts)
         return PHRASING_WEIGHT * best_phrasing + CARD_WEIGHT * by_card
 
-    def _card_without(self, owner: int, row: int, vector: sparse.csr_matrix) -> float:
+    def _card_without(self, owner: int, row: int, indices: np.ndarray, values: np.ndarray) -> float:
         article, card = self._cards[self._ids[owner]]
         first_row = int(self._group_starts[owner])
         kept = [q for i, q in enumerate(card.questions) if first_row + i != row]
         document = normalise(" ".join([*kept, card.answer, article.meta.title]))
-        return float((self._transform([document]) @ vector.T).toarray()[0, 0]) * len(
-            self._vectorizers
-        )
+        column = self._transform([document]).toarray().ravel()
+        return float(column[indices] @ values) * len(self._vectorizers)
 
     def phrasings(self) -> list[tuple[int, str, str]]:
         """(row, answer id, question) of every phrasing: the leave-one-out tuning set."""
