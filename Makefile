@@ -57,7 +57,7 @@ bench: install
 	$(BIN)/python -m benchmarks.chat_throughput
 	$(BIN)/python -m benchmarks.nlu
 	$(BIN)/python -m benchmarks.knowledge_search
-	$(BIN)/python -m benchmarks.answers
+	$(BIN)/python -m benchmarks.answers --no-eval
 	$(BIN)/python -m bot answers eval --json
 	$(BIN)/python -m benchmarks.crisis
 

@@ -1,13 +1,16 @@
 """Crisis screening: its speed on a long message, and the crisis reply while the database stalls.
 
 1. Screening (sentences, rules and classifier) of a 4,000-character message, p50
-   and p99 over many runs, in this process.
+   and p99 over many runs, in this process: the same message each time (a school
+   paragraph repeated), and a different one each time (ordinary sentences from
+   parents' messages, nlu_data/crisis_negatives.yml, in a random order), so that
+   nothing learnt from one run can help the next.
 2. A real `python -m bot serve` on PostgreSQL reached through a TCP proxy on
    127.0.0.1; the proxy then stops forwarding (the database "does not answer"), and
    a parent in crisis writes. How long until the numbers arrive, and how long an
    ordinary message takes to get its polite "try again".
 
-    .venv/bin/python -m benchmarks.crisis [--runs 500]
+    .venv/bin/python -m benchmarks.crisis [--runs 500] [--screening-only]
 
 Figures go to benchmarks/results/crisis.json. The floors the issue sets (p99 at
 most 5 ms, the crisis reply within 2 s) are reported here, not asserted in tests.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import tempfile
 import time
 import uuid
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from benchmarks.chat_throughput import POSTGRES_ADMIN, _drop_database, _postgres_database
 from benchmarks.timing import percentile_ms
@@ -34,6 +39,7 @@ from tests.fakes.stalling_proxy import StallingProxy
 from tests.server import running_server
 
 RESULTS = Path(__file__).parent / "results"
+NLU_DATA = Path(__file__).parent.parent / "nlu_data"
 CRISIS = "my son has taken a whole packet of paracetamol and he is being sick"
 ORDINARY = "how do I ask the council for an EHC needs assessment"
 
@@ -48,21 +54,40 @@ def long_message() -> str:
     return text[:3900] + " what can I do about the delay?"
 
 
+def varied_messages(count: int, seed: int = 7) -> list[str]:
+    """`count` different messages of about 3,930 characters, from ordinary sentences."""
+    document = yaml.safe_load((NLU_DATA / "crisis_negatives.yml").read_text(encoding="utf-8"))
+    pool = [s for s in document["not_crisis"] if isinstance(s, str)]
+    chooser = random.Random(seed)
+    messages = []
+    for _ in range(count):
+        parts: list[str] = []
+        while sum(len(p) + 2 for p in parts) < 3900:
+            parts.append(chooser.choice(pool))
+        messages.append(". ".join(parts)[:3900] + " what can I do about the delay?")
+    return messages
+
+
 def screening_speed(runs: int) -> dict[str, Any]:
     reader = start_reader(load_settings())
     text = long_message()[:4000]
-    reader.read(text)  # warm up
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        reader.read(text)
-        seconds.append(time.perf_counter() - started)
-    return {
-        "characters": len(text),
-        "runs": runs,
-        "p50_ms": round(percentile_ms(seconds, 0.5), 3),
-        "p99_ms": round(percentile_ms(seconds, 0.99), 3),
-    }
+    varied = varied_messages(runs + 20)
+    for message in [text, *varied[:20]]:  # warm up
+        reader.read(message)
+    figures: dict[str, Any] = {"characters": len(text), "runs": runs}
+    for name, messages in (("same", [text] * runs), ("varied", varied[20:])):
+        seconds = []
+        for message in messages:
+            started = time.perf_counter()
+            reader.read(message)
+            seconds.append(time.perf_counter() - started)
+        figures[name] = {
+            "p50_ms": round(percentile_ms(seconds, 0.5), 3),
+            "p99_ms": round(percentile_ms(seconds, 0.99), 3),
+        }
+    # The figures reported before there were two kinds of message.
+    figures["p50_ms"], figures["p99_ms"] = figures["same"]["p50_ms"], figures["same"]["p99_ms"]
+    return figures
 
 
 async def _post(client: httpx.AsyncClient, session: str, **body: str) -> tuple[float, dict]:
@@ -113,13 +138,16 @@ def stalled_database() -> dict[str, Any] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument("--screening-only", action="store_true", help="skip the PostgreSQL part")
     args = parser.parse_args()
     speed = screening_speed(args.runs)
-    print(
-        f"screening a {speed['characters']}-character message: "
-        f"p50 {speed['p50_ms']} ms, p99 {speed['p99_ms']} ms ({speed['runs']} runs)"
-    )
-    stalled = stalled_database()
+    for name, what in (("same", "the same message"), ("varied", "a different message")):
+        print(
+            f"screening a {speed['characters']}-character message ({what} each run): "
+            f"p50 {speed[name]['p50_ms']} ms, p99 {speed[name]['p99_ms']} ms "
+            f"({speed['runs']} runs)"
+        )
+    stalled = None if args.screening_only else stalled_database()
     if stalled is not None:
         print(
             f"PostgreSQL not answering: crisis reply in {stalled['crisis_reply_seconds']} s "

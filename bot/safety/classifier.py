@@ -31,8 +31,9 @@ from sklearn.pipeline import Pipeline
 from bot.nlu.classifier import FastLinear, text_pipeline
 from bot.nlu.data import load_training_data
 from bot.nlu.normalise import normalise
-from bot.reading.sentences import fold
+from bot.reading.sentences import fold, fold_many
 from bot.safety.rules import CRISIS_KINDS
+from bot.safety.scoring import BatchLinear, normalise_many
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ class CrisisClassifier:
     def __init__(self, detector: Pipeline, kinds: Pipeline | None, data_hash: str) -> None:
         self._detector_pipeline = detector
         self._detector = FastLinear(detector)
+        self._batch = BatchLinear(detector)
         self._kinds = kinds
         self._kind_labels: list[str] = list(kinds.classes_) if kinds is not None else []
         self._kind_fast = FastLinear(kinds) if kinds is not None else None
@@ -155,6 +157,22 @@ class CrisisClassifier:
         """How likely this sentence is to describe a crisis (0 to 1)."""
         score = float(self._detector.decision(_prepare(text))[0])
         return 1.0 / (1.0 + math.exp(-score))
+
+    def probabilities(self, texts: list[str]) -> list[float]:
+        """probability() of each text, scored together (a long message's sentences at once)."""
+        return self.probabilities_folded(fold_many(texts))
+
+    def probabilities_folded(self, folded: list[str]) -> list[float]:
+        """probabilities() of texts already through fold() (the screen folds them once)."""
+        if not folded:
+            return []
+        unique = list(dict.fromkeys(folded))  # a message can repeat itself
+        scores = self._batch.decisions(normalise_many(unique))[:, 0]
+        by_text = {
+            text: 1.0 / (1.0 + math.exp(-float(score)))
+            for text, score in zip(unique, scores, strict=True)
+        }
+        return [by_text[text] for text in folded]
 
     def kind(self, text: str) -> str | None:
         if self._kind_fast is None:

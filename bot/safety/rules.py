@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.content.safe_yaml import safe_load
 from bot.reading.sentences import fold
+from bot.safety.matching import Matching, RuleMatcher
 
 BUILT_IN_RULES = Path(__file__).with_name("rules.yml")
 REGRESSION_SET = Path(__file__).with_name("regression.yml")
@@ -67,12 +68,24 @@ class RuleMatch:
 class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    _matcher: RuleMatcher | None = field(default=None, init=False, repr=False, compare=False)
 
     def match(self, text: str, *, already_folded: bool = False) -> list[RuleMatch]:
         folded = text if already_folded else fold(text)
-        return [
-            RuleMatch(rule.id, rule.level, rule.kind) for rule in self.rules if rule.matches(folded)
-        ]
+        return self.match_folded(folded)[0]
+
+    def match_folded(self, folded: str) -> tuple[list[RuleMatch], Matching]:
+        """match() of a folded text, and what was learnt reading it (for its sentences)."""
+        matcher = self.matcher()
+        indexes, matching = matcher.match(folded)
+        rules = matcher.rules
+        return [RuleMatch(rules[i].id, rules[i].level, rules[i].kind) for i in indexes], matching
+
+    def matcher(self) -> RuleMatcher:
+        """The rules ready for fast matching (bot/safety/matching.py), rebuilt when they change."""
+        if self._matcher is None or not self._matcher.serves(self.rules):
+            self._matcher = RuleMatcher(self.rules)
+        return self._matcher
 
     def with_rules(self, extra: RuleSet) -> RuleSet:
         return RuleSet(self.rules + extra.rules, self.problems + extra.problems)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.reading.sentences import Sentence, fold
+from bot.reading.sentences import Sentence, fold_many
 from bot.safety.classifier import CrisisClassifier
 from bot.safety.rules import RuleSet
 
@@ -63,8 +63,13 @@ def screen(
     classify_chars: int = 4000,
 ) -> Screening:
     """The whole text through the rules; the text and its sentences through the classifier."""
-    folded = fold(text)
-    matches = rules.match(folded, already_folded=True)
+    bounded = text[:classify_chars]
+    # Everything is folded once, together; fold() then remembers these for the question
+    # finder, which reads the same sentences next.
+    texts = [text, *(s.text for s in sentences)] + ([bounded] if bounded != text else [])
+    folded = fold_many(texts, remember=True)
+    folded_sentences = folded[1 : len(sentences) + 1]
+    matches, matching = rules.match_folded(folded[0])
     kinds: list[str] = []
     reasons: list[str] = []
     level = "none"
@@ -76,33 +81,63 @@ def screen(
             _add(reasons, match.rule)
     risky: list[int] = []
     if matches:
-        for index, sentence in enumerate(sentences):
-            if any(m.level == "crisis" for m in rules.match(sentence.text)):
-                risky.append(index)
+        # Which sentences carry the risk, so they are not taken for the question.
+        risky = rules.matcher().crisis_in(folded_sentences, matching)
     if classifier is not None:
-        bounded = text[:classify_chars]
-        # The whole message too, unless it is one sentence (already among the sentences).
-        candidates = [(-1, bounded)] if len(sentences) != 1 else []
-        candidates += [
-            (i, s.text)
-            for i, s in enumerate(sentences)
-            if s.start < classify_chars and s.words >= CLASSIFIER_MIN_WORDS
-        ]
-        explained = set(risky)  # sentences a rule already flagged, with its kind
-        whole_message = False
-        for index, candidate in candidates:
-            if len(candidate.split()) < CLASSIFIER_MIN_WORDS:
-                continue
-            if classifier.probability(candidate) < CLASSIFIER_THRESHOLD:
-                continue
-            _add(reasons, "classifier")
-            level = "crisis"
-            if index < 0:
-                whole_message = True
-            elif index not in explained:
-                risky.append(index)
-                _add(kinds, classifier.kind(candidate))
-        if whole_message and not kinds:
-            _add(kinds, classifier.kind(bounded))
+        folded_bounded = folded[0] if bounded == text else folded[-1]
+        read = _Read(text, bounded, folded_bounded, sentences, folded_sentences)
+        level = _classify(read, classifier, classify_chars, risky, kinds, reasons, level)
     crisis = level == "crisis"
     return Screening(crisis, tuple(kinds), tuple(reasons), level, tuple(sorted(risky)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The message as the classifier reads it: raw and folded."""
+
+    text: str
+    bounded: str  # the first classify_chars characters
+    folded_bounded: str
+    sentences: list[Sentence]
+    folded_sentences: list[str]
+
+
+def _classify(
+    read: _Read,
+    classifier: CrisisClassifier,
+    classify_chars: int,
+    risky: list[int],
+    kinds: list[str],
+    reasons: list[str],
+    level: str,
+) -> str:
+    """The classifier over the whole message and each sentence, all scored in one batch.
+
+    Adds to `risky`, `kinds` and `reasons` what it finds; returns the new level.
+    """
+    sentences = read.sentences
+    # (index, text, folded): the whole message too, unless it is one sentence (already
+    # among the sentences).
+    candidates = [(-1, read.bounded, read.folded_bounded)] if len(sentences) != 1 else []
+    candidates += [
+        (i, s.text, read.folded_sentences[i])
+        for i, s in enumerate(sentences)
+        if s.start < classify_chars and s.words >= CLASSIFIER_MIN_WORDS
+    ]
+    candidates = [c for c in candidates if len(c[1].split()) >= CLASSIFIER_MIN_WORDS]
+    probabilities = classifier.probabilities_folded([folded for _, _, folded in candidates])
+    explained = set(risky)  # sentences a rule already flagged, with its kind
+    whole_message = False
+    for (index, candidate, _), probability in zip(candidates, probabilities, strict=True):
+        if probability < CLASSIFIER_THRESHOLD:
+            continue
+        _add(reasons, "classifier")
+        level = "crisis"
+        if index < 0:
+            whole_message = True
+        elif index not in explained:
+            risky.append(index)
+            _add(kinds, classifier.kind(candidate))
+    if whole_message and not kinds:
+        _add(kinds, classifier.kind(read.bounded))
+    return level
