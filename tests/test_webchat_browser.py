@@ -161,6 +161,19 @@ def test_a_crisis_reply_is_scrolled_to_its_first_line_with_tappable_numbers(page
     page.screenshot(path=str(ARTIFACTS / "webchat-crisis.png"))
 
 
+def top_in_log(page, words: str) -> float:  # type: ignore[no-untyped-def]
+    """How far below the top of the chat log the last bot message with `words` starts."""
+    return float(
+        page.evaluate(
+            "(words) => { const m = [...document.querySelectorAll('.msg.bot')]"
+            ".filter(e => e.textContent.includes(words)).pop();"
+            " const log = document.getElementById('log');"
+            " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }",
+            words,
+        )
+    )
+
+
 def test_an_answer_starts_on_screen_with_its_sources_folded(page) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -176,12 +189,7 @@ def test_an_answer_starts_on_screen_with_its_sources_folded(page) -> None:  # ty
     answer = page.locator(".msg.bot").filter(has_text="6 weeks").last
     expect(answer).to_be_visible()
     # The fact is read from its start: the answer's first line is in view.
-    top = page.evaluate(
-        "() => { const m = [...document.querySelectorAll('.msg.bot')]"
-        ".filter(e => e.textContent.includes('6 weeks')).pop();"
-        " const log = document.getElementById('log');"
-        " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }"
-    )
+    top = top_in_log(page, "6 weeks")
     assert 0 <= top < 80, top
     # Links are folded under "Sources", closed until the parent opens them.
     sources = answer.locator("details.sources")
@@ -197,12 +205,7 @@ def test_an_answer_starts_on_screen_with_its_sources_folded(page) -> None:  # ty
     page.get_by_role("button", name="Read more").last.click()
     article = page.locator(".msg.bot").filter(has_text="Where this comes from").last
     expect(article.locator("details.sources")).to_have_count(1)
-    article_top = page.evaluate(
-        "() => { const m = [...document.querySelectorAll('.msg.bot')]"
-        ".filter(e => e.textContent.includes('Where this comes from')).pop();"
-        " const log = document.getElementById('log');"
-        " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }"
-    )
+    article_top = top_in_log(page, "Where this comes from")
     assert 0 <= article_top < 80, article_top
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "webchat-answer.png"))

@@ -29,6 +29,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.articles import AnswerCard, Article, Library
+from bot.nlu.classifier import tfidf_vector
 from bot.nlu.normalise import normalise
 
 # How much each part counts (see the module docstring for how they were chosen).
@@ -142,18 +143,11 @@ class AnswerIndex:
         all_indices: list[np.ndarray] = []
         all_values: list[np.ndarray] = []
         for analyzer, vocabulary, idf, offset in self._analyzers:
-            counts: dict[int, int] = {}
-            for term in analyzer(text):
-                index = vocabulary.get(term)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            if not counts:
+            vector = tfidf_vector(text, analyzer, vocabulary, idf)
+            if vector is None:
                 continue
-            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * idf[indices]
-            values /= np.sqrt(values @ values) * len(self._analyzers)
-            all_indices.append(indices + offset)
-            all_values.append(values)
+            all_indices.append(vector[0] + offset)
+            all_values.append(vector[1] / len(self._analyzers))
         if not all_indices:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(all_indices), np.concatenate(all_values)

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import pickle
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,28 @@ def training_hash(examples: dict[str, list[str]]) -> str:
     return digest.hexdigest()[:16]
 
 
+def tfidf_vector(
+    text: str,
+    analyzer: Callable[[str], list[str]],
+    vocabulary: dict[str, int],
+    idf: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One text as a fitted TfidfVectorizer(sublinear_tf=True) would make it, as
+    (feature indices, l2-normalised values), without building a sparse matrix;
+    None when no term is in the vocabulary."""
+    counts: dict[int, int] = {}
+    for term in analyzer(text):
+        index = vocabulary.get(term)
+        if index is not None:
+            counts[index] = counts.get(index, 0) + 1
+    if not counts:
+        return None
+    indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * idf[indices]
+    values /= np.sqrt(values @ values)
+    return indices, values
+
+
 class FastLinear:
     """Scores one message with the fitted vocabularies, without sparse matrices.
 
@@ -81,17 +104,10 @@ class FastLinear:
         """The linear model's raw scores (one per class; one in all for a yes/no model)."""
         scores = self._intercept.copy()
         for analyzer, vocabulary, idf, weights in self._parts:
-            counts: dict[int, int] = {}
-            for term in analyzer(normalised_text):
-                index = vocabulary.get(term)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            if not counts:
-                continue
-            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * idf[indices]
-            values /= np.sqrt(values @ values)
-            scores = scores + values @ weights[indices]
+            vector = tfidf_vector(normalised_text, analyzer, vocabulary, idf)
+            if vector is not None:
+                indices, values = vector
+                scores = scores + values @ weights[indices]
         return scores
 
     def probabilities(self, normalised_text: str) -> np.ndarray:
