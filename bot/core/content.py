@@ -38,7 +38,7 @@ class Content:
 
     def __post_init__(self) -> None:
         self.search_index = KnowledgeIndex(list(self.library.articles.values()))
-        self.answer_index = AnswerIndex(self.library)
+        self.answer_index = AnswerIndex.cached(self.library)
         crisis = self.flows.get("crisis")
         self.crisis_rules = built_in_rules().with_rules(
             content_rules(crisis.data if crisis else {})

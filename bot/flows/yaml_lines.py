@@ -6,6 +6,8 @@ turns that path back into a line number so an admin sees `ehcp.yml:14`.
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 import yaml
@@ -21,6 +23,15 @@ class YamlError(ValueError):
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
     """Return the parsed document and a map from key path to 1-based line."""
+    data, lines = _parsed(text)
+    # A copy, so whoever validates or changes it never touches the cached parse.
+    return copy.deepcopy(data), dict(lines)
+
+
+# Every service start (and every test's app) parses the same flow files; the pure
+# Python parser is kept for its error messages, so the parse is remembered instead.
+@functools.lru_cache(maxsize=128)
+def _parsed(text: str) -> tuple[Any, dict[Path, int]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -21,6 +21,7 @@ The weights were chosen on the cards' own questions, one left out at a time
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -77,7 +78,30 @@ def is_vague(question: str) -> bool:
     return len(words) < VAGUE_QUESTION_WORDS
 
 
+# Built once per process for the same cards: every content reload (and every test's
+# app) would otherwise fit the vectorizers again, which takes a second or two.
+_CACHE: dict[str, AnswerIndex] = {}
+
+
+def cards_digest(library: Library) -> str:
+    """A hash of everything the index is built from."""
+    hashed = hashlib.sha256()
+    for answer_id, (article, card) in library.answers.items():
+        for text in (answer_id, article.meta.title, card.answer, *card.questions):
+            hashed.update(text.encode() + b"\0")
+        hashed.update(",".join(article.meta.intents).encode() + b"\1")
+    return hashed.hexdigest()
+
+
 class AnswerIndex:
+    @classmethod
+    def cached(cls, library: Library) -> AnswerIndex:
+        digest = cards_digest(library)
+        if digest not in _CACHE:
+            _CACHE.clear()  # one content version at a time is all a process needs
+            _CACHE[digest] = cls(library)
+        return _CACHE[digest]
+
     def __init__(self, library: Library, parts: RankingParts = ALL_PARTS) -> None:
         self.parts = parts
         self._ids: list[str] = list(library.answers)

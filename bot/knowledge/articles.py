@@ -22,6 +22,8 @@ from pydantic import (
     field_validator,
 )
 
+from bot.content.safe_yaml import YamlRefused, load_without_aliases
+
 STALE_AFTER_DAYS = 365
 
 
@@ -137,7 +139,9 @@ def parse_article(
         return None, [ArticleProblem(file, 1, split)]
     header, body = split
     try:
-        data = yaml.safe_load(header)
+        data = load_without_aliases(header)
+    except YamlRefused as refused:
+        return None, [ArticleProblem(file, 1, f"front matter: {refused}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark else 1

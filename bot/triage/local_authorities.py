@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from bot.content.safe_yaml import load_without_aliases
 
 _NOISE = re.compile(
     r"\b(?:council|county|borough|city|metropolitan|district|royal|of|the|in|i live|we live|"
@@ -77,7 +77,7 @@ class LocalAuthorities:
 
 
 def load_local_authorities(path: Path) -> LocalAuthorities:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_without_aliases(path.read_text(encoding="utf-8")) or {}
     items = data.get("local_authorities") or []
     return LocalAuthorities(
         [
