@@ -11,7 +11,9 @@ the intent classifier, trained on:
 
 A second small model names the kind, for crisis sentences no rule explains. It
 always runs in this process, whichever NLU backend is configured: safety never
-waits on another server. Training takes a few seconds; the model is cached under
+waits on another server. A long message's sentences are scored together
+(`probabilities`, bot/safety/scoring.py): the same figures as `probability` one
+by one, about ten times sooner. Training takes a few seconds; the model is cached under
 a hash of its data like the intent classifier.
 """
 

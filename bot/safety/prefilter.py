@@ -5,15 +5,18 @@ text without the word "missing" in it. Running 200-odd patterns over a
 4,000-character message costs about 20 ms in Python's `re`; looking words up in a
 set costs microseconds. So each pattern is read once, with the standard
 library's own parser, for *clauses*: a clause is a set of keys of which every
-match must contain one, and all of a pattern's clauses are required. A key is
-either a whole word (looked up in the text's set of words) or a string (searched
-for in the text).
+match must contain one, and all of a pattern's clauses are required. A key is a
+whole word (looked up in the text's set of words), the start or end of a word
+(looked up in its sorted words), or a string (searched for in the text).
+
+`extent` reads how long a match can be (and whether it reads around itself:
+lookarounds, ^, $), so that bot/safety/matching.py can search only near its keys.
 
 The analysis is conservative: whatever it does not understand (case-insensitive
 flags, back references, \\w, \\s, `.`, large character classes) counts as "could
 be anything", which only ever weakens a filter, never makes it wrong. A pattern
-with nothing provable has no clauses and is always run. `tests/test_crisis_rules.py`
-checks the filter against `re` itself.
+with nothing provable has no clauses and is always run.
+tests/test_crisis_fast_screen.py checks the filter against `re` itself.
 """
 
 from __future__ import annotations
@@ -879,10 +882,6 @@ class Present:
                 self._reversed = sorted(w[::-1] for w in self.words())
             return _starts_one(self._reversed, needle[::-1])
         return needle in self._text
-
-    def satisfies(self, clauses: tuple[Clause, ...]) -> bool:
-        """Whether every clause has one of its keys in the text."""
-        return all(any(self(key) for key in clause) for clause in clauses)
 
 
 def _word_set(text: str) -> set[str]:

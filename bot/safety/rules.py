@@ -8,7 +8,8 @@ not (`python -m bot check` runs them all), and the shipped regression set
 (bot/safety/regression.yml) must be flagged by the rules on every publish.
 
 Rules read the whole message, folded (lower case, straight quotes), so a crisis
-anywhere in it is found however it is split.
+anywhere in it is found however it is split. bot/safety/matching.py runs them:
+only the patterns whose words are in the message, and only near those words.
 """
 
 from __future__ import annotations
