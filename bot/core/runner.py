@@ -465,12 +465,14 @@ class FlowRunner:
         questions = list(asked) or [text]
         prior = dict(prediction.ranking) if prediction is not None else None
         choice = choose_answer(content.answer_index, questions, text, prior, asked=bool(asked))
-        if choice.kind == "answer" and not (statement and word_count(text) < SHORT_STATEMENT_WORDS):
+        # Two or three words that don't ask ("the plan") are too little to pick a card on.
+        too_short = statement and word_count(text) < SHORT_STATEMENT_WORDS
+        if choice.kind == "answer" and not too_short:
             assert choice.best is not None
             return [self._answer_reply(choice.best.answer_id, choice.second, choice.alternatives)]
         if topic and not asked and target is not None:
             return await self._run(state, target[0], target[1], channel)
-        if choice.kind == "unsure":
+        if choice.kind == "unsure" and not too_short:
             return [self._are_you_asking(choice), *self._reshow_if_waiting(state)]
         off_topic = prediction is not None and prediction.intent == OUT_OF_SCOPE and target
         if off_topic and target is not None:
