@@ -123,3 +123,16 @@ async def test_a_crisis_with_a_question_gets_the_numbers_then_the_fact(
     assert parent.replies[0]["kind"] == "crisis"
     answers = [r for r in parent.replies if r.get("kind") == "answer"]
     assert answers and "6 weeks" in answers[0]["text"]
+
+
+async def test_helpline_numbers_are_answered_not_refused(client: httpx.AsyncClient) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    for question, number in (
+        ("what's the number for childline", "0800 1111"),
+        ("what is the phone number for Contact the charity", "0808 808 3555"),
+        ("samaritans number", "116 123"),
+    ):
+        replies = await parent.say(question)
+        assert replies[0].get("kind") == "answer", replies[0]["text"]
+        assert number in replies[0]["text"]

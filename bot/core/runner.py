@@ -31,7 +31,7 @@ from bot.knowledge.render import (
     source_record,
 )
 from bot.nlu.classifier import Prediction, word_count
-from bot.reading.answering import AnswerChoice, choose_answer
+from bot.reading.answering import SURE_SCORE, AnswerChoice, choose_answer
 from bot.safety.message import FALLBACK_TEXT
 from bot.triage.local_authorities import LocalAuthority
 
@@ -465,8 +465,13 @@ class FlowRunner:
         questions = list(asked) or [text]
         prior = dict(prediction.ranking) if prediction is not None else None
         choice = choose_answer(content.answer_index, questions, text, prior, asked=bool(asked))
-        # Two or three words that don't ask ("the plan") are too little to pick a card on.
-        too_short = statement and word_count(text) < SHORT_STATEMENT_WORDS
+        # Two or three words that don't ask ("the plan") are too little to pick a card
+        # on, unless they name it outright ("samaritans number").
+        too_short = (
+            statement
+            and word_count(text) < SHORT_STATEMENT_WORDS
+            and (choice.best is None or choice.best.score < SURE_SCORE)
+        )
         if choice.kind == "answer" and not too_short:
             assert choice.best is not None
             return [self._answer_reply(choice.best.answer_id, choice.second, choice.alternatives)]

@@ -37,7 +37,7 @@ OUT_OF_SCOPE = "out_of_scope"
 # OFF_TOPIC_MIN_SCORE is answered: a SEND card near a question about something
 # else would be an unrelated fact.
 OFF_TOPIC_PROBABILITY = 0.35
-OFF_TOPIC_MIN_SCORE = 0.45
+OFF_TOPIC_MIN_SCORE = 0.38
 
 
 @dataclass(frozen=True, slots=True)
