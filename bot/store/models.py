@@ -60,6 +60,9 @@ class Parent(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Web chat only: SHA-256 of the secret the server issued with the session's first
+    # reply. NULL on other channels, and on web sessions from before secrets existed.
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Conversation(Base):
