@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Conversations silent for longer than this are erased (tickets keep only outcomes).
     retention_months: int = Field(default=12, ge=1, le=120)
+    # Web chat flood limits over a moving minute; 0 turns one off. Messages count per
+    # session; new sessions (first requests for ids never seen) per client address.
+    chat_messages_per_minute: int = Field(default=30, ge=0, le=100_000)
+    chat_new_sessions_per_minute: int = Field(default=20, ge=0, le=100_000)
+    # Key for the web chat's session secrets (HMAC). Empty: one is made and kept in
+    # DATA_DIR/session.key. Replicas must share it (set it, or share DATA_DIR).
+    session_secret_key: str = ""
 
     # Telegram: on when TELEGRAM_BOT_TOKEN is set. Long polling unless a webhook URL is given.
     telegram_bot_token: str = ""
