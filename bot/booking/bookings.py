@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from bot.booking.sessions import SessionView, bookings, dropin_sessions, get_session
+from bot.booking.times import UK
 from bot.store.models import Parent, Reminder, as_utc, utcnow
 
 reminders = Reminder.__table__
@@ -81,7 +82,7 @@ def schedule_reminders(
             insert(reminders).values(
                 parent_id=parent_id,
                 kind=f"dropin_{hours}h",
-                due_on=session.starts_at.date(),
+                due_on=session.starts_at.astimezone(UK).date(),  # the session's UK date
                 due_at=due_at,
                 booking_id=booking_id,
                 status="pending",

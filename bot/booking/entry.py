@@ -56,6 +56,27 @@ def _time(name: str, text: str) -> dt.time:
         raise EntryError(f"{name}: '{text.strip()}' is not a time; write it like 10:00") from None
 
 
+def _uk_time(name: str, day: dt.date, text: str) -> dt.datetime:
+    """The moment a UK wall-clock time names, in UTC; a time the clocks skip or repeat
+    is refused rather than guessed (a session at 1:30am on those two nights is surely
+    a typing slip, and a wrong guess would send parents an hour out)."""
+    wall = dt.datetime.combine(day, _time(name, text))
+    first, second = wall.replace(tzinfo=UK, fold=0), wall.replace(tzinfo=UK, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        said = f"{name}: {wall:%H:%M}"
+        on = f"on {day:%d/%m/%Y} in the UK"
+        if first.astimezone(dt.UTC).astimezone(UK).replace(tzinfo=None) != wall:
+            raise EntryError(
+                f"{said} does not exist {on}: the clocks go forward from 1am to 2am "
+                "that night; choose a time before 1am or from 2am"
+            )
+        raise EntryError(
+            f"{said} happens twice {on}: the clocks go back from 2am to 1am "
+            "that night; choose a time before 1am or from 2am"
+        )
+    return first.astimezone(dt.UTC)
+
+
 def read_session(
     fields: dict[str, str],
     authorities: LocalAuthorities,
@@ -72,8 +93,8 @@ def read_session(
             f"local_authority: '{fields['local_authority'].strip()}' is not a council we know"
         )
     day = _date(fields["date"])
-    starts = dt.datetime.combine(day, _time("start", fields["start"]), tzinfo=UK)
-    ends = dt.datetime.combine(day, _time("end", fields["end"]), tzinfo=UK)
+    starts = _uk_time("start", day, fields["start"])
+    ends = _uk_time("end", day, fields["end"])
     capacity_text = fields["capacity"].strip()
     if not capacity_text.isdigit():
         raise EntryError(f"capacity: '{capacity_text}' is not a whole number")

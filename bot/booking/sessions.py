@@ -39,10 +39,17 @@ class SessionDetails(BaseModel):
             raise ValueError("the online link must start with https://")
         return value
 
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        # Held and stored in UTC, so lengths and order are real time even across a
+        # clock change (two times in one zone compare by their wall-clock digits).
+        if value.tzinfo is None:
+            raise ValueError("times must include their time zone")
+        return value.astimezone(dt.UTC)
+
     @model_validator(mode="after")
     def _sensible(self) -> SessionDetails:
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise ValueError("times must include their time zone")
         if self.ends_at <= self.starts_at:
             raise ValueError("the session must end after it starts")
         if self.ends_at - self.starts_at > dt.timedelta(hours=12):

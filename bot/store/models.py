@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy import text as sa_text
@@ -46,6 +47,28 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A time with its zone, always written in UTC.
+
+    PostgreSQL's timestamptz converts an aware time to UTC itself, but SQLite keeps
+    only the wall-clock digits of whatever zone it is handed: 10:00 UK time in summer
+    came back as 10:00 UTC, an hour late. Converting on the way in makes both
+    databases hold the same instant, whoever writes it. Reads are unchanged (SQLite
+    still returns a naive time, which `as_utc` reads as the UTC it now always is).
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -59,7 +82,7 @@ class Parent(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Web chat only: SHA-256 of the secret the server issued with the session's first
     # reply. NULL on other channels, and on web sessions from before secrets existed.
     access_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -81,9 +104,9 @@ class Conversation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Set when a crisis is detected; champions see urgent conversations first.
     urgent: Mapped[bool] = mapped_column(default=False, index=True)
-    urgent_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    urgent_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Message(Base):
@@ -122,12 +145,10 @@ class Message(Base):
     # Web chat messages are fetched by the page and have no delivery state.
     delivery: Mapped[str | None] = mapped_column(String(12), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Referral(Base):
@@ -143,7 +164,7 @@ class Referral(Base):
     category: Mapped[str] = mapped_column(String(24), index=True)
     urgency: Mapped[str] = mapped_column(String(16))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Reminder(Base):
@@ -159,19 +180,17 @@ class Reminder(Base):
     )
     kind: Mapped[str] = mapped_column(String(32))  # deadline, dropin_24h, dropin_2h...
     due_on: Mapped[dt.date] = mapped_column(Date)  # the date the reminder is about
-    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     booking_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True, index=True
     )
     # pending -> sent | failed | dropped (too late) | cancelled (booking cancelled)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 # -- Parent Champions and the hand-off queue -----------------------------------
@@ -191,7 +210,7 @@ class StaffUser(Base):
     # Local authority names this champion covers; admins see every area.
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StaffSession(Base):
@@ -204,8 +223,8 @@ class StaffSession(Base):
         BigId, ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
     )
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class LoginFailure(Base):
@@ -215,8 +234,8 @@ class LoginFailure(Base):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    window_started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Ticket(Base):
@@ -254,13 +273,13 @@ class Ticket(Base):
     claimed_by: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # The urgency last announced in the staff Telegram chat (-1: not yet).
     staff_notified_rank: Mapped[int] = mapped_column(Integer, default=-1)
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class TicketNote(Base):
@@ -276,7 +295,7 @@ class TicketNote(Base):
         BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):
@@ -292,9 +311,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     ticket_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
 # -- Drop-in sessions ----------------------------------------------------------
@@ -315,13 +332,13 @@ class DropInSession(Base):
     venue: Mapped[str] = mapped_column(String(160), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     online_link: Mapped[str] = mapped_column(String(300), default="")
-    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     capacity: Mapped[int] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")  # or cancelled
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Booking(Base):
@@ -351,8 +368,8 @@ class Booking(Base):
     )
     status: Mapped[str] = mapped_column(String(16))  # booked | waitlisted | cancelled
     attended: Mapped[bool | None] = mapped_column(nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 # -- Content published from the admin editor ------------------------------------
@@ -370,7 +387,7 @@ class ContentRelease(Base):
     files: Mapped[dict[str, str]] = mapped_column(JSON)  # "flows/ehcp.yml" -> its text
     author_email: Mapped[str] = mapped_column(String(254))
     note: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ContentDraft(Base):
@@ -381,4 +398,4 @@ class ContentDraft(Base):
     path: Mapped[str] = mapped_column(String(200), primary_key=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)  # None: delete the file
     author_email: Mapped[str] = mapped_column(String(254))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
