@@ -130,15 +130,27 @@ def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore
 
     from bot.web.app import create_app
 
+    if host:
+        # --host decides where we listen, and so whether cookies default to Secure.
+        settings = settings.model_copy(update={"host": host})
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
+        host=settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn's own lines go through our handler (text or JSON)
         # Access logs would record session ids in URLs; the app logs what it needs.
         access_log=False,
-        proxy_headers=True,
+        # X-Forwarded-For/-Proto are read by bot/web/client.py, and only from
+        # TRUSTED_PROXIES; uvicorn's own handling would believe any local client.
+        proxy_headers=False,
+        # An idle keep-alive connection is closed after this many seconds. uvicorn has
+        # no timeout for a request's headers or body, nor (with httptools) a header
+        # size limit: production needs a proxy in front (deploy/nginx.conf, README).
+        timeout_keep_alive=5,
+        # Past this many open connections and tasks, new requests get 503 rather
+        # than exhausting memory or file descriptors. Live console pages hold one each.
+        limit_concurrency=1000,
         # Live pages hold connections open; don't let them hold up a restart.
         timeout_graceful_shutdown=3,
     )

@@ -6,6 +6,7 @@ so an operator can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,10 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Webhook secrets we choose (Telegram's secret token, WhatsApp's verify token).
+MIN_SECRET_CHARS = 32
+# Where a browser talks to the server over plain HTTP as a matter of course.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class SettingsError(Exception):
@@ -48,9 +53,13 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=10_000)
     # Console sessions unused for this long are signed out.
     console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    # Mark console cookies Secure (HTTPS only). Set true wherever the console is
-    # served over HTTPS; it is also set on any request that arrives over HTTPS.
-    cookie_secure: bool = False
+    # Mark cookies Secure (HTTPS only, with `__Host-` names). Unset: on unless HOST is
+    # a loopback address (a developer's own machine). Any request that arrives over
+    # HTTPS gets Secure cookies whatever this says.
+    cookie_secure: bool | None = None
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: a
+    # comma-separated list of addresses or CIDR blocks. Empty: none (direct clients).
+    trusted_proxies: str = ""
     # How often each `serve` process looks for reminders to send; 0 turns it off.
     reminder_sweep_seconds: int = Field(default=30, ge=0, le=3600)
     # Redis for live notices between `serve` replicas; empty: within this process only.
@@ -120,6 +129,40 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// address")
         return value.rstrip("/")
 
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _unset_is_default(cls, value: object) -> object:
+        # COOKIE_SECURE= (empty, as docker-compose passes an unset variable) means "default".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        from bot.web.client import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("telegram_webhook_secret", "whatsapp_verify_token")
+    @classmethod
+    def _long_secret(cls, value: str) -> str:
+        # Secrets we choose must not be guessable. (WHATSAPP_APP_SECRET is Meta's
+        # own, 32 hex characters, and is checked by the signature, so it is left be.)
+        if value and len(value) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_CHARS} characters (it has {len(value)}); "
+                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_characters(cls, value: str) -> str:
+        # Telegram accepts only these, up to 256 of them, as a webhook's secret_token.
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("may contain only letters, digits, _ and - (at most 256)")
+        return value
+
     @model_validator(mode="after")
     def _rasa_needs_url(self) -> Settings:
         if self.nlu_backend == "rasa" and not self.rasa_url:
@@ -146,6 +189,13 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(f"WHATSAPP_TOKEN is set, so {', '.join(missing)} must be too")
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether every cookie is marked Secure (explicit, or: not on loopback)."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.host.strip("[]").lower() not in LOOPBACK_HOSTS
 
     @property
     def telegram_enabled(self) -> bool:

@@ -120,14 +120,14 @@ async def test_the_same_update_twice_is_answered_once(settings: Settings) -> Non
 async def test_the_webhook_checks_its_secret(settings: Settings) -> None:
     extra = {
         "telegram_webhook_url": "https://champion.example.org/telegram/webhook",
-        "telegram_webhook_secret": "s3cret-token_1",
+        "telegram_webhook_secret": "s3cret-token_1-0123456789abcdefghij",
     }
     async with fake_telegram() as fake:
         changed = {"telegram_bot_token": TOKEN, "telegram_api_base": fake.url, **extra}
         async with running_app(settings.model_copy(update=changed)) as (_app, client):
             assert fake.webhook == {
                 "url": "https://champion.example.org/telegram/webhook",
-                "secret_token": "s3cret-token_1",
+                "secret_token": "s3cret-token_1-0123456789abcdefghij",
             }
             update = fake.text_update(4003, "/start")
             wrong = await client.post(
@@ -138,7 +138,7 @@ async def test_the_webhook_checks_its_secret(settings: Settings) -> None:
             assert wrong.status_code == 403
             missing = await client.post("/telegram/webhook", json=update)
             assert missing.status_code == 403
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1"}
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_1-0123456789abcdefghij"}
             bad = await client.post("/telegram/webhook", content=b"{not json", headers=headers)
             assert bad.status_code == 400
             ok = await client.post("/telegram/webhook", json=update, headers=headers)

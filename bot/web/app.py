@@ -29,7 +29,9 @@ from bot.web import (
     health,
     webhooks,
 )
+from bot.web.client import parse_networks
 from bot.web.limits import BodySizeLimit
+from bot.web.security_headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).parent
@@ -55,7 +57,11 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
 
     app = FastAPI(title="Champion", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.ready = False
+    # Read by bot/web/client.py: whose X-Forwarded-* headers to believe.
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    # Added last, so it is outermost: even a 413 carries the headers.
+    app.add_middleware(SecurityHeaders)
     app.include_router(chat_api.router)
     app.include_router(health.router)
     app.include_router(webhooks.router)

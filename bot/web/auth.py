@@ -19,9 +19,14 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from bot.staff.sessions import SignedIn, resume_session
+from bot.web.client import is_https
 
+# Base names; over HTTPS (or with COOKIE_SECURE) they carry the `__Host-` prefix, which
+# browsers accept only from a secure origin, for the whole host, never a domain: so
+# neither a sibling subdomain nor a plain-HTTP attacker can plant or overwrite them.
 SESSION_COOKIE = "champion_console"
 LOGIN_CSRF_COOKIE = "champion_login_csrf"
+HOST_PREFIX = "__Host-"
 CSRF_FIELD = "csrf_token"
 
 
@@ -43,7 +48,7 @@ class BadForm(Exception):
 
 async def signed_in(request: Request) -> SignedIn:
     """The signed-in champion or admin (a FastAPI dependency)."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = read_cookie(request, SESSION_COOKIE)
     if not token or len(token) > 200:
         raise NotSignedIn()
     services = request.app.state.services
@@ -73,32 +78,58 @@ async def checked_form(request: Request, who: SignedIn) -> FormData:
 
 
 def login_csrf_token(request: Request) -> str:
-    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return read_cookie(request, LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
 
 
 def login_form_is_ours(request: Request, form: FormData) -> bool:
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    cookie = read_cookie(request, LOGIN_CSRF_COOKIE) or ""
     sent = str(form.get(CSRF_FIELD) or "")
     return bool(cookie) and secrets.compare_digest(sent.encode(), cookie.encode())
 
 
-def _secure(request: Request) -> bool:
-    return bool(request.app.state.services.settings.cookie_secure) or request.url.scheme == "https"
+def secure_cookies(request: Request) -> bool:
+    """Secure cookies: COOKIE_SECURE (on by default off loopback), or HTTPS now."""
+    return request.app.state.services.settings.secure_cookies or is_https(request)
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+def cookie_name(request: Request, base: str) -> str:
+    return HOST_PREFIX + base if secure_cookies(request) else base
+
+
+def _cookie_path(request: Request) -> str:
+    # `__Host-` cookies must have Path=/; plain ones stay within the console.
+    return "/" if secure_cookies(request) else "/console"
+
+
+def read_cookie(request: Request, base: str) -> str | None:
+    return request.cookies.get(cookie_name(request, base))
+
+
+def set_cookie(request: Request, response: Response, base: str, value: str) -> None:
+    secure = secure_cookies(request)
     response.set_cookie(
-        name,
+        cookie_name(request, base),
         value,
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
-        path="/console",
+        secure=secure,
+        path=_cookie_path(request),
     )
 
 
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/console")
+def delete_cookie(request: Request, response: Response, base: str) -> None:
+    secure = secure_cookies(request)
+    response.delete_cookie(
+        cookie_name(request, base),
+        path=_cookie_path(request),
+        secure=secure,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    delete_cookie(request, response, SESSION_COOKIE)
 
 
 def login_url(request: Request) -> str:

@@ -28,7 +28,7 @@ VERSION = "v21.0"
 PHONE_NUMBER_ID = "109876543210"
 TOKEN = "test-whatsapp-token"
 APP_SECRET = "test-app-secret"
-VERIFY_TOKEN = "test-verify-token"
+VERIFY_TOKEN = "test-verify-token-0123456789abcdefgh"
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "whatsapp"
 
 
