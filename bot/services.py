@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.channels.flood import FloodLimits
+from bot.channels.webchat_secrets import load_key
 from bot.config import Settings
 from bot.content.loading import load_files
 from bot.content.releases import (
@@ -73,6 +75,9 @@ class Services:
     events: EventBus
     reader: MessageReader
     redis_bridge: RedisBridge | None = None
+    # The web chat's key for session secrets, and its flood limits.
+    session_key: bytes = b""
+    flood: FloodLimits | None = None
 
     async def close(self) -> None:
         if self.redis_bridge is not None:
@@ -109,7 +114,22 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
         database, runner, holder, nlu, settings.max_message_chars, events, reader=reader
     )
     return Services(
-        settings, database, holder, actions, runner, dispatcher, nlu, events, reader, bridge
+        settings,
+        database,
+        holder,
+        actions,
+        runner,
+        dispatcher,
+        nlu,
+        events,
+        reader,
+        bridge,
+        session_key=load_key(settings.session_secret_key, settings.data_dir),
+        flood=FloodLimits(
+            settings.chat_messages_per_minute,
+            settings.chat_new_sessions_per_minute,
+            settings.redis_url,
+        ),
     )
 
 

@@ -9,13 +9,30 @@ import httpx
 
 
 class Parent:
+    """Keeps the secret the server issues with the first reply, as the page does."""
+
     def __init__(self, client: httpx.AsyncClient, session: str | None = None) -> None:
         self.client = client
         self.session = session or f"test-{uuid.uuid4().hex}"
+        self.token: str | None = None
         self.replies: list[dict[str, Any]] = []
 
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def post(self, **body: Any) -> httpx.Response:
+        """One POST /api/chat as the page sends it; takes up a newly issued secret."""
+        response = await self.client.post(
+            "/api/chat", json={"session": self.session, **body}, headers=self.auth
+        )
+        data = response.json()
+        if "token" in data:
+            self.session, self.token = data["session"], data["token"]
+        return response
+
     async def send(self, **body: Any) -> list[dict[str, Any]]:
-        response = await self.client.post("/api/chat", json={"session": self.session, **body})
+        response = await self.post(**body)
         assert response.status_code == 200, response.text
         self.replies = response.json()["replies"]
         return self.replies
@@ -45,8 +62,12 @@ class Parent:
     def buttons(self) -> list[str]:
         return [b["label"] for r in self.replies for b in r["buttons"]]
 
+    async def download(self, url: str) -> httpx.Response:
+        """A document link from a reply, fetched as the page does: with the secret."""
+        return await self.client.get(url, headers=self.auth)
+
     async def history(self) -> list[dict[str, Any]]:
-        response = await self.client.get("/api/chat/history", params={"session": self.session})
+        response = await self.client.get("/api/chat/history", headers=self.auth)
         assert response.status_code == 200, response.text
         return response.json()["messages"]
 
@@ -54,3 +75,33 @@ class Parent:
         await self.open_chat()
         await self.press("OK, let's start")
         assert "What would you like help with?" in self.text
+
+
+class RemoteParent:
+    """A parent talking to a running `serve` process (blocking), keeping its secret."""
+
+    def __init__(self, base: str, session: str | None = None) -> None:
+        self.base = base
+        self.session = session or f"test-{uuid.uuid4().hex}"
+        self.token: str | None = None
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def post(self, **body: Any) -> httpx.Response:
+        response = httpx.post(
+            f"{self.base}/api/chat",
+            json={"session": self.session, **body},
+            headers=self.auth,
+            timeout=10,
+        )
+        data = response.json()
+        if "token" in data:
+            self.session, self.token = data["session"], data["token"]
+        return response
+
+    def history(self) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.base}/api/chat/history", headers=self.auth, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()["messages"]

@@ -123,6 +123,9 @@ def settings(
         flows_dir=flows,
         knowledge_dir=knowledge,
         nlu_cache_dir=nlu_cache_dir,
+        # Flood limits are set explicitly: off unless a test turns them on.
+        chat_messages_per_minute=0,
+        chat_new_sessions_per_minute=0,
     )
 
 

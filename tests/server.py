@@ -34,7 +34,9 @@ def free_port() -> int:
 def running_server(env_overrides: dict[str, str], log_path: Path) -> Iterator[str]:
     """Start the server, wait for /healthz, yield its base URL, stop it cleanly."""
     port = free_port()
-    env = {**os.environ, **env_overrides}
+    # Flood limits are set explicitly: off unless a test turns them on.
+    limits_off = {"CHAT_MESSAGES_PER_MINUTE": "0", "CHAT_NEW_SESSIONS_PER_MINUTE": "0"}
+    env = {**os.environ, **limits_off, **env_overrides}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port)],

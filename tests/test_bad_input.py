@@ -130,7 +130,7 @@ async def test_emoji_only_and_other_scripts_do_not_break_anything(
         "menu\u0000",
         "'; DROP TABLE parents; --",
     ]:
-        response = await client.post("/api/chat", json={"session": parent.session, "text": text})
+        response = await parent.post(text=text)
         assert response.status_code == 200, text
         replies = response.json()["replies"]
         assert replies, text
@@ -139,9 +139,11 @@ async def test_emoji_only_and_other_scripts_do_not_break_anything(
     assert "EHC plans" in parent.buttons
 
 
-async def test_history_refuses_a_bad_session_id(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/chat/history", params={"session": "x"})
-    assert response.status_code == 422
+async def test_history_needs_the_sessions_secret(client: httpx.AsyncClient) -> None:
+    for headers in [{}, {"Authorization": "Bearer " + "x" * 43}, {"Authorization": "x"}]:
+        response = await client.get("/api/chat/history", headers=headers)
+        assert response.status_code == 401
+        assert "started a new one" in response.json()["replies"][0]["text"]
 
 
 async def test_health_and_page(client: httpx.AsyncClient) -> None:

@@ -169,7 +169,9 @@ async def test_many_messages_from_one_parent_at_once_all_get_answers(
     parent = Parent(client)
     await parent.at_main_menu()
     bodies = [{"session": parent.session, "text": "help"} for _ in range(8)]
-    responses = await asyncio.gather(*(client.post("/api/chat", json=b) for b in bodies))
+    responses = await asyncio.gather(
+        *(client.post("/api/chat", json=b, headers=parent.auth) for b in bodies)
+    )
     for response in responses:
         assert response.status_code == 200
         assert "**menu**" in response.json()["replies"][0]["text"]

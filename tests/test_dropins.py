@@ -39,7 +39,7 @@ async def test_book_with_one_tap_get_a_calendar_file_then_cancel(app_and_client:
     assert "You're booked: **Coffee morning**" in parent.text
     assert f"{starts:%A} {starts.day} {starts:%B %Y}, 10am to 12pm" in parent.text
     document = next(r["document"] for r in parent.replies if "document" in r)
-    response = await client.get(f"{document['url']}&session={parent.session}")
+    response = await parent.download(document["url"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/calendar")
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]

@@ -78,8 +78,8 @@ async def test_each_letter_has_what_the_parent_typed_and_no_placeholder(
     assert text.rstrip().endswith("Sam Okafor")
     assert "{" not in text and "}" not in text
 
-    # As the page does: the reply's link plus the parent's session.
-    response = await client.get(f"{reply['document']['url']}&session={parent.session}")
+    # As the page does: the reply's link, fetched with the session's secret.
+    response = await parent.download(reply["document"]["url"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -110,8 +110,6 @@ async def test_documents_are_refused_when_unknown_or_not_written(client: httpx.A
     parent = Parent(client)
     await parent.at_main_menu()
     for key in ["letter:ask-for-assessment", "letter:nope", "calendar:x"]:
-        response = await client.get(
-            "/api/chat/document", params={"session": parent.session, "key": key}
-        )
+        response = await client.get("/api/chat/document", params={"key": key}, headers=parent.auth)
         assert response.status_code == 404
         assert response.json()["detail"]

@@ -6,10 +6,9 @@ import json
 import uuid
 from pathlib import Path
 
-import httpx
 from sqlalchemy import inspect
 
-from tests.chat import Parent
+from tests.chat import Parent, RemoteParent
 from tests.server import running_server
 
 
@@ -62,8 +61,9 @@ def test_json_logs_carry_no_message_text_or_chat_ids(tmp_path: Path) -> None:
     words = "my son is missing and I can't find him anywhere near Oakwood Road"
     log = tmp_path / "server.log"
     with running_server(env, log) as base:
+        parent = RemoteParent(base, session)
         for body in ({"payload": "global:start"}, {"text": words}):
-            httpx.post(f"{base}/api/chat", json={"session": session, **body}, timeout=10)
+            parent.post(**body)
     lines = [line for line in log.read_text().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line is JSON
     assert {"time", "level", "logger", "message"} <= set(records[0])

@@ -68,7 +68,7 @@ async def test_my_data_is_a_json_file_of_everything_held(app_and_client: tuple) 
     await parent.say("mydata")
     assert "Here is everything Champion holds about you" in parent.text
     document = next(r["document"] for r in parent.replies if "document" in r)
-    response = await client.get(f"{document['url']}&session={parent.session}")
+    response = await parent.download(document["url"])
     assert response.status_code == 200 and response.headers["content-type"].startswith(
         "application/json"
     )
@@ -76,8 +76,8 @@ async def test_my_data_is_a_json_file_of_everything_held(app_and_client: tuple) 
     assert data["conversation"][0]["variables"]["local_authority"] == "Leeds"
     assert data["referrals"][0]["category"] == "exclusion"
     assert any(m["text"] == "Leeds" for m in data["messages"])
-    stranger = await client.get(f"{document['url']}&session=someone-else-123")
-    assert stranger.status_code == 404
+    stranger = await client.get(document["url"], headers={"Authorization": "Bearer " + "x" * 43})
+    assert stranger.status_code == 401
 
 
 def _every_text_value(connection: Any) -> list[str]:
@@ -182,7 +182,8 @@ async def test_conversations_silent_for_longer_than_retention_are_erased(
         )
         erased = await transaction.run(erase_inactive, 12)
     assert erased == 1
-    assert await old.history() == []
+    gone = await client.get("/api/chat/history", headers=old.auth)
+    assert gone.status_code == 401  # nothing of theirs is left to show
     assert len(await recent.history()) > 0
     referral = await database.read(lambda c: c.execute(select(Referral.__table__)).one())
     assert referral.parent_id is None and referral.category == "exclusion"

@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, func, insert, select, update
 
 from bot.booking.notices import reminder_text
@@ -18,7 +17,7 @@ from bot.config import Settings
 from bot.store import conversations as store
 from bot.store.db import Database
 from bot.store.models import Message, Reminder, utcnow
-from tests.chat import Parent
+from tests.chat import Parent, RemoteParent
 from tests.conftest import running_app
 from tests.dropins import add_dropin, at_session_list, in_days, session_button
 from tests.server import running_server
@@ -187,12 +186,11 @@ def test_after_a_restart_late_reminders_go_out_and_very_late_ones_are_dropped(
         "DATA_DIR": str(tmp_path),
         "REMINDER_SWEEP_SECONDS": "1",
     }
-    session = f"test-{uuid.uuid4().hex}"
     log = tmp_path / "server.log"
     with running_server(env, log) as base:
-        httpx.post(
-            f"{base}/api/chat", json={"session": session, "payload": "global:start"}, timeout=10
-        )
+        parent = RemoteParent(base)
+        parent.post(payload="global:start")
+    session = parent.session
     # While the server is down, two reminders fall due: one an hour ago, one two days ago.
     engine = create_engine(f"sqlite:///{database_file}")
     with engine.begin() as connection:
@@ -202,13 +200,11 @@ def test_after_a_restart_late_reminders_go_out_and_very_late_ones_are_dropped(
         late = add_reminder(connection, parent_id, utcnow() - dt.timedelta(hours=1))
         too_late = add_reminder(connection, parent_id, utcnow() - dt.timedelta(days=2))
     with running_server(env, log) as base:
+        parent.base = base
         deadline = time.monotonic() + 15
         texts: list[str] = []
         while time.monotonic() < deadline:
-            history = httpx.get(
-                f"{base}/api/chat/history", params={"session": session}, timeout=10
-            ).json()
-            texts = [m["text"] for m in history["messages"]]
+            texts = [m["text"] for m in parent.history()]
             if any(t.startswith("Reminder:") for t in texts):
                 break
             time.sleep(0.2)

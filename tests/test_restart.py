@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from bot.config import Settings
+from tests.chat import RemoteParent
 from tests.server import running_server
 
 
-def post(base: str, **body: str) -> list[dict]:
-    response = httpx.post(
-        f"{base}/api/chat", json={"session": "restart-test-1", **body}, timeout=10
-    )
+def post(parent: RemoteParent, **body: str) -> list[dict]:
+    response = parent.post(**body)
     assert response.status_code == 200, response.text
     return response.json()["replies"]
 
@@ -32,19 +29,19 @@ def test_state_survives_a_restart(settings: Settings, tmp_path: Path) -> None:
     }
     log = tmp_path / "server.log"
     with running_server(env, log) as base:
-        replies = post(base, payload="global:start")
-        replies = post(base, payload=payload(replies, "OK, let's start"))
-        replies = post(base, payload=payload(replies, "EHC plans"))
-        replies = post(base, payload=payload(replies, "Work out my deadlines"))
+        parent = RemoteParent(base)
+        replies = post(parent, payload="global:start")
+        replies = post(parent, payload=payload(replies, "OK, let's start"))
+        replies = post(parent, payload=payload(replies, "EHC plans"))
+        replies = post(parent, payload=payload(replies, "Work out my deadlines"))
         assert "What date did the council get your request" in replies[0]["text"]
 
     with running_server(env, log) as base:
+        parent.base = base  # the same browser, after the restart
         # Mid-question before the restart; the answer is understood after it.
-        replies = post(base, text="14/03/2025")
+        replies = post(parent, text="14/03/2025")
         assert "Friday 14 March 2025" in replies[0]["text"]
-        history = httpx.get(
-            f"{base}/api/chat/history", params={"session": "restart-test-1"}, timeout=10
-        ).json()["messages"]
+        history = parent.history()
         assert [m["text"] for m in history if m["direction"] == "in"] == [
             "OK, let's start",
             "EHC plans",

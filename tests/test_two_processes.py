@@ -19,6 +19,7 @@ import redis
 
 from bot.handoff.events import EventBus
 from bot.handoff.redis_bridge import RedisBridge
+from tests.chat import RemoteParent
 from tests.conftest import _empty_postgres
 from tests.server import PASSWORD, always_open_flows, create_account, running_server
 
@@ -68,12 +69,10 @@ def test_a_champion_on_one_process_sees_a_parent_on_the_other_live(
         running_server(env, tmp_path / "a.log") as champion_side,
         running_server(env, tmp_path / "b.log") as parent_side,
     ):
-        session = f"two-{uuid.uuid4().hex}"
+        parent = RemoteParent(parent_side, f"two-{uuid.uuid4().hex}")
 
         def chat(**body: str) -> dict:
-            return httpx.post(
-                f"{parent_side}/api/chat", json={"session": session, **body}, timeout=10
-            ).json()
+            return parent.post(**body).json()
 
         replies = chat(payload="global:start")
         ok = next(

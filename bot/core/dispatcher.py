@@ -246,6 +246,17 @@ class Dispatcher:
         with NLU_SECONDS.time():
             return await safe_predict(self._nlu, text)
 
+    def crisis_reply(self, text: str | None) -> Reply | None:
+        """The crisis reply if this message is a crisis, decided without the database.
+
+        For the web layer, when it must refuse or cannot reach the database: whatever
+        else happens, a parent in crisis still gets the numbers.
+        """
+        reading = self._read(clean_text(text) if text is not None else None)
+        if reading is None or not reading.crisis:
+            return None
+        return Reply(self._crisis_text(), kind="crisis")
+
     def _crisis_text(self) -> str:
         content = self._content.current
         node = content.node("crisis", content.start_of("crisis") or "")
@@ -255,7 +266,9 @@ class Dispatcher:
         """One message, in one transaction. Returns the replies and the ticket it touched."""
         inbound, text, screening = turn.inbound, turn.text, turn.screening
         async with self._database.transaction() as transaction:
-            loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
+            loaded = await transaction.run(
+                store.load_or_create, inbound.channel, inbound.chat_id, inbound.access_token_hash
+            )
             if inbound.message_id and loaded.version is not None:
                 earlier = await transaction.run(
                     store.find_inbound, loaded.parent_id, inbound.message_id

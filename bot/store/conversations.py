@@ -93,11 +93,18 @@ _ADD_REFERRAL = insert(referrals)
 _ADD_REMINDER = insert(reminders)
 
 
-def load_or_create(connection: Connection, channel: str, chat_id: str) -> LoadedConversation:
+def load_or_create(
+    connection: Connection, channel: str, chat_id: str, access_token_hash: str | None = None
+) -> LoadedConversation:
+    """The parent's conversation; a new parent row is created with `access_token_hash`
+    (a new web chat session's secret), so the secret exists as soon as the parent does."""
     key = {"channel": channel, "chat_id": chat_id}
     row = _load(connection, key)
     if row is None:
-        connection.execute(_ADD_PARENT[connection.dialect.name], {**key, "created_at": utcnow()})
+        connection.execute(
+            _ADD_PARENT[connection.dialect.name],
+            {**key, "created_at": utcnow(), "access_token_hash": access_token_hash},
+        )
         row = _load(connection, key)
         assert row is not None
     if row.flow is None:

@@ -85,7 +85,7 @@ class Parent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Web chat only: SHA-256 of the secret the server issued with the session's first
     # reply. NULL on other channels, and on web sessions from before secrets existed.
-    access_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class Conversation(Base):

@@ -6,6 +6,7 @@ Request and response shapes are a stable interface (see DESIGN.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -17,14 +18,19 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.channels.documents import build_document
 from bot.channels.webchat import CHANNEL, to_inbound
+from bot.channels.webchat_secrets import bearer_token, hash_token
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
 from bot.services import Services
 from bot.store import conversations as store
+from bot.store.web_sessions import end_session, session_of_token
+from bot.web.chat_access import admit, not_yours
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
 router = APIRouter()
 
+# Message ids fit a signed 64-bit integer (SQLite's and PostgreSQL's BIGINT).
+MAX_MESSAGE_ID = 2**63 - 1
 SessionId = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -49,7 +55,7 @@ class ButtonOut(BaseModel):
 
 class DocumentOut(BaseModel):
     filename: str
-    url: str  # add &session=... to download
+    url: str  # fetched with the session's Authorization header
 
 
 class SourceOut(BaseModel):
@@ -68,6 +74,10 @@ class ReplyOut(BaseModel):
 
 class ChatResponse(BaseModel):
     replies: list[ReplyOut]
+    # Only on the first reply of a new session: its id and the secret to send back as
+    # `Authorization: Bearer <token>` with every later request.
+    session: str | None = None
+    token: str | None = None
 
 
 class HistoryMessage(BaseModel):
@@ -86,31 +96,68 @@ def _services(request: Request) -> Services:
     return request.app.state.services
 
 
+# Anything holding a transcript is never kept by a browser or proxy cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 @router.post("/api/chat", response_model_exclude_none=True)
-async def chat(body: ChatRequest, request: Request) -> ChatResponse:
-    inbound = to_inbound(body.session, body.text, body.payload, body.message_id)
-    replies = await _services(request).dispatcher.handle(inbound)
+async def chat(body: ChatRequest, request: Request) -> Response:
+    services = _services(request)
+    admitted = await admit(services, body, request)
+    if isinstance(admitted, JSONResponse):
+        return admitted
+    inbound = to_inbound(admitted.session, body.text, body.payload, body.message_id)
+    if admitted.new_token is not None:
+        inbound = dataclasses.replace(inbound, access_token_hash=hash_token(admitted.new_token))
+    replies = await services.dispatcher.handle(inbound)
     out = []
     for reply in replies:
         data = reply.to_json()
         if reply.document is not None:
+            # Fetched by the page with its secret, never opened as a plain link.
             key = quote(reply.document.key, safe="")
             data["document"] = {
                 "filename": reply.document.filename,
                 "url": f"/api/chat/document?key={key}",
             }
         out.append(data)
-    return ChatResponse.model_validate({"replies": out})
+    response = ChatResponse.model_validate(
+        {"replies": out, "session": admitted.announce, "token": admitted.new_token}
+    )
+    return JSONResponse(response.model_dump(exclude_none=True), headers=NO_STORE)
+
+
+@router.post("/api/chat/end")
+async def end_chat(request: Request) -> Response:
+    """ "End and clear this chat": the secret stops working, so nobody using this
+    browser later can read or continue the conversation."""
+    services = _services(request)
+    token = bearer_token(request.headers.get("authorization"))
+    if token is not None:
+        async with services.database.transaction() as transaction:
+            await transaction.run(end_session, CHANNEL, hash_token(token))
+    return JSONResponse({"ended": True}, headers=NO_STORE)
+
+
+async def _session_of(request: Request) -> str | None:
+    """The session whose secret this request carries (GET routes: no id in the URL)."""
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        return None
+    return await _services(request).database.read(session_of_token, CHANNEL, hash_token(token))
+
+
+def _not_yours(request: Request) -> JSONResponse:
+    return not_yours(_services(request))
 
 
 @router.get("/api/chat/document")
-async def document(
-    request: Request,
-    session: Annotated[SessionId, Query()],
-    key: Annotated[str, Query(max_length=80)],
-) -> Response:
+async def document(request: Request, key: Annotated[str, Query(max_length=80)]) -> Response:
     """A letter as a Word file (from this parent's saved answers), or a booking's .ics."""
     services = _services(request)
+    session = await _session_of(request)
+    if session is None:
+        return _not_yours(request)
     parent_id = await services.database.read(store.parent_id_of, CHANNEL, session)
     built = None
     if parent_id is not None:
@@ -118,19 +165,27 @@ async def document(
         content = services.content.current
         built = await services.database.read(build_document, content, key, parent_id, now)
     if built is None:
-        return JSONResponse({"detail": "No such document, or not yet written."}, status_code=404)
+        return JSONResponse(
+            {"detail": "No such document, or not yet written."}, status_code=404, headers=NO_STORE
+        )
     return Response(
         built.body,
         media_type=built.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{built.filename}"'},
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="{built.filename}"',
+        },
     )
 
 
 @router.get("/api/chat/history")
-async def history(request: Request, session: Annotated[SessionId, Query()]) -> HistoryResponse:
+async def history(request: Request) -> Response:
     """The conversation so far, so a reloaded page loses nothing."""
+    session = await _session_of(request)
+    if session is None:
+        return _not_yours(request)
     entries = await _services(request).database.read(store.transcript, CHANNEL, session)
-    return HistoryResponse.model_validate(
+    found = HistoryResponse.model_validate(
         {
             "messages": [
                 {
@@ -146,6 +201,14 @@ async def history(request: Request, session: Annotated[SessionId, Query()]) -> H
             ]
         }
     )
+    return JSONResponse(found.model_dump(), headers=NO_STORE)
+
+
+def _last_event_id(header: str) -> int:
+    # ASCII digits only: "²".isdigit() is true, and int() of it fails.
+    if header.isascii() and header.isdigit() and len(header) <= 18:
+        return int(header)
+    return 0
 
 
 def _sender(direction: str, from_champion: bool) -> str:
@@ -157,8 +220,7 @@ def _sender(direction: str, from_champion: bool) -> str:
 @router.get("/api/chat/stream")
 async def stream(
     request: Request,
-    session: Annotated[SessionId, Query()],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_MESSAGE_ID)] = 0,
 ) -> Response:
     """Messages a Parent Champion sends (and hand-off notices), live, as server-sent events.
 
@@ -167,8 +229,10 @@ async def stream(
     so nothing is missed or shown twice.
     """
     services = _services(request)
-    last_seen = request.headers.get("last-event-id", "")
-    cursor = int(last_seen) if last_seen.isdigit() else after
+    session = await _session_of(request)
+    if session is None:
+        return _not_yours(request)
+    cursor = _last_event_id(request.headers.get("last-event-id", "")) or after
 
     async def body() -> AsyncIterator[str]:
         nonlocal cursor

@@ -10,6 +10,9 @@
   // The admin preview runs the same page against draft content, on its own address.
   const API = document.body.dataset.api || "/api/chat";
   const SESSION_KEY = document.body.dataset.api ? "champion-preview-session" : "champion-session";
+  // The secret the server issued with this chat's first reply. It goes in a header,
+  // never in a URL, and without it nobody can read or continue this conversation.
+  const TOKEN_KEY = SESSION_KEY + "-token";
   let busy = false;
 
   function sessionId() {
@@ -17,8 +20,19 @@
     if (!id || !/^[A-Za-z0-9_-]{8,128}$/.test(id)) {
       id = newId();
       localStorage.setItem(SESSION_KEY, id);
+      localStorage.removeItem(TOKEN_KEY);
     }
     return id;
+  }
+
+  function authHeaders() {
+    const token = localStorage.getItem(TOKEN_KEY);
+    return token ? { Authorization: "Bearer " + token } : {};
+  }
+
+  function forgetChat() {
+    localStorage.removeItem(SESSION_KEY);
+    localStorage.removeItem(TOKEN_KEY);
   }
 
   function newId() {
@@ -116,14 +130,7 @@
       if (!firstItem) firstItem = item;
       if (reply.kind === "crisis" && !crisisItem) crisisItem = item;
       if (reply.sources && reply.sources.length) item.appendChild(sourcesDisclosure(reply.sources));
-      if (reply.document) {
-        const link = document.createElement("a");
-        link.href = reply.document.url + "&session=" + encodeURIComponent(sessionId());
-        link.textContent = "Download " + reply.document.filename;
-        link.setAttribute("download", reply.document.filename);
-        link.className = "download";
-        item.appendChild(link);
-      }
+      if (reply.document) item.appendChild(downloadButton(reply.document));
       const group = addChoices(reply.buttons, true);
       if (group && !firstGroup) firstGroup = group;
     }
@@ -134,6 +141,32 @@
     log.scrollTop = log.scrollHeight;
     if (start) log.scrollTop = Math.min(log.scrollTop, start.offsetTop - log.offsetTop - 8);
     return firstGroup;
+  }
+
+  // A letter or calendar file: fetched with the chat's secret, then saved from memory.
+  function downloadButton(file) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "download";
+    button.textContent = "Download " + file.filename;
+    button.addEventListener("click", async () => {
+      try {
+        const response = await fetch(file.url, { headers: authHeaders() });
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const address = URL.createObjectURL(await response.blob());
+        const link = document.createElement("a");
+        link.href = address;
+        link.download = file.filename;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(address), 60000);
+      } catch (error) {
+        status.className = "status error";
+        status.textContent = "Sorry, " + file.filename + " could not be downloaded. Please try again.";
+      }
+    });
+    return button;
   }
 
   // Where an answer comes from, folded so the fact is not buried under links.
@@ -165,14 +198,25 @@
     else if (status.textContent === "Champion is typing…") status.textContent = "";
   }
 
+  // Refusals the server explains in words (not our connection's fault).
+  class Refused extends Error {
+    constructor(status, words) { super("HTTP " + status); this.status = status; this.words = words; }
+  }
+
   async function post(body) {
     const response = await fetch(API, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: Object.assign({ "Content-Type": "application/json" }, authHeaders()),
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error("HTTP " + response.status);
-    return response.json();
+    const data = await response.json().catch(() => null);
+    const words = data && data.replies && data.replies.length ? data.replies[0].text : "";
+    if (!response.ok) throw new Refused(response.status, words);
+    if (data.token) {
+      localStorage.setItem(SESSION_KEY, data.session);
+      localStorage.setItem(TOKEN_KEY, data.token);
+    }
+    return data;
   }
 
   async function send(message, shownAs) {
@@ -183,7 +227,10 @@
     try {
       let data;
       try { data = await post(body); }
-      catch (first) { data = await post(body); } // one retry; the same message_id is answered once
+      catch (first) {
+        if (first instanceof Refused && first.status !== 502 && first.status !== 504) throw first;
+        data = await post(body); // one retry; the same message_id is answered once
+      }
       const group = showReplies(data.replies);
       const viaButton = message.payload !== undefined;
       // Focus moves without scrolling, so a long reply stays at its start.
@@ -192,11 +239,29 @@
       return true;
     } catch (error) {
       status.className = "status error";
-      status.textContent = "Sorry, your message could not be sent. Check your connection and try again.";
+      if (error instanceof Refused && error.status === 401) {
+        // This browser no longer holds the chat: say so, and start a new one.
+        const words = error.words;
+        setTimeout(() => restart(words), 0); // once this send has finished
+        return false;
+      }
+      status.textContent = error instanceof Refused && error.words
+        ? error.words
+        : "Sorry, your message could not be sent. Check your connection and try again.";
       return false;
     } finally {
       setBusy(false);
     }
+  }
+
+  // A fresh conversation on a clean page, with an optional note saying why.
+  function restart(note) {
+    forgetChat();
+    stopListening();
+    log.textContent = "";
+    lastId = 0;
+    if (note) addMessage("bot", note);
+    send({ payload: "global:start" }).then(listen);
   }
 
   form.addEventListener("submit", async (event) => {
@@ -216,24 +281,96 @@
   });
 
   // Messages from a Parent Champion arrive without the parent asking: listen for them.
+  // A server-sent event stream read with fetch(), because EventSource cannot send
+  // the secret in a header (and the secret must never be in a URL).
   let lastId = 0;
-  function listen() {
-    if (!window.EventSource || document.body.dataset.stream === "off") return;
-    const url = API + "/stream?session=" + encodeURIComponent(sessionId()) + "&after=" + lastId;
-    const source = new EventSource(url);
-    source.addEventListener("message", (event) => {
-      const message = JSON.parse(event.data);
-      lastId = Math.max(lastId, +event.lastEventId || 0);
-      if (message.buttons && message.buttons.length) disableOldChoices();
-      addMessage(message.sender === "champion" ? "champion" : "bot", message.text);
-      addChoices(message.buttons, true);
-      log.scrollTop = log.scrollHeight;
+  let listening = null;
+
+  function stopListening() {
+    if (listening) listening.abort();
+    listening = null;
+  }
+
+  function showPushed(message) {
+    if (message.buttons && message.buttons.length) disableOldChoices();
+    addMessage(message.sender === "champion" ? "champion" : "bot", message.text);
+    addChoices(message.buttons, true);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  async function readStream(control) {
+    const headers = Object.assign({ Accept: "text/event-stream" }, authHeaders());
+    if (lastId) headers["Last-Event-ID"] = String(lastId);
+    const response = await fetch(API + "/stream?after=" + lastId, { headers, signal: control.signal });
+    if (response.status === 401) return false;
+    if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return true;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let id = null;
+        const data = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("id:")) id = line.slice(3).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (!data.length) continue;
+        if (id && /^\d+$/.test(id)) lastId = Math.max(lastId, +id);
+        showPushed(JSON.parse(data.join("\n")));
+      }
+    }
+  }
+
+  async function listen() {
+    if (!window.fetch || !window.TextDecoder || document.body.dataset.stream === "off") return;
+    if (!localStorage.getItem(TOKEN_KEY)) return;
+    stopListening();
+    const control = new AbortController();
+    listening = control;
+    while (listening === control) {
+      try {
+        if (!(await readStream(control))) return; // this chat is no longer ours
+      } catch (error) {
+        if (control.signal.aborted) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000)); // then reconnect
+    }
+  }
+
+  // "End and clear this chat", for shared computers: the server forgets the secret
+  // and this browser forgets the chat, so nobody can scroll back through it.
+  const endButton = document.getElementById("end-chat");
+  if (endButton) {
+    endButton.addEventListener("click", async () => {
+      if (!window.confirm("End this chat and clear it from this device? You won't be able to see it again here.")) return;
+      try {
+        await fetch(API + "/end", { method: "POST", headers: authHeaders() });
+      } catch (error) { /* cleared here anyway */ }
+      restart("This chat has been ended and cleared from this device. You can start again below.");
     });
   }
 
   async function start() {
+    if (!localStorage.getItem(TOKEN_KEY)) {
+      // A new visitor, or a chat from before secrets: a new conversation.
+      forgetChat();
+      await send({ payload: "global:start" });
+      return;
+    }
     try {
-      const response = await fetch(API + "/history?session=" + encodeURIComponent(sessionId()));
+      const response = await fetch(API + "/history", { headers: authHeaders() });
+      if (response.status === 401) {
+        const data = await response.json().catch(() => null);
+        restart(data && data.replies && data.replies.length ? data.replies[0].text : "");
+        return;
+      }
       const data = response.ok ? await response.json() : { messages: [] };
       if (data.messages.length) {
         // Only the replies to the parent's latest message keep usable buttons.
