@@ -46,8 +46,8 @@ async def test_book_with_one_tap_get_a_calendar_file_then_cancel(app_and_client:
     assert event.decoded("dtstart").astimezone(UK) == starts
     assert str(event["summary"]) == "Coffee morning"
     # Nobody else can fetch it.
-    other = await client.get(f"{document['url']}&session=someone-else-entirely")
-    assert other.status_code == 404
+    other = await client.get(document["url"], headers={"Authorization": "Bearer " + "x" * 43})
+    assert other.status_code == 401
     assert await reminders_of_session(app) == [("dropin_24h", "pending"), ("dropin_2h", "pending")]
 
     await parent.press("My bookings")
