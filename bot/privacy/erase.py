@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import Connection, delete, func, select, update
 
 from bot.booking.bookings import cancel_booking
+from bot.store.db import erasure_in_progress
 from bot.store.models import (
     Booking,
     Conversation,
@@ -42,6 +43,7 @@ def erase_parent(
     connection: Connection, parent_id: int, hours_before: list[int] | None = None
 ) -> list[int]:
     """Erase one parent. Returns parents moved up from a waitlist (to be told)."""
+    erasure_in_progress(connection)  # SQLite: empty the write-ahead log after commit
     now = utcnow()
     promoted: list[int] = []
     future = (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -29,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 StoreFunction = Callable[Concatenate[Connection, P], T]
@@ -41,6 +43,8 @@ LOCKED_WAIT_SECONDS = 2.5
 CONNECT_TIMEOUT_SECONDS = 5.0
 STATEMENT_TIMEOUT_SECONDS = 5.0
 POOL_TIMEOUT_SECONDS = 5.0
+# Marks a connection whose transaction erased personal data (see erasure_in_progress).
+_ERASED = "champion_erased"
 
 
 class Transaction:
@@ -68,7 +72,8 @@ class Database:
         self._write_lock: asyncio.Lock | None = None
         if self.dialect == "sqlite":
             database = parsed.database or ""
-            if database and database != ":memory:":
+            # (A "file:..." URI, e.g. ?mode=ro&uri=true, names an existing file.)
+            if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             sync_url = parsed.set(drivername="sqlite+pysqlite")
             self._sync_engine = create_engine(
@@ -105,12 +110,32 @@ class Database:
                 self._write_lock = asyncio.Lock()  # created on the serving loop
             async with self._write_lock:
                 stack, connection = await _while_locked(self._begin_sqlite)
+                scrub = False
                 with stack:  # commits on leaving, rolls back on an exception
-                    yield Transaction(connection, None)
+                    try:
+                        yield Transaction(connection, None)
+                    finally:
+                        scrub = bool(connection.info.pop(_ERASED, False))
+                if scrub:  # reached only once the erasure is committed
+                    self._checkpoint()
             return
         assert self._async_engine is not None
         async with self._async_engine.begin() as connection:
             yield Transaction(None, connection)
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it, so erased text (already
+        zeroed in the file by secure_delete) leaves no copy in `-wal` either."""
+        assert self._sync_engine is not None
+        raw = self._sync_engine.raw_connection()
+        try:
+            # Best effort: a reader in another process can hold back part of it;
+            # the next erasure or SQLite's automatic checkpoint finishes the job.
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception:
+            log.warning("could not checkpoint the SQLite log after an erasure", exc_info=True)
+        finally:
+            raw.close()
 
     def _begin_sqlite(self) -> tuple[contextlib.ExitStack, Connection]:
         """BEGIN IMMEDIATE; the stack ends the transaction."""
@@ -169,8 +194,17 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not merely unlinked: erased messages
+    # must not survive in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def erasure_in_progress(connection: Connection) -> None:
+    """Say that this transaction erases personal data: on SQLite the log is then
+    checkpointed and emptied once it commits (nothing to do on PostgreSQL)."""
+    connection.info[_ERASED] = True
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
