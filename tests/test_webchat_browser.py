@@ -209,3 +209,58 @@ def test_an_answer_starts_on_screen_with_its_sources_folded(page) -> None:  # ty
     assert 0 <= article_top < 80, article_top
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "webchat-answer.png"))
+
+
+def test_the_secret_stays_out_of_urls_and_the_chat_can_be_ended(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    seen: list[tuple[str, str | None]] = []
+    page.on("request", lambda r: seen.append((r.url, r.headers.get("authorization"))))
+    page.goto("/")
+    log = page.get_by_role("log")
+    page.get_by_role("button", name="OK, let's start").click()
+    box = page.get_by_label("Your message")
+    box.fill("my son was sent home from school again today")
+    box.press("Enter")
+    expect(log).to_contain_text("You said: my son was sent home")
+    session = page.evaluate("localStorage.getItem('champion-session')")
+    token = page.evaluate("localStorage.getItem('champion-session-token')")
+    assert session and token
+
+    # A reload shows the conversation again, fetched with the secret in a header.
+    page.reload()
+    expect(log).to_contain_text("my son was sent home from school again today")
+    assert not any(session in url or token in url for url, _auth in seen)
+    history = [auth for url, auth in seen if "/api/chat/history" in url]
+    assert history and history[-1] == f"Bearer {token}"
+
+    # "Get a copy of my data" arrives as a file saved from memory, not a link.
+    box.fill("mydata")
+    box.press("Enter")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").last.click()
+    assert b"sent home from school" in Path(download.value.path()).read_bytes()
+
+    # Ending the chat clears the page, and the old secret opens nothing any more.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="End and clear this chat").click()
+    expect(log).to_contain_text("This chat has been ended and cleared")
+    expect(log).not_to_contain_text("sent home from school")
+    expect(log).to_contain_text("Hello, I'm Champion")
+    page.wait_for_function(f"localStorage.getItem('champion-session') !== '{session}'")
+    old = page.request.get("/api/chat/history", headers={"Authorization": f"Bearer {token}"})
+    assert old.status == 401
+    page.screenshot(path=str(ARTIFACTS / "webchat-ended.png"), full_page=True)
+
+
+def test_a_page_whose_secret_no_longer_works_starts_a_new_chat(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("Hello, I'm Champion")
+    page.evaluate("localStorage.setItem('champion-session-token', 'x'.repeat(43))")
+    page.reload()
+    expect(log).to_contain_text("started a new one for you")
+    expect(log).to_contain_text("Hello, I'm Champion")
+    expect(page.get_by_role("button", name="OK, let's start")).to_be_enabled()
