@@ -76,8 +76,9 @@ async def parent_loop(
     while time.perf_counter() < stop_at:
         await pace()
         session = uuid.uuid4().hex
+        auth: dict[str, str] = {}  # the secret the first reply issues
         replies = await _post(
-            client, {"session": session, "payload": "global:start"}, latencies, errors
+            client, {"session": session, "payload": "global:start"}, latencies, errors, auth
         )
         for kind, value in SCRIPT:
             if time.perf_counter() >= stop_at or replies is None:
@@ -94,15 +95,19 @@ async def parent_loop(
             else:
                 body = {"session": session, "text": value}
             await pace()
-            replies = await _post(client, body, latencies, errors)
+            replies = await _post(client, body, latencies, errors, auth)
 
 
 async def _post(
-    client: aiohttp.ClientSession, body: dict[str, Any], latencies: list[float], errors: list[str]
+    client: aiohttp.ClientSession,
+    body: dict[str, Any],
+    latencies: list[float],
+    errors: list[str],
+    auth: dict[str, str],
 ) -> list[dict[str, Any]] | None:
     started = time.perf_counter()
     try:
-        async with client.post("/api/chat", json=body) as response:
+        async with client.post("/api/chat", json=body, headers=auth) as response:
             status = response.status
             data = await response.json() if status == 200 else None
     except aiohttp.ClientError as exc:
@@ -112,6 +117,8 @@ async def _post(
     if data is None:
         errors.append(f"HTTP {status}")
         return None
+    if "token" in data:
+        auth["Authorization"] = f"Bearer {data['token']}"
     replies = data["replies"]
     if any("went wrong" in r["text"] for r in replies):
         errors.append("error reply")
@@ -172,7 +179,13 @@ def run(
     database: str, parents: int, seconds: float, warmup: float, rate: float
 ) -> dict[str, Any] | None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"DATA_DIR": tmp, "LOG_LEVEL": "WARNING"}
+        # One load generator is one client address: flood limits off, explicitly.
+        env = {
+            "DATA_DIR": tmp,
+            "LOG_LEVEL": "WARNING",
+            "CHAT_MESSAGES_PER_MINUTE": "0",
+            "CHAT_NEW_SESSIONS_PER_MINUTE": "0",
+        }
         pg_name = None
         if database == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"

@@ -90,10 +90,20 @@ def screening_speed(runs: int) -> dict[str, Any]:
     return figures
 
 
+# Each benchmark session's secret, issued with its first reply.
+_SECRETS: dict[str, str] = {}
+
+
 async def _post(client: httpx.AsyncClient, session: str, **body: str) -> tuple[float, dict]:
     started = time.perf_counter()
-    response = await client.post("/api/chat", json={"session": session, **body}, timeout=120)
-    return time.perf_counter() - started, response.json()
+    auth = {"Authorization": f"Bearer {_SECRETS[session]}"} if session in _SECRETS else {}
+    response = await client.post(
+        "/api/chat", json={"session": session, **body}, headers=auth, timeout=120
+    )
+    data = response.json()
+    if "token" in data:
+        _SECRETS[session] = data["token"]
+    return time.perf_counter() - started, data
 
 
 async def _stalled_round(base: str, proxy: StallingProxy) -> dict[str, Any]:
@@ -128,7 +138,13 @@ def stalled_database() -> dict[str, Any] | None:
     try:
         with StallingProxy(5432) as proxy, tempfile.TemporaryDirectory() as tmp:
             url = POSTGRES_ADMIN.rsplit("/", 1)[0].replace(":5432", f":{proxy.port}") + f"/{name}"
-            env = {"DATA_DIR": tmp, "LOG_LEVEL": "WARNING", "DATABASE_URL": url}
+            env = {
+                "DATA_DIR": tmp,
+                "LOG_LEVEL": "WARNING",
+                "DATABASE_URL": url,
+                "CHAT_MESSAGES_PER_MINUTE": "0",
+                "CHAT_NEW_SESSIONS_PER_MINUTE": "0",
+            }
             with running_server(env, Path(tmp) / "server.log") as base:
                 return asyncio.run(_stalled_round(base, proxy))
     finally:

@@ -36,9 +36,18 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 EMAIL, PASSWORD = "bench@example.org", "a long enough password"
 
 
+# The parent's secret, issued with the first reply and sent as a header after that.
+PARENT_AUTH: dict[str, str] = {}
+
+
 async def chat(session: aiohttp.ClientSession, base: str, sid: str, **body: str) -> list[dict]:
-    async with session.post(f"{base}/api/chat", json={"session": sid, **body}) as response:
-        return (await response.json())["replies"]
+    async with session.post(
+        f"{base}/api/chat", json={"session": sid, **body}, headers=PARENT_AUTH
+    ) as response:
+        data = await response.json()
+    if "token" in data:
+        PARENT_AUTH["Authorization"] = f"Bearer {data['token']}"
+    return data["replies"]
 
 
 def payload_of(replies: list[dict], label: str) -> str:
@@ -65,6 +74,7 @@ async def run(base: str, messages: int, champion_base: str | None = None) -> dic
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
     async with aiohttp.ClientSession() as parent, aiohttp.ClientSession(cookie_jar=jar) as champion:
         sid = f"bench-{uuid.uuid4().hex}"
+        PARENT_AUTH.clear()
         replies = await chat(parent, base, sid, payload="global:start")
         replies = await chat(parent, base, sid, payload=payload_of(replies, "OK, let's start"))
         replies = await chat(
@@ -82,10 +92,10 @@ async def run(base: str, messages: int, champion_base: str | None = None) -> dic
 
         to_parent: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         to_champion: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
-        async with parent.get(f"{base}/api/chat/history", params={"session": sid}) as response:
+        async with parent.get(f"{base}/api/chat/history", headers=PARENT_AUTH) as response:
             last_id = max(m["id"] for m in (await response.json())["messages"])
         parent_stream = await parent.get(
-            f"{base}/api/chat/stream", params={"session": sid, "after": str(last_id)}
+            f"{base}/api/chat/stream", params={"after": str(last_id)}, headers=PARENT_AUTH
         )
         champion_stream = await champion.get(f"{console}/console/tickets/{ticket}/events")
         readers = [
@@ -165,6 +175,8 @@ def measure(messages: int, postgres: str | None, two: bool = False, redis_url: s
             ),
             "DATA_DIR": str(tmp),
             "FLOWS_DIR": str(always_open_flows(tmp / "flows")),
+            "CHAT_MESSAGES_PER_MINUTE": "0",
+            "CHAT_NEW_SESSIONS_PER_MINUTE": "0",
         }
         create_account(env, EMAIL, "champion", areas=("Leeds",), password=PASSWORD)
         if redis_url:
