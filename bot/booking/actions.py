@@ -15,7 +15,7 @@ from bot.booking.ics import ICS_MEDIA_TYPE
 from bot.booking.sessions import SessionView, bookable_for
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
 from bot.core.outbound import push_message
-from bot.core.text import fill
+from bot.core.text import fill, whole_number
 from bot.core.types import PREVIEW_CHANNEL, Document, Reply
 
 PAGE_SIZE = 3
@@ -78,7 +78,7 @@ async def more_sessions(context: ActionContext) -> ActionResult:
 
 def _chosen_id(context: ActionContext, prefix: str, variable: str) -> int | None:
     value = str(context.variables.get(variable) or "")
-    return int(value[1:]) if value.startswith(prefix) and value[1:].isdigit() else None
+    return whole_number(value[1:]) if value.startswith(prefix) else None
 
 
 async def _book(context: ActionContext, session_id: int | None, waitlist: bool) -> ActionResult:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bot.booking.sessions import SessionDetails
 from bot.booking.times import UK
+from bot.core.text import whole_number
 from bot.triage.local_authorities import LocalAuthorities
 
 CSV_COLUMNS = (
@@ -96,7 +97,8 @@ def read_session(
     starts = _uk_time("start", day, fields["start"])
     ends = _uk_time("end", day, fields["end"])
     capacity_text = fields["capacity"].strip()
-    if not capacity_text.isdigit():
+    capacity = whole_number(capacity_text)
+    if capacity is None:
         raise EntryError(f"capacity: '{capacity_text}' is not a whole number")
     host_email = (fields.get("host_email") or "").strip()
     if host_email and host_by_email is not None:
@@ -112,7 +114,7 @@ def read_session(
             online_link=fields.get("online_link") or "",
             starts_at=starts,
             ends_at=ends,
-            capacity=int(capacity_text),
+            capacity=capacity,
             notes=fields.get("notes") or "",
             host_id=host_id,
         )
@@ -139,7 +141,31 @@ def read_csv(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return CsvResult([], ["the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"])
+    if "\x00" in text:
+        # A database refuses NUL in text; it usually means a spreadsheet's own format.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return CsvResult([], [f"line {line}: a NUL character; save the file as 'CSV UTF-8'"])
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_rows(reader, authorities, host_by_email)
+    except csv.Error:
+        # In practice a field over csv.field_size_limit() (131,072 characters), e.g.
+        # a stray quote that swallows the rest of the file.
+        return CsvResult(
+            [],
+            [
+                f"line {reader.line_num}: a field is longer than "
+                f"{csv.field_size_limit():,} characters; "
+                'check for a quote mark (") that is never closed'
+            ],
+        )
+
+
+def _read_rows(
+    reader: csv.DictReader[str],
+    authorities: LocalAuthorities,
+    host_by_email: Callable[[str], int | None],
+) -> CsvResult:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:

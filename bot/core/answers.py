@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from dateutil import parser as date_parser
 
+from bot.core.text import whole_number
+
 _YES = {
     "yes",
     "y",
@@ -129,8 +131,9 @@ def read_date(text: str, today: dt.date) -> dt.date | None:
 def read_choice(text: str, labels: Sequence[str]) -> int | None:
     """The index of the choice the parent typed: its number or (part of) its label."""
     word = normalise(text)
-    if word.isdigit() and 1 <= int(word) <= len(labels):
-        return int(word) - 1
+    number = whole_number(word)
+    if number is not None and 1 <= number <= len(labels):
+        return number - 1
     folded = [normalise(label) for label in labels]
     if word in folded:
         return folded.index(word)
@@ -189,7 +192,7 @@ def read_age(text: str) -> int | None:
     if not match:
         return None
     token = match.group(1)
-    value = int(token) if token.isdigit() else _NUMBER_WORDS.get(token)
+    value = whole_number(token) if token.isdigit() else _NUMBER_WORDS.get(token)
     if value is None or not 0 <= value <= 25:
         return None
     return value

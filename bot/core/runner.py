@@ -18,7 +18,7 @@ from bot.core import answers
 from bot.core.actions import ActionContext, ActionRegistry
 from bot.core.content import Content, ContentHolder
 from bot.core.state import ConversationState
-from bot.core.text import fill
+from bot.core.text import fill, whole_number
 from bot.core.types import Button, Document, Reply
 from bot.flows.schema import ButtonSpec, NodeSpec
 from bot.knowledge.answer_index import AnswerHit
@@ -159,8 +159,9 @@ class FlowRunner:
             return await self._stale(state, channel)
         if node.kind == "ask":
             return await self._answer_by_button(state, node, choice, channel)
-        if choice.isdigit() and int(choice) < len(node.buttons):
-            return await self._follow_button(state, node.buttons[int(choice)], channel)
+        index = whole_number(choice)
+        if index is not None and index < len(node.buttons):
+            return await self._follow_button(state, node.buttons[index], channel)
         return await self._stale(state, channel)
 
     async def run_node(
@@ -187,12 +188,13 @@ class FlowRunner:
         flow_id, _, rest = payload.partition(":")
         node_id, _, choice = rest.partition(":")
         node = self._content.current.node(state.flow, state.node)
+        index = whole_number(choice)
         return (
             node is not None
             and not state.resting
             and (flow_id, node_id) == (state.flow, state.node)
-            and choice.isdigit()
-            and int(choice) < len(node.buttons)
+            and index is not None
+            and index < len(node.buttons)
         )
 
     async def crisis(self, state: ConversationState, channel: str) -> list[Reply]:
@@ -289,16 +291,18 @@ class FlowRunner:
             return await self._continue_after(state, node, channel)
         if node.expect == "yes_no" and choice in ("yes", "no"):
             return await self._save_and_continue(state, node, choice, channel)
-        if node.expect == "choice" and choice.isdigit() and int(choice) < len(node.choices):
-            return await self._chosen(state, node, node.choices[int(choice)].saved_value, channel)
-        if node.expect == "option" and choice.isdigit():
+        index = whole_number(choice)
+        if node.expect == "choice" and index is not None and index < len(node.choices):
+            return await self._chosen(state, node, node.choices[index].saved_value, channel)
+        if node.expect == "option" and index is not None:
             offered = offered_options(state)
-            if int(choice) < len(offered):
-                return await self._save_and_continue(state, node, offered[int(choice)][1], channel)
-        if node.expect == "local_authority" and choice.startswith("la") and choice[2:].isdigit():
+            if index < len(offered):
+                return await self._save_and_continue(state, node, offered[index][1], channel)
+        area = whole_number(choice[2:]) if choice.startswith("la") else None
+        if node.expect == "local_authority" and area is not None:
             authorities = content.local_authorities.authorities
-            if int(choice[2:]) < len(authorities):
-                name = authorities[int(choice[2:])].name
+            if area < len(authorities):
+                name = authorities[area].name
                 return await self._save_and_continue(state, node, name, channel)
         return await self._stale(state, channel)
 
@@ -815,13 +819,14 @@ def button_label(content: Content, payload: str) -> str | None:
         return content.system_text("skip_label")
     if choice == "done":
         return content.system_text("done_label")
-    if choice.startswith("la") and choice[2:].isdigit():
+    area = whole_number(choice[2:]) if choice.startswith("la") else None
+    if area is not None:
         authorities = content.local_authorities.authorities
-        return authorities[int(choice[2:])].name if int(choice[2:]) < len(authorities) else None
+        return authorities[area].name if area < len(authorities) else None
     if choice in ("yes", "no"):
         return content.system_text(f"{choice}_label")
-    if not choice.isdigit():
+    index = whole_number(choice)
+    if index is None:
         return None
-    index = int(choice)
     options = [c.label for c in node.choices] or [b.label for b in node.buttons]
     return options[index] if index < len(options) else None

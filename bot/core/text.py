@@ -12,6 +12,21 @@ from typing import Any
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}|]*))?\}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The largest id or index we accept from outside: exact in JavaScript, and far
+# inside a 64-bit database column (a 20-digit number overflows SQLite's).
+MAX_WHOLE_NUMBER = 2**53
+
+
+def whole_number(text: str, limit: int = MAX_WHOLE_NUMBER) -> int | None:
+    """ASCII digits as an int no larger than `limit`; None for anything else.
+
+    `str.isdigit()` alone is not enough before `int()`: it accepts '²', which
+    int() refuses, and any length, which a database column refuses.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(limit)):
+        return None
+    value = int(text)
+    return value if value <= limit else None
 
 
 def date_in_words(day: dt.date) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from bot.core.text import whole_number
 from bot.handoff import tickets
 from bot.handoff.config import handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
@@ -238,8 +239,9 @@ async def reply(request: Request, ticket_id: int, who: Who) -> Response:
     text = str(form.get("text") or "").strip()
     canned = str(form.get("canned") or "")
     canned_replies = _canned_replies(request)
-    if not text and canned.isdigit() and int(canned) < len(canned_replies):
-        text = canned_replies[int(canned)].text
+    chosen = whole_number(canned)
+    if not text and chosen is not None and chosen < len(canned_replies):
+        text = canned_replies[chosen].text
     if not text:
         return await _done(request, who, ticket_id, "replied", "Write a reply before sending.")
     if len(text) > MAX_REPLY_CHARS:
@@ -288,9 +290,9 @@ async def transfer(request: Request, ticket_id: int, who: Who) -> Response:
         return await _done(request, who, ticket_id, "transferred", "This ticket is closed.")
     target = None
     area = None
-    if to_member.isdigit():
+    if to_member.isascii() and to_member.isdigit():
         members = {m.id: m for m in await services.database.read(all_members)}
-        target = members.get(int(to_member))
+        target = members.get(whole_number(to_member) or 0)
         if target is None or not target.active or not target.covers(ticket.local_authority):
             problem = "Choose a champion who covers this ticket's area."
             return await _done(request, who, ticket_id, "transferred", problem)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from bot.core.text import whole_number
 from bot.services import Services
 from bot.staff import audit
 from bot.staff.accounts import (
@@ -33,7 +34,7 @@ def _services(request: Request) -> Services:
 @router.get("/audit")
 async def audit_page(request: Request, who: Admin) -> Response:
     ticket = request.query_params.get("ticket", "")
-    ticket_id = int(ticket) if ticket.isdigit() else None
+    ticket_id = whole_number(ticket)
     lines = await _services(request).database.read(audit.latest, 500, ticket_id)
     return templates.TemplateResponse(
         request,

@@ -15,6 +15,7 @@ from bot.booking.reminders import failed_reminders
 from bot.booking.sessions import SessionView, add_session, change_session, get_session, upcoming
 from bot.booking.times import UK
 from bot.core.outbound import ParentGone, push_message
+from bot.core.text import whole_number
 from bot.handoff.events import parent_topic
 from bot.services import Services
 from bot.staff import audit
@@ -112,7 +113,7 @@ def _read(services: Services, who: SignedIn, typed: dict[str, str]) -> Any:
     details = read_session(
         typed,
         services.content.current.local_authorities,
-        host_id=int(host) if host.isdigit() else who.member.id,
+        host_id=whole_number(host) or who.member.id,
     )
     if details.local_authority not in _areas(who.member, services):
         raise EntryError(f"local_authority: you don't cover {details.local_authority}")
@@ -297,7 +298,7 @@ async def cancel(request: Request, session_id: int, who: Who) -> Response:
 async def attendance(request: Request, session_id: int, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     await _visible(request, who, session_id)
-    present = {int(v) for v in form.getlist("present") if str(v).isdigit()}
+    present = {n for v in form.getlist("present") if (n := whole_number(str(v))) is not None}
     async with _services(request).database.transaction() as transaction:
         await transaction.run(bookings.mark_attendance, session_id, present)
     return RedirectResponse(f"/console/sessions/{session_id}?done=attendance", status_code=303)
