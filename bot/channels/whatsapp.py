@@ -24,6 +24,7 @@ import httpx
 from bot.channels.documents import document_for
 from bot.channels.outbox import CannotDeliver, OutgoingMessage, RetryLater, last_inbound_at
 from bot.channels.rendering import plain, split_text, unique_titles
+from bot.core.text import whole_number
 from bot.core.types import Inbound
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ MEDIA_KINDS = ("image", "audio", "video", "sticker", "location", "document", "co
 
 def signature_is_valid(app_secret: str, body: bytes, header: str | None) -> bool:
     """`X-Hub-Signature-256: sha256=<hex HMAC of the raw body>`, compared in constant time."""
-    if not header or not header.startswith("sha256="):
+    # compare_digest refuses non-ASCII str (a TypeError, so a 500): anyone can send that.
+    if not header or not header.isascii() or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, header.removeprefix("sha256="))
@@ -51,34 +53,49 @@ def inbound_messages(data: Any) -> list[Inbound]:
     found: list[Inbound] = []
     if not isinstance(data, dict):
         raise ValueError("the body is not a JSON object")
-    for entry in data.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
-            for message in value.get("messages") or []:
+    # A validly signed body can still have any shape: parts that are not what Meta
+    # documents are skipped, so the rest is answered and Meta does not resend it.
+    for entry in _objects(data.get("entry")):
+        for change in _objects(entry.get("changes")):
+            value = _object(change.get("value"))
+            for message in _objects(value.get("messages")):
                 inbound = _inbound(message)
                 if inbound is not None:
                     found.append(inbound)
     return found
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _ids(*values: Any) -> bool:
+    # Phone numbers and message ids are strings in the Cloud API; nothing else is used as one.
+    return all(isinstance(v, str | int) and not isinstance(v, bool) and str(v) for v in values)
+
+
 def _inbound(message: dict[str, Any]) -> Inbound | None:
     sender, message_id, kind = message.get("from"), message.get("id"), message.get("type")
-    if not sender or not message_id:
+    if not _ids(sender, message_id):
         return None
     if kind == "text":
         return Inbound(
             CHANNEL,
             str(sender),
             str(message_id),
-            text=str((message.get("text") or {}).get("body", "")),
+            text=str(_object(message.get("text")).get("body", "")),
         )
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        interactive = _object(message.get("interactive"))
+        reply = _object(interactive.get("button_reply")) or _object(interactive.get("list_reply"))
         if reply.get("id"):
             return Inbound(CHANNEL, str(sender), str(message_id), payload=str(reply["id"]))
     if kind == "button":  # a quick-reply button on a template message
-        text = (message.get("button") or {}).get("text", "")
+        text = _object(message.get("button")).get("text", "")
         return Inbound(CHANNEL, str(sender), str(message_id), text=str(text))
     media = kind if kind in MEDIA_KINDS else "attachment"
     return Inbound(CHANNEL, str(sender), str(message_id), media_kind=media)
@@ -230,9 +247,9 @@ class WhatsAppSender:
 
 def numbered_choice(buttons: list[dict[str, str]] | None, text: str) -> str | None:
     """A typed number answering a numbered menu (more than 10 choices) -> its payload."""
-    if not buttons or len(buttons) <= MAX_LIST_ROWS or not text.strip().isdigit():
+    number = whole_number(text.strip())
+    if not buttons or len(buttons) <= MAX_LIST_ROWS or number is None:
         return None
-    number = int(text.strip())
     return buttons[number - 1]["payload"] if 1 <= number <= len(buttons) else None
 
 

@@ -30,6 +30,7 @@ from bot.web import (
     webhooks,
 )
 from bot.web.client import parse_networks
+from bot.web.edge import EdgeChecks
 from bot.web.limits import BodySizeLimit
 from bot.web.security_headers import SecurityHeaders
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.state.ready = False
     # Read by bot/web/client.py: whose X-Forwarded-* headers to believe.
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    app.add_middleware(EdgeChecks)  # inside BodySizeLimit (added next), so forms are bounded
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     # Added last, so it is outermost: even a 413 carries the headers.
     app.add_middleware(SecurityHeaders)

@@ -33,7 +33,7 @@ async def telegram_webhook(request: Request) -> Response:
         return _refuse(403, "Wrong or missing secret token.")
     try:
         data = json.loads(await request.body())
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return _refuse(400, "The body is not JSON.")
     if not isinstance(data, dict) or "update_id" not in data:
         return _refuse(400, "The body is not a Telegram update.")
@@ -69,7 +69,7 @@ async def whatsapp_webhook(request: Request) -> Response:
         return _refuse(403, "The signature does not match.")
     try:
         found = inbound_messages(json.loads(raw))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return _refuse(400, "The body is not a WhatsApp webhook JSON object.")
     for inbound in found:
         try:
