@@ -11,6 +11,7 @@ from bot.staff.accounts import StaffMember, check_password, find_for_login
 from bot.staff.sessions import end_session, start_session
 from bot.staff.throttle import clear_failures, locked_for, record_failure, throttle_keys
 from bot.web import auth
+from bot.web.client import client_address
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
@@ -21,22 +22,10 @@ UNUSABLE = "An e-mail address or password cannot contain a NUL character. Please
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths inside the console: never a redirect to another site, nor a header
-    # broken by control characters.
-    if (
-        target
-        and target.startswith("/console")
-        and not target.startswith("//")
-        and target.isprintable()
-    ):
+    # Only paths inside the console: never a redirect to another site.
+    if target and target.startswith("/console") and not target.startswith("//"):
         return target
     return "/console"
-
-
-def _client_address(request: Request) -> str:
-    """Whose attempts these are, for throttling. The one place to read it, so a
-    proxy-aware version (TRUSTED_PROXIES) can replace it."""
-    return request.client.host if request.client else "unknown"
 
 
 def _before_checking(
@@ -82,7 +71,7 @@ async def login(request: Request) -> Response:
     if not auth.login_form_is_ours(request, form):
         return _login_page(request, 403, "This form had expired. Please try again.", email)
     database = request.app.state.services.database
-    keys = throttle_keys(email, _client_address(request))
+    keys = throttle_keys(email, client_address(request))
     # No transaction is held while argon2 works: on SQLite that would queue every
     # parent's message behind each sign-in. Failures arriving meanwhile still count,
     # because record_failure is one atomic upsert.
