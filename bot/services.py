@@ -6,6 +6,7 @@ database and dispatcher.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -102,6 +103,9 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
         len(loaded.flows.flows),
         len(loaded.library.articles),
     )
+    # The crisis rules' fast matcher takes about a second to build; build it now, not
+    # while the first parent after a restart waits for the numbers.
+    loaded.content.crisis_rules.matcher()
     holder = ContentHolder(loaded.content, release.id)
     runner = FlowRunner(holder, actions, confident=settings.nlu_confident)
     events = EventBus()
@@ -155,6 +159,8 @@ async def follow_published(services: Services) -> bool:
     if release is None:
         return False
     loaded = load_files(release.files, services.settings, services.actions)
+    # Ready the crisis rules before parents meet them (see start_services).
+    await asyncio.to_thread(loaded.content.crisis_rules.matcher)
     services.content.replace(loaded.content, release.id)
     log.info("now serving content release %d", release.id)
     return True

@@ -171,9 +171,7 @@ async def test_the_live_stream_and_downloads_use_the_header(app_and_client: tupl
     assert history.status_code == 200 and history.headers["cache-control"] == "no-store"
     missing = await client.get("/api/chat/document?key=letter:nope", headers=parent.auth)
     assert missing.status_code == 404 and missing.headers["cache-control"] == "no-store"
-    weird = await client.get(
-        "/api/chat/stream?after=99999999999999999999", headers=parent.auth
-    )
+    weird = await client.get("/api/chat/stream?after=99999999999999999999", headers=parent.auth)
     assert weird.status_code == 422  # a clear refusal, never a 500
 
 
@@ -182,3 +180,21 @@ async def test_a_token_with_odd_characters_is_refused_cleanly(client: httpx.Asyn
     for value in (odd, b"Bearer " + b"x" * 5000, b"Bearer", b"Bearer \x00" * 5):
         response = await client.get("/api/chat/history", headers={"Authorization": value})
         assert response.status_code == 401
+
+
+async def test_odd_digits_in_a_download_key_or_event_id_are_not_errors(
+    client: httpx.AsyncClient,
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    for key in ("ics:²", "ics:99999999999999999999", "ics:-1"):
+        response = await client.get("/api/chat/document", params={"key": key}, headers=parent.auth)
+        assert response.status_code == 404, key
+
+
+def test_last_event_id_is_read_as_plain_digits_only() -> None:
+    from bot.web.chat_api import _last_event_id
+
+    assert _last_event_id("42") == 42
+    for header in ("²", "١٢", "99999999999999999999", "-3", "", "4 2"):
+        assert _last_event_id(header) == 0, header

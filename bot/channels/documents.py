@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from bot.booking.bookings import booking_of
 from bot.booking.ics import ICS_MEDIA_TYPE, session_ics
 from bot.core.content import Content
+from bot.core.text import whole_number
 from bot.knowledge.letter_actions import DOCX
 from bot.knowledge.letters import fill_letter, letter_docx
 from bot.privacy.export import export_json
@@ -40,8 +41,9 @@ def build_document(
         return BuiltDocument(
             "my-champion-data.json", "application/json", export_json(connection, parent_id)
         )
-    if kind == "ics" and name.isdigit():
-        booked = booking_of(connection, int(name))
+    booking_id = whole_number(name) if kind == "ics" else None
+    if booking_id is not None:
+        booked = booking_of(connection, booking_id)
         if booked is None or booked[0] != parent_id:
             return None
         session = booked[1]

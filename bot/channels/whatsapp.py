@@ -205,7 +205,8 @@ class WhatsAppSender:
     def _check(self, response: httpx.Response) -> dict[str, Any]:
         if response.status_code == 429:
             retry = response.headers.get("retry-after", "")
-            raise RetryLater(float(retry) if retry.replace(".", "", 1).isdigit() else 30.0)
+            seconds = retry.replace(".", "", 1)
+            raise RetryLater(float(retry) if seconds.isascii() and seconds.isdigit() else 30.0)
         if response.status_code >= 500:
             raise httpx.HTTPStatusError(
                 "WhatsApp server error", request=response.request, response=response

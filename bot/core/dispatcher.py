@@ -234,6 +234,13 @@ class Dispatcher:
             await asyncio.sleep(wait)
             wait = min(wait * 2, 30.0)
 
+    def carry_on(self, work: Awaitable[Any]) -> None:
+        """Finish `work` in the background, like a crisis step waiting on the database
+        (the web chat's, when even finding whose session it is has to wait)."""
+        task = asyncio.ensure_future(work)
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
+
     async def wait_for_saves(self) -> None:
         """Let crisis steps still waiting on the database finish (tests, shutdown)."""
         while self._saving:

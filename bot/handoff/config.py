@@ -28,7 +28,8 @@ Span = tuple[dt.time, dt.time | None]  # an end of None means midnight at the en
 
 def _parse_clock(text: str) -> dt.time | None:
     hours, _, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    digits = f"{hours}{minutes}"
+    if not (digits.isascii() and digits.isdigit() and len(minutes) == 2 and len(hours) <= 2):
         raise ValueError(f"cannot read time '{text.strip()}'; write it like 09:00")
     if int(hours) == 24 and int(minutes) == 0:
         return None

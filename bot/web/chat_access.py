@@ -20,14 +20,23 @@ import asyncio
 import dataclasses
 import logging
 import secrets
+import time
 from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from bot.channels import webchat
 from bot.channels.webchat import CHANNEL
-from bot.channels.webchat_secrets import RETRY_WINDOW, bearer_token, issue_token, matches
-from bot.core.types import Reply
+from bot.channels.webchat_secrets import (
+    RETRY_WINDOW,
+    bearer_token,
+    hash_token,
+    issue_token,
+    matches,
+)
+from bot.core.dispatcher import CRISIS_SAVE_SECONDS
+from bot.core.types import Inbound, Reply
 from bot.services import Services
 from bot.store.models import utcnow
 from bot.store.web_sessions import SessionAccess, session_access
@@ -55,19 +64,39 @@ class Admitted:
 
 
 async def admit(services: Services, body: ChatRequest, request: Request) -> Admitted | JSONResponse:
-    """Admitted, or the response that refuses the request (401, 429 or 503)."""
+    """Admitted, or the response that refuses the request (401, 429 or 503).
+
+    A crisis is not held up by a slow database: after CRISIS_ACCESS_WAIT_SECONDS the
+    numbers go back at once, and the message is admitted and handled in the
+    background (saved, urgent ticket) once the database answers.
+    """
     crisis = services.dispatcher.crisis_reply(body.text) if body.text is not None else None
+    lookup = asyncio.ensure_future(services.database.read(session_access, CHANNEL, body.session))
     wait = CRISIS_ACCESS_WAIT_SECONDS if crisis is not None else ACCESS_WAIT_SECONDS
-    try:
-        access = await asyncio.wait_for(
-            services.database.read(session_access, CHANNEL, body.session), wait
-        )
-    except Exception as exc:  # a stalled or broken database: answer now, kindly
-        log.warning("web chat: session lookup failed (%s)", type(exc).__name__)
+    # Not asyncio.wait_for: cancelling a query to a stalled server can itself stall.
+    await asyncio.wait({lookup}, timeout=wait)
+    if not lookup.done():
+        log.warning("web chat: session lookup is waiting on the database")
         if crisis is not None:
-            # Not saved (we cannot tell whose session this is), but never withheld.
+            services.dispatcher.carry_on(_admit_later(services, body, request, lookup, crisis))
             return _replies([crisis], 200)
+        lookup.add_done_callback(_ignore_outcome)
         return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
+    if lookup.exception() is not None:
+        log.warning("web chat: session lookup failed (%s)", type(lookup.exception()).__name__)
+        if crisis is not None:
+            return _replies([crisis], 200)  # not saved, but never withheld
+        return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
+    return await _decide(services, body, request, lookup.result(), crisis)
+
+
+async def _decide(
+    services: Services,
+    body: ChatRequest,
+    request: Request,
+    access: SessionAccess | None,
+    crisis: Reply | None,
+) -> Admitted | JSONResponse:
     token = bearer_token(request.headers.get("authorization"))
     if access is None:
         return await _new_session(services, request, body, body.session, crisis)
@@ -81,6 +110,46 @@ async def admit(services: Services, body: ChatRequest, request: Request) -> Admi
     if retried is not None:
         return Admitted(body.session, retried, body.session)
     return not_yours(services)
+
+
+async def _admit_later(
+    services: Services,
+    body: ChatRequest,
+    request: Request,
+    lookup: asyncio.Future[SessionAccess | None],
+    crisis: Reply,
+) -> None:
+    """The crisis whose numbers already went back: saved, with its urgent ticket, for
+    the session it belongs to, once the database answers."""
+    deadline = time.monotonic() + CRISIS_SAVE_SECONDS
+    while True:
+        try:
+            access = await lookup
+            break
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                log.error("web chat: a crisis could not be saved (%s)", type(exc).__name__)
+                return
+        await asyncio.sleep(2.0)
+        lookup = asyncio.ensure_future(
+            services.database.read(session_access, CHANNEL, body.session)
+        )
+    admitted = await _decide(services, body, request, access, crisis)
+    if isinstance(admitted, Admitted):
+        await services.dispatcher.handle(to_inbound(admitted, body))
+
+
+def to_inbound(admitted: Admitted, body: ChatRequest) -> Inbound:
+    """The message as the core reads it; a new session's secret goes with it (hashed)."""
+    inbound = webchat.to_inbound(admitted.session, body.text, body.payload, body.message_id)
+    if admitted.new_token is None:
+        return inbound
+    return dataclasses.replace(inbound, access_token_hash=hash_token(admitted.new_token))
+
+
+def _ignore_outcome(future: asyncio.Future[object]) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved, so asyncio does not report it as lost
 
 
 def not_yours(services: Services) -> JSONResponse:

@@ -6,7 +6,6 @@ Request and response shapes are a stable interface (see DESIGN.md):
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -17,14 +16,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from bot.channels.documents import build_document
-from bot.channels.webchat import CHANNEL, to_inbound
+from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import bearer_token, hash_token
+from bot.core.text import whole_number
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
 from bot.services import Services
 from bot.store import conversations as store
 from bot.store.web_sessions import end_session, session_of_token
-from bot.web.chat_access import admit, not_yours
+from bot.web.chat_access import admit, not_yours, to_inbound
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
 router = APIRouter()
@@ -106,10 +106,7 @@ async def chat(body: ChatRequest, request: Request) -> Response:
     admitted = await admit(services, body, request)
     if isinstance(admitted, JSONResponse):
         return admitted
-    inbound = to_inbound(admitted.session, body.text, body.payload, body.message_id)
-    if admitted.new_token is not None:
-        inbound = dataclasses.replace(inbound, access_token_hash=hash_token(admitted.new_token))
-    replies = await services.dispatcher.handle(inbound)
+    replies = await services.dispatcher.handle(to_inbound(admitted, body))
     out = []
     for reply in replies:
         data = reply.to_json()
@@ -205,10 +202,7 @@ async def history(request: Request) -> Response:
 
 
 def _last_event_id(header: str) -> int:
-    # ASCII digits only: "²".isdigit() is true, and int() of it fails.
-    if header.isascii() and header.isdigit() and len(header) <= 18:
-        return int(header)
-    return 0
+    return whole_number(header.strip(), MAX_MESSAGE_ID) or 0
 
 
 def _sender(direction: str, from_champion: bool) -> str:
