@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -283,7 +284,12 @@ class Ticket(Base):
 
 
 class TicketNote(Base):
-    """A champion's internal note on a ticket. Parents never see these."""
+    """A champion's note on a ticket.
+
+    Internal unless the champion marked it shareable: only shareable notes go into
+    the parent's instant "my data" download (which whoever holds the phone can
+    fetch); the rest are released only through a reviewed subject access request.
+    """
 
     __tablename__ = "ticket_notes"
 
@@ -295,6 +301,7 @@ class TicketNote(Base):
         BigId, ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
     text: Mapped[str] = mapped_column(Text)
+    shareable: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
