@@ -116,8 +116,17 @@ async def test_the_preview_runs_the_drafts_while_parents_keep_the_published(
         for b in r["buttons"]
         if b["label"] == "OK, let's start"
     )
-    second = await chat.post(
+    # The preview keeps the web chat's contract: a secret with the first reply.
+    token = first.json()["token"]
+    assert first.json()["session"] == "previewsession1"
+    without = await chat.post(
         "/console/content/preview/api", json={"session": "previewsession1", "payload": ok}
+    )
+    assert without.status_code == 401
+    second = await chat.post(
+        "/console/content/preview/api",
+        json={"session": "previewsession1", "payload": ok},
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert NEW in "\n".join(r["text"] for r in second.json()["replies"])
     assert OLD in await menu_text(client)

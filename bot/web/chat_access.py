@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from bot.channels import webchat
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import (
     RETRY_WINDOW,
@@ -57,13 +56,30 @@ TRY_AGAIN_SECONDS = 30
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class ChatPlace:
+    """Where a page's sessions live: the web chat, or an admin's own preview chats
+    (`scope` keeps each admin's preview sessions apart from everyone else's)."""
+
+    channel: str = CHANNEL
+    scope: str = ""
+
+    def chat_id(self, session: str) -> str:
+        return f"{self.scope}{session}"[:128]
+
+
+WEB_CHAT = ChatPlace()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Admitted:
     session: str  # the session id the message is handled under
     new_token: str | None = None  # a secret issued with this reply
     announce: str | None = None  # the session id to tell the page (with new_token)
 
 
-async def admit(services: Services, body: ChatRequest, request: Request) -> Admitted | JSONResponse:
+async def admit(
+    services: Services, body: ChatRequest, request: Request, place: ChatPlace = WEB_CHAT
+) -> Admitted | JSONResponse:
     """Admitted, or the response that refuses the request (401, 429 or 503).
 
     A crisis is not held up by a slow database: after CRISIS_ACCESS_WAIT_SECONDS the
@@ -71,14 +87,18 @@ async def admit(services: Services, body: ChatRequest, request: Request) -> Admi
     background (saved, urgent ticket) once the database answers.
     """
     crisis = services.dispatcher.crisis_reply(body.text) if body.text is not None else None
-    lookup = asyncio.ensure_future(services.database.read(session_access, CHANNEL, body.session))
+    lookup = asyncio.ensure_future(
+        services.database.read(session_access, place.channel, place.chat_id(body.session))
+    )
     wait = CRISIS_ACCESS_WAIT_SECONDS if crisis is not None else ACCESS_WAIT_SECONDS
     # Not asyncio.wait_for: cancelling a query to a stalled server can itself stall.
     await asyncio.wait({lookup}, timeout=wait)
     if not lookup.done():
         log.warning("web chat: session lookup is waiting on the database")
         if crisis is not None:
-            services.dispatcher.carry_on(_admit_later(services, body, request, lookup, crisis))
+            services.dispatcher.carry_on(
+                _admit_later(services, body, request, place, lookup, crisis)
+            )
             return _replies([crisis], 200)
         lookup.add_done_callback(_ignore_outcome)
         return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
@@ -87,26 +107,28 @@ async def admit(services: Services, body: ChatRequest, request: Request) -> Admi
         if crisis is not None:
             return _replies([crisis], 200)  # not saved, but never withheld
         return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
-    return await _decide(services, body, request, lookup.result(), crisis)
+    return await _decide(services, body, request, place, lookup.result(), crisis)
 
 
 async def _decide(
     services: Services,
     body: ChatRequest,
     request: Request,
+    place: ChatPlace,
     access: SessionAccess | None,
     crisis: Reply | None,
 ) -> Admitted | JSONResponse:
     token = bearer_token(request.headers.get("authorization"))
     if access is None:
-        return await _new_session(services, request, body, body.session, crisis)
+        return await _new_session(services, request, body, place, body.session, crisis)
     if access.token_hash is None:
         # From before secrets existed, or ended by "End and clear this chat".
         fresh_id = secrets.token_urlsafe(18)
-        return await _new_session(services, request, body, fresh_id, crisis)
+        return await _new_session(services, request, body, place, fresh_id, crisis)
     if matches(token, access.token_hash):
-        return await _within_message_limit(services, body.session, crisis) or Admitted(body.session)
-    retried = _retried_first_token(services, body, access)
+        allowed = await _within_message_limit(services, place.chat_id(body.session), crisis)
+        return allowed or Admitted(body.session)
+    retried = _retried_first_token(services, body, place, access)
     if retried is not None:
         return Admitted(body.session, retried, body.session)
     return not_yours(services)
@@ -116,6 +138,7 @@ async def _admit_later(
     services: Services,
     body: ChatRequest,
     request: Request,
+    place: ChatPlace,
     lookup: asyncio.Future[SessionAccess | None],
     crisis: Reply,
 ) -> None:
@@ -132,19 +155,24 @@ async def _admit_later(
                 return
         await asyncio.sleep(2.0)
         lookup = asyncio.ensure_future(
-            services.database.read(session_access, CHANNEL, body.session)
+            services.database.read(session_access, place.channel, place.chat_id(body.session))
         )
-    admitted = await _decide(services, body, request, access, crisis)
+    admitted = await _decide(services, body, request, place, access, crisis)
     if isinstance(admitted, Admitted):
-        await services.dispatcher.handle(to_inbound(admitted, body))
+        await services.dispatcher.handle(to_inbound(admitted, body, place))
 
 
-def to_inbound(admitted: Admitted, body: ChatRequest) -> Inbound:
+def to_inbound(admitted: Admitted, body: ChatRequest, place: ChatPlace = WEB_CHAT) -> Inbound:
     """The message as the core reads it; a new session's secret goes with it (hashed)."""
-    inbound = webchat.to_inbound(admitted.session, body.text, body.payload, body.message_id)
-    if admitted.new_token is None:
-        return inbound
-    return dataclasses.replace(inbound, access_token_hash=hash_token(admitted.new_token))
+    return Inbound(
+        channel=place.channel,
+        chat_id=place.chat_id(admitted.session),
+        message_id=body.message_id,
+        text=body.text,
+        payload=body.payload,
+        received_at=utcnow(),
+        access_token_hash=hash_token(admitted.new_token) if admitted.new_token else None,
+    )
 
 
 def _ignore_outcome(future: asyncio.Future[object]) -> None:
@@ -162,6 +190,7 @@ async def _new_session(
     services: Services,
     request: Request,
     body: ChatRequest,
+    place: ChatPlace,
     session: str,
     crisis: Reply | None,
 ) -> Admitted | JSONResponse:
@@ -169,10 +198,12 @@ async def _new_session(
         wait = await services.flood.new_session_wait(client_address(request))
         if wait is not None:
             return _words(services, "too_many_new_chats", 429, wait)
-    refused = await _within_message_limit(services, session, crisis)
+    refused = await _within_message_limit(services, place.chat_id(session), crisis)
     if refused is not None:
         return refused
-    token = issue_token(services.session_key, CHANNEL, session, body.message_id)
+    token = issue_token(
+        services.session_key, place.channel, place.chat_id(session), body.message_id
+    )
     return Admitted(session, token, session)
 
 
@@ -189,12 +220,13 @@ async def _within_message_limit(
 
 
 def _retried_first_token(
-    services: Services, body: ChatRequest, access: SessionAccess
+    services: Services, body: ChatRequest, place: ChatPlace, access: SessionAccess
 ) -> str | None:
     """The session's secret, if this is its first request sent again soon after."""
     if body.message_id is None or utcnow() - access.created_at > RETRY_WINDOW:
         return None
-    token = issue_token(services.session_key, CHANNEL, body.session, body.message_id)
+    chat_id = place.chat_id(body.session)
+    token = issue_token(services.session_key, place.channel, chat_id, body.message_id)
     return token if matches(token, access.token_hash) else None
 
 

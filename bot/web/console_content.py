@@ -16,9 +16,8 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from bot.channels.webchat import to_inbound
 from bot.content import releases as store
 from bot.content.loading import check_files, load_files
 from bot.core.content import ContentHolder
@@ -29,7 +28,8 @@ from bot.services import Services, follow_published
 from bot.staff import audit
 from bot.staff.sessions import SignedIn
 from bot.web import auth
-from bot.web.chat_api import ChatRequest, ChatResponse, SessionId
+from bot.web.chat_access import ChatPlace, admit, to_inbound
+from bot.web.chat_api import ChatRequest, ChatResponse
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console/content")
@@ -303,21 +303,28 @@ async def preview_page(request: Request, who: Admin) -> Response:
     return HTMLResponse(page)
 
 
-@router.post("/preview/api", response_model_exclude_none=True)
-async def preview_chat(body: ChatRequest, request: Request, who: Admin) -> ChatResponse:
+@router.post("/preview/api")
+async def preview_chat(body: ChatRequest, request: Request, who: Admin) -> Response:
+    """The drafts, chatted with through the web chat's own contract (a secret issued
+    with the first reply, then a Bearer header); each admin's sessions are their own."""
+    services = _services(request)
+    place = ChatPlace(PREVIEW_CHANNEL, scope=f"{who.member.id}-")
+    admitted = await admit(services, body, request, place)
+    if isinstance(admitted, Response):
+        return admitted
     dispatcher = await _preview_dispatcher(request)
-    inbound = to_inbound(
-        f"{who.member.id}-{body.session}"[:128], body.text, body.payload, body.message_id
-    )
-    inbound = type(inbound)(
-        PREVIEW_CHANNEL, inbound.chat_id, inbound.message_id, inbound.text, inbound.payload
-    )
-    replies = await dispatcher.handle(inbound)
+    replies = await dispatcher.handle(to_inbound(admitted, body, place))
     # Files (letters, calendar entries) are not made in the preview.
     out = [{k: v for k, v in r.to_json().items() if k != "document"} for r in replies]
-    return ChatResponse.model_validate({"replies": out})
+    response = ChatResponse.model_validate(
+        {"replies": out, "session": admitted.announce, "token": admitted.new_token}
+    )
+    return JSONResponse(
+        response.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/preview/api/history")
-async def preview_history(request: Request, session: SessionId, who: Admin) -> Response:
-    return Response(json.dumps({"messages": []}), media_type="application/json")
+async def preview_history(request: Request, who: Admin) -> Response:
+    # A preview starts afresh each time the page is opened.
+    return JSONResponse({"messages": []}, headers={"Cache-Control": "no-store"})
