@@ -187,3 +187,51 @@ async def test_conversations_silent_for_longer_than_retention_are_erased(
     assert len(await recent.history()) > 0
     referral = await database.read(lambda c: c.execute(select(Referral.__table__)).one())
     assert referral.parent_id is None and referral.category == "exclusion"
+
+
+async def test_my_data_holds_only_the_notes_a_champion_shared(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.press("Talk to a Parent Champion")
+    await parent.say("Leeds")
+    [ticket_id] = await app.state.services.database.read(
+        lambda c: list(c.execute(select(Ticket.__table__.c.id)).scalars())
+    )
+    email = await add_account(app, "champion", ["Leeds"], name="Samira")
+    champion = Champion(client_for(app), email)
+    await champion.sign_in()
+    await champion.claim(ticket_id)
+    internal = "Partner was shouting in the background; safeguarding call made"
+    shared = "Agreed next step: ask the school for the exclusion letter in writing"
+    await champion.post(f"/console/tickets/{ticket_id}/note", text=internal)
+    await champion.post(f"/console/tickets/{ticket_id}/note", text=shared, shareable="yes")
+    await champion.close(ticket_id, "advice_given")  # back with the bot, which sends "my data"
+
+    await parent.say("mydata")
+    document = next(r["document"] for r in parent.replies if "document" in r)
+    response = await parent.download(document["url"])
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    [note] = data["notes_shared_with_you"]
+    assert (note["from"], note["text"]) == ("Parent Champion", shared)
+    assert dt.datetime.fromisoformat(note["written_at"]).date() == utcnow().date()
+    whole = response.content.decode()
+    assert internal not in whole and "safeguarding" not in whole
+    # Who wrote it stays with staff (the parent did see "Samira has joined the chat").
+    assert set(note) == {"from", "text", "written_at"} and email not in whole
+    assert "subject access request" in data["other_notes"]
+    assert "type human" in data["other_notes"]
+
+
+async def test_my_data_without_shared_notes_still_says_how_to_ask_for_the_rest(
+    app_and_client: tuple,
+) -> None:
+    _app, client = app_and_client
+    parent = Parent(client)
+    await triage_with_a_story(parent)
+    await parent.say("mydata")
+    document = next(r["document"] for r in parent.replies if "document" in r)
+    data = json.loads((await parent.download(document["url"])).content)
+    assert data["notes_shared_with_you"] == []
+    assert "subject access request" in data["other_notes"]

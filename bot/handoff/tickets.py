@@ -323,35 +323,6 @@ def champion_reply(connection: Connection, ticket_id: int, member_id: int, text:
     return message_id
 
 
-def add_note(connection: Connection, ticket_id: int, member_id: int, text: str) -> None:
-    connection.execute(
-        insert(notes).values(
-            ticket_id=ticket_id, staff_user_id=member_id, text=text, created_at=utcnow()
-        )
-    )
-    connection.execute(update(tickets).where(tickets.c.id == ticket_id).values(updated_at=utcnow()))
-
-
-@dataclass(frozen=True, slots=True)
-class NoteView:
-    author: str
-    text: str
-    created_at: dt.datetime
-
-
-def notes_of(connection: Connection, ticket_id: int) -> list[NoteView]:
-    query = (
-        select(notes.c.text, notes.c.created_at, staff_users.c.email)
-        .select_from(notes.outerjoin(staff_users, staff_users.c.id == notes.c.staff_user_id))
-        .where(notes.c.ticket_id == ticket_id)
-        .order_by(notes.c.id)
-    )
-    return [
-        NoteView(r.email or "(deleted account)", r.text, r.created_at)
-        for r in connection.execute(query)
-    ]
-
-
 def transfer_to_member(connection: Connection, ticket_id: int, member_id: int) -> None:
     now = utcnow()
     connection.execute(

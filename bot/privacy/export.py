@@ -1,4 +1,10 @@
-"""Everything held about one parent, as JSON ("My data")."""
+"""What is held about one parent, as JSON ("My data").
+
+This download is instant and self-service, so it reaches whoever holds the phone,
+who may not be the parent. Champions' notes are therefore in it only when the
+champion marked them shareable (bot/handoff/notes.py); the rest are released through
+a subject access request that staff review (README, "Subject access requests").
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from bot.handoff.notes import shared_with_parent
 from bot.store.models import (
     Booking,
     Conversation,
@@ -30,6 +37,22 @@ def _rows(connection: Connection, query: Any) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row._mapping.items()} for row in connection.execute(query)]
 
 
+# Who wrote a shared note is not given: a champion's name or e-mail address is theirs.
+NOTE_AUTHOR = "Parent Champion"
+OTHER_NOTES = (
+    "Parent Champions may also keep notes that are not shared here. To ask for them, "
+    "make a subject access request: type human in this chat and ask a Parent Champion "
+    "for a copy of everything we hold. Staff review it and reply within one month."
+)
+
+
+def _shared_notes(connection: Connection, parent_id: int) -> list[dict[str, Any]]:
+    return [
+        {"from": NOTE_AUTHOR, "text": n.text, "written_at": _plain(n.written_at)}
+        for n in shared_with_parent(connection, parent_id)
+    ]
+
+
 def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
     parents = Parent.__table__
     conversations = Conversation.__table__
@@ -41,9 +64,11 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
     tickets = Ticket.__table__
     return {
         "about": (
-            "Everything Champion holds about you. "
+            "Everything Champion holds about you, except Parent Champions' notes "
+            "that were not shared with you (see other_notes). "
             "Ask for it to be deleted at any time by typing delete."
         ),
+        "other_notes": OTHER_NOTES,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "you": _rows(
             connection,
@@ -86,6 +111,7 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
                 tickets.c.closed_at,
             ).where(tickets.c.parent_id == parent_id),
         ),
+        "notes_shared_with_you": _shared_notes(connection, parent_id),
         "bookings": _rows(
             connection,
             select(bookings.c.status, bookings.c.attended, sessions.c.title, sessions.c.starts_at)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.core.text import whole_number
-from bot.handoff import tickets
+from bot.handoff import notes, tickets
 from bot.handoff.config import handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
 from bot.services import Services
@@ -29,7 +29,10 @@ MAX_REPLY_CHARS = 4000
 NOTICES = {
     "claimed": "You have claimed this ticket. The parent has been told you've joined.",
     "replied": "Sent to the parent.",
-    "noted": "Note saved. Parents never see notes.",
+    "noted": "Note saved. Only you and other staff can see it.",
+    "noted_shared": 'Note saved and shared: it is in the family\'s "my data" download.',
+    "shared": 'Note shared: it is in the family\'s "my data" download.',
+    "unshared": "Note no longer shared with the family.",
     "transferred": "Ticket transferred.",
     "closed": "Ticket closed and the parent handed back to the bot.",
 }
@@ -122,7 +125,7 @@ async def _ticket_context(
         "csrf_token": who.csrf_token,
         "ticket": ticket,
         "lines": await database.read(tickets.transcript_of, ticket.parent_id),
-        "notes": await database.read(tickets.notes_of, ticket.id),
+        "notes": await database.read(notes.notes_of, ticket.id),
         "outcomes": tickets.OUTCOMES,
         "canned": _canned_replies(request),
         "max_reply": MAX_REPLY_CHARS,
@@ -135,6 +138,7 @@ async def _ticket_context(
         "notice": NOTICES.get(request.query_params.get("done", "")),
         "error": "",
         "draft": "",
+        "note_draft": "",
     }
 
 
@@ -191,7 +195,10 @@ async def _done(
         return RedirectResponse(f"/console/tickets/{ticket_id}?done={notice}", status_code=303)
     ticket = await _visible_ticket(request, who, ticket_id)
     context = await _ticket_context(request, who, ticket)
-    context.update(error=error, draft=draft)
+    if notice == "noted":
+        context.update(error=error, note_draft=draft)  # back into the note box, not the reply
+    else:
+        context.update(error=error, draft=draft)
     return templates.TemplateResponse(request, "console/ticket.html", context, status_code=status)
 
 
@@ -264,19 +271,55 @@ async def reply(request: Request, ticket_id: int, who: Who) -> Response:
     return await _done(request, who, ticket_id, "replied")
 
 
+def _ticked(form: Any, name: str) -> bool:
+    return str(form.get(name) or "") == "yes"
+
+
 @router.post("/tickets/{ticket_id}/note")
 async def note(request: Request, ticket_id: int, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     text = str(form.get("text") or "").strip()
+    shareable = _ticked(form, "shareable")
     if not text or len(text) > MAX_REPLY_CHARS:
         problem = "Write a note first." if not text else "Notes can be up to 4,000 characters."
         return await _done(request, who, ticket_id, "noted", problem, draft=text)
     async with _services(request).database.transaction() as transaction:
-        await transaction.run(tickets.add_note, ticket_id, who.member.id, text)
-        await transaction.run(audit.record, who.member, "note", ticket_id)
+        await transaction.run(notes.add_note, ticket_id, who.member.id, text, shareable)
+        detail = "shared with the family" if shareable else None
+        await transaction.run(audit.record, who.member, "note", ticket_id, detail)
     _publish(request, ticket)
-    return await _done(request, who, ticket_id, "noted")
+    return await _done(request, who, ticket_id, "noted_shared" if shareable else "noted")
+
+
+@router.post("/tickets/{ticket_id}/notes/{note_id}/sharing")
+async def note_sharing(request: Request, ticket_id: int, note_id: int, who: Who) -> Response:
+    """Share an existing note with the family, or stop sharing it.
+
+    Sharing is for the note's author (or an admin): they wrote it as internal, and
+    only they know whether it is safe for whoever holds the parent's phone to read.
+    Anyone who can see the ticket may stop sharing, which only ever keeps more back.
+    """
+    form = await auth.checked_form(request, who)
+    ticket = await _visible_ticket(request, who, ticket_id)
+    share = _ticked(form, "share")
+    notice = "shared" if share else "unshared"
+    database = _services(request).database
+    found = await database.read(notes.note_on_ticket, ticket_id, note_id)
+    if found is None:
+        return await _done(request, who, ticket_id, notice, "There is no such note on this ticket.")
+    if share and found.author_id != who.member.id and not who.member.is_admin:
+        problem = "Only the champion who wrote a note (or an admin) can share it with the family."
+        return await _done(request, who, ticket_id, notice, problem, status=403)
+    async with database.transaction() as transaction:
+        changed = await transaction.run(notes.set_shareable, ticket_id, note_id, share)
+        if changed:
+            action = "share_note" if share else "unshare_note"
+            await transaction.run(audit.record, who.member, action, ticket_id, f"note {note_id}")
+    if not changed:
+        return await _done(request, who, ticket_id, notice, "There is no such note on this ticket.")
+    _publish(request, ticket)
+    return await _done(request, who, ticket_id, notice)
 
 
 @router.post("/tickets/{ticket_id}/transfer")
