@@ -256,8 +256,9 @@ class Ticket(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # Indexed: erasing a parent finds their tickets (0013, benchmarks/scale.py).
     parent_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("parents.id", ondelete="SET NULL"), nullable=True
+        BigId, ForeignKey("parents.id", ondelete="SET NULL"), nullable=True, index=True
     )
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting|claimed|closed
