@@ -143,7 +143,7 @@ class Settings(BaseSettings):
         parse_networks(value)  # raises ValueError naming the bad entry
         return value
 
-    @field_validator("telegram_webhook_secret", "whatsapp_verify_token")
+    @field_validator("telegram_webhook_secret", "whatsapp_verify_token", "session_secret_key")
     @classmethod
     def _long_secret(cls, value: str) -> str:
         # Secrets we choose must not be guessable. (WHATSAPP_APP_SECRET is Meta's

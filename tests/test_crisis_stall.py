@@ -40,6 +40,12 @@ async def test_postgresql_not_answering_still_gets_the_numbers_at_once(
             await parent.say(CRISIS)
             assert time.perf_counter() - started < 2.0
             assert "999" in parent.replies[0]["text"] and "116 123" in parent.replies[0]["text"]
+            # A crisis as the very first message of a new chat gets the numbers and
+            # its secret, so the family can carry on once the database is back.
+            newcomer = Parent(client)
+            first = await newcomer.post(text=CRISIS)
+            assert first.status_code == 200 and "999" in first.json()["replies"][0]["text"]
+            assert newcomer.token is not None
             # Liveness never touches the database.
             assert (await client.get("/healthz")).status_code == 200
             # An ordinary message gets a polite "try again", not a hang.
@@ -52,7 +58,10 @@ async def test_postgresql_not_answering_still_gets_the_numbers_at_once(
             # Once the database answers again, the urgent ticket is saved.
             await asyncio.wait_for(services.dispatcher.wait_for_saves(), 120)
             queue = await services.database.read(tickets.queue, None)
-            assert [(t.chat_id, t.urgency) for t in queue] == [(parent.session, "crisis")]
+            assert sorted((t.chat_id, t.urgency) for t in queue) == sorted(
+                [(parent.session, "crisis"), (newcomer.session, "crisis")]
+            )
+            assert len(await newcomer.history()) >= 1  # their secret works
 
 
 async def test_telegram_gets_the_crisis_reply_directly_while_sqlite_is_locked(

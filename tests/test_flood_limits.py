@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from bot.config import Settings
+from bot.handoff import tickets
 from bot.store import conversations as store
 from bot.web.app import create_app
 from tests.chat import Parent
@@ -56,7 +57,8 @@ async def test_messages_over_the_limit_are_refused_kindly_and_not_stepped(
         entries = await database.read(store.transcript, "web", parent.session)
         assert not any("EHC plans" in (e.text or "") for e in entries if e.direction == "in")
 
-        # A crisis over the limit still gets the numbers, and is acted on.
+        # A crisis over the limit still gets the numbers; it is not saved, so a flood
+        # of crisis words cannot become a flood of urgent tickets.
         crisis = await parent.post(text=CRISIS)
         assert crisis.status_code == 200
         assert crisis.json()["replies"][0]["kind"] == "crisis"
@@ -78,9 +80,21 @@ async def test_new_sessions_are_limited_per_client_address(settings: Settings) -
         third = Parent(flooder)
         assert_refused(await third.post(payload="global:start"), "new chats")
         assert third.token is None  # no session, no secret
-        # A crisis from a new session is answered even so.
-        crisis = await Parent(flooder).post(text=CRISIS)
-        assert crisis.status_code == 200 and crisis.json()["replies"][0]["kind"] == "crisis"
+        # Crisis words from new sessions are answered even so, but each does not
+        # become a conversation and an urgent ticket alerting every champion.
+        for _ in range(10):
+            crisis = await Parent(flooder).post(text=CRISIS)
+            assert crisis.status_code == 200 and crisis.json()["replies"][0]["kind"] == "crisis"
+        database = app.state.services.database  # type: ignore[attr-defined]
+        assert await database.read(tickets.queue, None) == []
+        # One household's IPv6 /64 is one address for this count.
+        async with (
+            client_for(app, "2001:db8:1:2::10") as one,
+            client_for(app, "2001:db8:1:2::99") as neighbour,
+        ):
+            for _ in range(2):
+                assert (await Parent(one).post(payload="global:start")).status_code == 200
+            assert (await Parent(neighbour).post(payload="global:start")).status_code == 429
         # Another address is unaffected, and known sessions carry on.
         assert (await Parent(family).post(payload="global:start")).status_code == 200
 

@@ -6,12 +6,14 @@ On SQLite and PostgreSQL, through `POST /api/chat` and the GET routes, as a brow
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 
 import httpx
 from sqlalchemy import select, update
 
+from bot.handoff import tickets
 from bot.store import conversations as store
 from bot.store.models import Parent as ParentRow
 from tests.chat import Parent
@@ -198,3 +200,52 @@ def test_last_event_id_is_read_as_plain_digits_only() -> None:
     assert _last_event_id("42") == 42
     for header in ("²", "١٢", "99999999999999999999", "-3", "", "4 2"):
         assert _last_event_id(header) == 0, header
+
+
+async def test_a_crisis_from_a_page_that_lost_its_secret_is_answered_in_a_new_chat(
+    app_and_client: tuple,
+) -> None:
+    app, client = app_and_client
+    parent = Parent(client)
+    await parent.at_main_menu()
+    old_session = parent.session
+    parent.token = "x" * 43  # the browser lost it, or it is someone else's
+    response = await parent.post(text="I want to kill myself tonight")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["replies"][0]["kind"] == "crisis" and "116 123" in data["replies"][0]["text"]
+    assert data["session"] != old_session  # a new conversation, with its own secret
+    await app.state.services.dispatcher.wait_for_saves()
+    queue = await app.state.services.database.read(tickets.queue, None)
+    assert [(t.chat_id, t.urgency) for t in queue] == [(data["session"], "crisis")]
+
+
+async def test_two_first_requests_racing_for_one_id_cannot_share_it(
+    client: httpx.AsyncClient,
+) -> None:
+    session = f"race-{uuid.uuid4().hex}"
+    bodies = [
+        {"session": session, "payload": "global:start", "message_id": f"m-{n}"} for n in range(4)
+    ]
+    responses = await asyncio.gather(*(client.post("/api/chat", json=b) for b in bodies))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 401, 401, 401]
+    [winner] = [r.json() for r in responses if r.status_code == 200]
+    history = await client.get(
+        "/api/chat/history", headers={"Authorization": f"Bearer {winner['token']}"}
+    )
+    assert history.status_code == 200
+
+
+async def test_ending_a_chat_needs_its_secret(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/api/chat/end")).status_code == 401
+    assert (await client.post("/api/chat/end", headers=STRANGER)).status_code == 401
+
+
+async def test_without_javascript_the_words_are_not_put_in_a_url(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/")).text
+    assert 'method="post" action="/"' in page and "<noscript>" in page
+    sent = await client.post("/", data={"message": "my son is being hurt at school"})
+    assert sent.status_code == 200
+    assert "needs JavaScript" in sent.text and "999" in sent.text
+    assert "hurt at school" not in sent.text

@@ -11,6 +11,7 @@ the reason a parent goes unanswered.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -47,7 +48,7 @@ class FloodLimits:
 
     async def new_session_wait(self, address: str) -> int | None:
         """None if this address may start a new session now, else seconds to wait."""
-        return await self._hit(self._new_sessions, "session", address)
+        return await self._hit(self._new_sessions, "session", _network_of(address))
 
     async def _hit(self, item: RateLimitItem | None, kind: str, who: str) -> int | None:
         if item is None:
@@ -61,6 +62,18 @@ class FloodLimits:
             log.warning("flood limit store unavailable (%s); request allowed", type(exc).__name__)
             return None
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def _network_of(address: str) -> str:
+    """An IPv6 address counts as its /64: one household or host is given a whole /64,
+    and could otherwise start sessions from a new address each time."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def _per_minute(amount: int) -> RateLimitItem | None:

@@ -36,13 +36,18 @@ def load_key(configured: str, data_dir: Path) -> bytes:
         pass
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32).encode()
-    try:
-        # O_EXCL: two processes starting at once both end up with the first one's key.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
+    # Written whole under another name, then linked into place: two processes starting
+    # at once both end up with the first one's key, and nobody reads a half-written file.
+    draft = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(key)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        key = path.read_bytes().strip()
+    finally:
+        draft.unlink()
     return key
 
 

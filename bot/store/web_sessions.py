@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store.models import Parent, as_utc
+from bot.store.models import Parent, as_utc, utcnow
 
 parents = Parent.__table__
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -48,3 +50,18 @@ def end_session(connection: Connection, channel: str, token_hash: str) -> bool:
         .values(access_token_hash=None)
     )
     return result.rowcount > 0
+
+
+def claim_session(connection: Connection, channel: str, chat_id: str, token_hash: str) -> bool:
+    """Create a new session's parent row with its secret's hash; False if the id is
+    already someone else's (two first requests raced, or it existed after all)."""
+    insert = _INSERT[connection.dialect.name](parents).values(
+        channel=channel, chat_id=chat_id, created_at=utcnow(), access_token_hash=token_hash
+    )
+    connection.execute(insert.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
+    stored = connection.execute(
+        select(parents.c.access_token_hash).where(
+            parents.c.channel == channel, parents.c.chat_id == chat_id
+        )
+    ).scalar()
+    return stored == token_hash

@@ -1,7 +1,9 @@
 """Who may post to a web chat session, and how often (see DESIGN.md, the web chat API).
 
 - A session id the server has not seen starts a new session: the reply carries the
-  session id and a secret, issued here (bot/channels/webchat_secrets.py).
+  session id and a secret, issued here (bot/channels/webchat_secrets.py). The new
+  parent row is claimed with the secret's hash before the message is handled, so two
+  first requests racing for one id cannot both write into it.
 - A known session needs `Authorization: Bearer <secret>`. Without it the answer is
   401 in the usual replies shape, so a stranger who learns an id can neither read
   nor write that family's conversation.
@@ -10,14 +12,18 @@
   continued: the request starts a new conversation under a new id.
 - Flood limits: messages per session, new sessions per client address.
 
-Crisis first: the message is screened before anything else, and a crisis is never
-refused, neither by a flood limit nor by a database that does not answer.
+Crisis first: the message is screened before anything else, and a crisis always gets
+the numbers. A crisis the page cannot prove is its own starts a new conversation
+(saved, urgent ticket); one over a flood limit gets the numbers but is not saved, so
+a flood of crisis words cannot raise a flood of urgent tickets; one the database is
+too slow to place gets the numbers at once and is saved in the background.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import secrets
 import time
@@ -34,11 +40,11 @@ from bot.channels.webchat_secrets import (
     issue_token,
     matches,
 )
-from bot.core.dispatcher import CRISIS_SAVE_SECONDS
+from bot.core.dispatcher import CRISIS_SAVE_SECONDS, Dispatcher
 from bot.core.types import Inbound, Reply
 from bot.services import Services
 from bot.store.models import utcnow
-from bot.store.web_sessions import SessionAccess, session_access
+from bot.store.web_sessions import SessionAccess, claim_session, session_access
 from bot.web.client import client_address
 
 if TYPE_CHECKING:
@@ -53,6 +59,8 @@ ACCESS_WAIT_SECONDS = 4.0
 CRISIS_ACCESS_WAIT_SECONDS = 1.0
 # What a stalled database's "try again" suggests.
 TRY_AGAIN_SECONDS = 30
+# Anything holding a transcript is never kept by a browser or proxy cache.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,7 +72,11 @@ class ChatPlace:
     scope: str = ""
 
     def chat_id(self, session: str) -> str:
-        return f"{self.scope}{session}"[:128]
+        chat_id = f"{self.scope}{session}"
+        if len(chat_id) <= 128:
+            return chat_id
+        # Too long with the scope in front: a digest, so ids never collide by cutting.
+        return self.scope + hashlib.sha256(session.encode()).hexdigest()
 
 
 WEB_CHAT = ChatPlace()
@@ -72,75 +84,136 @@ WEB_CHAT = ChatPlace()
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Admitted:
-    session: str  # the session id the message is handled under
-    new_token: str | None = None  # a secret issued with this reply
-    announce: str | None = None  # the session id to tell the page (with new_token)
+    session: str  # the session id the message is handled under (as the page knows it)
+    new_token: str | None = None  # a secret issued with this reply, for `session`
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Gate:
+    """One request at the door: what it asks, where, and what screens and answers it."""
+
+    services: Services
+    body: ChatRequest
+    request: Request
+    place: ChatPlace
+    dispatcher: Dispatcher  # the preview's own, for an admin trying drafts
+    crisis: Reply | None
 
 
 async def admit(
-    services: Services, body: ChatRequest, request: Request, place: ChatPlace = WEB_CHAT
+    services: Services,
+    body: ChatRequest,
+    request: Request,
+    place: ChatPlace = WEB_CHAT,
+    dispatcher: Dispatcher | None = None,
 ) -> Admitted | JSONResponse:
-    """Admitted, or the response that refuses the request (401, 429 or 503).
-
-    A crisis is not held up by a slow database: after CRISIS_ACCESS_WAIT_SECONDS the
-    numbers go back at once, and the message is admitted and handled in the
-    background (saved, urgent ticket) once the database answers.
-    """
-    crisis = services.dispatcher.crisis_reply(body.text) if body.text is not None else None
-    lookup = asyncio.ensure_future(
-        services.database.read(session_access, place.channel, place.chat_id(body.session))
-    )
+    """Admitted, or the response that answers the request without handling it."""
+    dispatcher = dispatcher or services.dispatcher
+    crisis = dispatcher.crisis_reply(body.text) if body.text is not None else None
+    gate = Gate(services, body, request, place, dispatcher, crisis)
+    lookup = asyncio.ensure_future(_lookup(gate))
     wait = CRISIS_ACCESS_WAIT_SECONDS if crisis is not None else ACCESS_WAIT_SECONDS
     # Not asyncio.wait_for: cancelling a query to a stalled server can itself stall.
     await asyncio.wait({lookup}, timeout=wait)
+    if lookup.done() and lookup.exception() is None:
+        return await _decide(gate, lookup.result())
+    log.warning("web chat: the database did not say whose session this is in time")
     if not lookup.done():
-        log.warning("web chat: session lookup is waiting on the database")
-        if crisis is not None:
-            services.dispatcher.carry_on(
-                _admit_later(services, body, request, place, lookup, crisis)
-            )
-            return _replies([crisis], 200)
         lookup.add_done_callback(_ignore_outcome)
+    if crisis is None:
         return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
-    if lookup.exception() is not None:
-        log.warning("web chat: session lookup failed (%s)", type(lookup.exception()).__name__)
-        if crisis is not None:
-            return _replies([crisis], 200)  # not saved, but never withheld
-        return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
-    return await _decide(services, body, request, place, lookup.result(), crisis)
+    # The numbers now. A page without a secret is starting a session: it gets one now,
+    # and the background step saves the session under that same secret.
+    issued = None
+    if bearer_token(request.headers.get("authorization")) is None:
+        issued = _issue(gate, body.session)
+    dispatcher.carry_on(_admit_later(gate, lookup, issued))
+    return _replies([crisis], 200, body.session if issued else None, issued)
+
+
+async def _lookup(gate: Gate) -> SessionAccess | None:
+    chat_id = gate.place.chat_id(gate.body.session)
+    return await gate.services.database.read(session_access, gate.place.channel, chat_id)
 
 
 async def _decide(
-    services: Services,
-    body: ChatRequest,
-    request: Request,
-    place: ChatPlace,
-    access: SessionAccess | None,
-    crisis: Reply | None,
+    gate: Gate, access: SessionAccess | None, issued: str | None = None
 ) -> Admitted | JSONResponse:
-    token = bearer_token(request.headers.get("authorization"))
+    body = gate.body
     if access is None:
-        return await _new_session(services, request, body, place, body.session, crisis)
+        return await _new_session(gate, body.session, issued)
     if access.token_hash is None:
         # From before secrets existed, or ended by "End and clear this chat".
-        fresh_id = secrets.token_urlsafe(18)
-        return await _new_session(services, request, body, place, fresh_id, crisis)
-    if matches(token, access.token_hash):
-        allowed = await _within_message_limit(services, place.chat_id(body.session), crisis)
-        return allowed or Admitted(body.session)
-    retried = _retried_first_token(services, body, place, access)
+        return await _new_session(gate, secrets.token_urlsafe(18))
+    if matches(bearer_token(gate.request.headers.get("authorization")), access.token_hash):
+        refused = await _over_message_limit(gate, gate.place.chat_id(body.session))
+        return refused or Admitted(body.session)
+    retried = _retried_first_token(gate, access)
     if retried is not None:
-        return Admitted(body.session, retried, body.session)
-    return not_yours(services)
+        return Admitted(body.session, retried)
+    if gate.crisis is not None:
+        # Someone in crisis whose page lost its secret: a new conversation, so the
+        # numbers come with an urgent ticket, not a refusal.
+        return await _new_session(gate, secrets.token_urlsafe(18))
+    return not_yours(gate.services)
+
+
+async def _new_session(
+    gate: Gate, session: str, issued: str | None = None
+) -> Admitted | JSONResponse:
+    flood = gate.services.flood
+    if flood is not None:
+        wait = await flood.new_session_wait(client_address(gate.request))
+        if wait is not None:
+            return _flooded(gate, "too_many_new_chats", wait)
+    refused = await _over_message_limit(gate, gate.place.chat_id(session))
+    if refused is not None:
+        return refused
+    token = issued or _issue(gate, session)
+    async with gate.services.database.transaction() as transaction:
+        claimed = await transaction.run(
+            claim_session,
+            gate.place.channel,
+            gate.place.chat_id(session),
+            hash_token(token),
+        )
+    if not claimed:  # another first request for this id got there first
+        return not_yours(gate.services)
+    return Admitted(session, token)
+
+
+def _issue(gate: Gate, session: str) -> str:
+    chat_id = gate.place.chat_id(session)
+    key = gate.services.session_key
+    return issue_token(key, gate.place.channel, chat_id, gate.body.message_id)
+
+
+async def _over_message_limit(gate: Gate, chat_id: str) -> JSONResponse | None:
+    """None if the message may go on; otherwise the refusal (the numbers, for a crisis)."""
+    flood = gate.services.flood
+    if flood is None:
+        return None
+    wait = await flood.message_wait(chat_id)
+    return None if wait is None else _flooded(gate, "too_many_messages", wait)
+
+
+def _flooded(gate: Gate, words: str, wait: int) -> JSONResponse:
+    if gate.crisis is not None:
+        # Never refused: the numbers, though not saved (see the module's docstring).
+        return _replies([gate.crisis], 200)
+    return _words(gate.services, words, 429, wait)
+
+
+def _retried_first_token(gate: Gate, access: SessionAccess) -> str | None:
+    """The session's secret, if this is its first request sent again soon after."""
+    if gate.body.message_id is None or utcnow() - access.created_at > RETRY_WINDOW:
+        return None
+    token = _issue(gate, gate.body.session)
+    return token if matches(token, access.token_hash) else None
 
 
 async def _admit_later(
-    services: Services,
-    body: ChatRequest,
-    request: Request,
-    place: ChatPlace,
-    lookup: asyncio.Future[SessionAccess | None],
-    crisis: Reply,
+    gate: Gate, lookup: asyncio.Future[SessionAccess | None], issued: str | None
 ) -> None:
     """The crisis whose numbers already went back: saved, with its urgent ticket, for
     the session it belongs to, once the database answers."""
@@ -154,16 +227,14 @@ async def _admit_later(
                 log.error("web chat: a crisis could not be saved (%s)", type(exc).__name__)
                 return
         await asyncio.sleep(2.0)
-        lookup = asyncio.ensure_future(
-            services.database.read(session_access, place.channel, place.chat_id(body.session))
-        )
-    admitted = await _decide(services, body, request, place, access, crisis)
+        lookup = asyncio.ensure_future(_lookup(gate))
+    admitted = await _decide(gate, access, issued)
     if isinstance(admitted, Admitted):
-        await services.dispatcher.handle(to_inbound(admitted, body, place))
+        await gate.dispatcher.handle(to_inbound(admitted, gate.body, gate.place))
 
 
 def to_inbound(admitted: Admitted, body: ChatRequest, place: ChatPlace = WEB_CHAT) -> Inbound:
-    """The message as the core reads it; a new session's secret goes with it (hashed)."""
+    """The message as the core reads it."""
     return Inbound(
         channel=place.channel,
         chat_id=place.chat_id(admitted.session),
@@ -186,50 +257,6 @@ def not_yours(services: Services) -> JSONResponse:
     return response
 
 
-async def _new_session(
-    services: Services,
-    request: Request,
-    body: ChatRequest,
-    place: ChatPlace,
-    session: str,
-    crisis: Reply | None,
-) -> Admitted | JSONResponse:
-    if services.flood is not None and crisis is None:
-        wait = await services.flood.new_session_wait(client_address(request))
-        if wait is not None:
-            return _words(services, "too_many_new_chats", 429, wait)
-    refused = await _within_message_limit(services, place.chat_id(session), crisis)
-    if refused is not None:
-        return refused
-    token = issue_token(
-        services.session_key, place.channel, place.chat_id(session), body.message_id
-    )
-    return Admitted(session, token, session)
-
-
-async def _within_message_limit(
-    services: Services, session: str, crisis: Reply | None
-) -> JSONResponse | None:
-    """None if the message may go on; a crisis always may."""
-    if services.flood is None:
-        return None
-    wait = await services.flood.message_wait(session)
-    if wait is None or crisis is not None:
-        return None
-    return _words(services, "too_many_messages", 429, wait)
-
-
-def _retried_first_token(
-    services: Services, body: ChatRequest, place: ChatPlace, access: SessionAccess
-) -> str | None:
-    """The session's secret, if this is its first request sent again soon after."""
-    if body.message_id is None or utcnow() - access.created_at > RETRY_WINDOW:
-        return None
-    chat_id = place.chat_id(body.session)
-    token = issue_token(services.session_key, place.channel, chat_id, body.message_id)
-    return token if matches(token, access.token_hash) else None
-
-
 def _words(
     services: Services, key: str, status: int, retry_after: int | None = None
 ) -> JSONResponse:
@@ -240,9 +267,10 @@ def _words(
     return response
 
 
-def _replies(replies: list[Reply], status: int) -> JSONResponse:
-    return JSONResponse(
-        {"replies": [reply.to_json() for reply in replies]},
-        status_code=status,
-        headers={"Cache-Control": "no-store"},
-    )
+def _replies(
+    replies: list[Reply], status: int, session: str | None = None, token: str | None = None
+) -> JSONResponse:
+    body: dict[str, object] = {"replies": [reply.to_json() for reply in replies]}
+    if token is not None:
+        body |= {"session": session, "token": token}
+    return JSONResponse(body, status_code=status, headers=NO_STORE)

@@ -24,7 +24,7 @@ from bot.handoff.events import parent_topic
 from bot.services import Services
 from bot.store import conversations as store
 from bot.store.web_sessions import end_session, session_of_token
-from bot.web.chat_access import admit, not_yours, to_inbound
+from bot.web.chat_access import NO_STORE, Admitted, admit, not_yours, to_inbound
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
 router = APIRouter()
@@ -96,10 +96,6 @@ def _services(request: Request) -> Services:
     return request.app.state.services
 
 
-# Anything holding a transcript is never kept by a browser or proxy cache.
-NO_STORE = {"Cache-Control": "no-store"}
-
-
 @router.post("/api/chat", response_model_exclude_none=True)
 async def chat(body: ChatRequest, request: Request) -> Response:
     services = _services(request)
@@ -118,8 +114,14 @@ async def chat(body: ChatRequest, request: Request) -> Response:
                 "url": f"/api/chat/document?key={key}",
             }
         out.append(data)
+    return chat_response(out, admitted)
+
+
+def chat_response(replies: list[dict[str, object]], admitted: Admitted) -> JSONResponse:
+    """The replies, with the session and its secret when one was issued just now."""
+    issued = {"session": admitted.session, "token": admitted.new_token}
     response = ChatResponse.model_validate(
-        {"replies": out, "session": admitted.announce, "token": admitted.new_token}
+        {"replies": replies, **(issued if admitted.new_token else {})}
     )
     return JSONResponse(response.model_dump(exclude_none=True), headers=NO_STORE)
 
@@ -130,9 +132,12 @@ async def end_chat(request: Request) -> Response:
     browser later can read or continue the conversation."""
     services = _services(request)
     token = bearer_token(request.headers.get("authorization"))
-    if token is not None:
-        async with services.database.transaction() as transaction:
-            await transaction.run(end_session, CHANNEL, hash_token(token))
+    if token is None:
+        return not_yours(services)
+    async with services.database.transaction() as transaction:
+        ended = await transaction.run(end_session, CHANNEL, hash_token(token))
+    if not ended:
+        return not_yours(services)
     return JSONResponse({"ended": True}, headers=NO_STORE)
 
 
@@ -251,6 +256,8 @@ async def stream(
                     quiet += CHECK_EVERY_SECONDS
                     if quiet >= KEEP_ALIVE_SECONDS:
                         quiet = 0.0
+                        if await _session_of(request) != session:
+                            return  # the chat was ended or erased: nothing more for this page
                         yield ": still here\n\n"
 
     return event_stream(body())

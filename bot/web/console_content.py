@@ -28,8 +28,8 @@ from bot.services import Services, follow_published
 from bot.staff import audit
 from bot.staff.sessions import SignedIn
 from bot.web import auth
-from bot.web.chat_access import ChatPlace, admit, to_inbound
-from bot.web.chat_api import ChatRequest, ChatResponse
+from bot.web.chat_access import NO_STORE, ChatPlace, admit, to_inbound
+from bot.web.chat_api import ChatRequest, chat_response
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console/content")
@@ -309,22 +309,17 @@ async def preview_chat(body: ChatRequest, request: Request, who: Admin) -> Respo
     with the first reply, then a Bearer header); each admin's sessions are their own."""
     services = _services(request)
     place = ChatPlace(PREVIEW_CHANNEL, scope=f"{who.member.id}-")
-    admitted = await admit(services, body, request, place)
+    dispatcher = await _preview_dispatcher(request)
+    admitted = await admit(services, body, request, place, dispatcher)
     if isinstance(admitted, Response):
         return admitted
-    dispatcher = await _preview_dispatcher(request)
     replies = await dispatcher.handle(to_inbound(admitted, body, place))
     # Files (letters, calendar entries) are not made in the preview.
     out = [{k: v for k, v in r.to_json().items() if k != "document"} for r in replies]
-    response = ChatResponse.model_validate(
-        {"replies": out, "session": admitted.announce, "token": admitted.new_token}
-    )
-    return JSONResponse(
-        response.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"}
-    )
+    return chat_response(out, admitted)
 
 
 @router.get("/preview/api/history")
 async def preview_history(request: Request, who: Admin) -> Response:
     # A preview starts afresh each time the page is opened.
-    return JSONResponse({"messages": []}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"messages": []}, headers=NO_STORE)
