@@ -66,7 +66,7 @@ async def test_my_data_is_a_json_file_of_everything_held(app_and_client: tuple) 
     parent = Parent(client)
     await triage_with_a_story(parent)
     await parent.say("mydata")
-    assert "Here is everything Champion holds about you" in parent.text
+    assert "Here is what Champion holds about you" in parent.text
     document = next(r["document"] for r in parent.replies if "document" in r)
     response = await parent.download(document["url"])
     assert response.status_code == 200 and response.headers["content-type"].startswith(
