@@ -158,8 +158,9 @@ async def follow_published(services: Services) -> bool:
     release = await services.database.read(get_release, newest)
     if release is None:
         return False
-    loaded = load_files(release.files, services.settings, services.actions)
-    # Ready the crisis rules before parents meet them (see start_services).
+    # Off the event loop: loading all content (and readying the crisis rules, see
+    # start_services) takes long enough to hold up every parent's message.
+    loaded = await asyncio.to_thread(load_files, release.files, services.settings, services.actions)
     await asyncio.to_thread(loaded.content.crisis_rules.matcher)
     services.content.replace(loaded.content, release.id)
     log.info("now serving content release %d", release.id)

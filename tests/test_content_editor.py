@@ -197,3 +197,39 @@ async def test_articles_over_a_year_old_are_listed_for_review(app_and_client: tu
     index = html.unescape((await admin.client.get("/console/content")).text)
     listed = index.split('id="stale"', 1)[1].split("</ul>", 1)[0]
     assert "knowledge/annual-review.md" in listed and "due for review" in listed
+
+
+ALIAS_BOMB = "data: &d [*d]\n"
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 9)}]\n" for n in range(8)
+)
+
+
+async def test_a_yaml_alias_bomb_in_a_draft_is_refused_and_every_page_still_works(
+    app_and_client: tuple,
+) -> None:
+    app, client = app_and_client
+    admin = await champion_of(app, [], role="admin")
+    for bomb in (ALIAS_BOMB, BILLION_LAUGHS):
+        saved = await admin.post("/console/content/edit", path="flows/main.yml", body=bomb)
+        assert saved.status_code < 500
+        assert "aliases" in html.unescape(saved.text)
+        for page in ("/console/content", "/console/content/edit?path=flows/main.yml"):
+            assert (await admin.client.get(page)).status_code == 200, page
+        refused = await admin.post("/console/content/publish", note="bomb")
+        assert refused.status_code == 400
+        assert OLD in await menu_text(client)  # parents still get the published menu
+
+
+def test_check_names_a_bomb_file_in_one_line_quickly(settings: Settings, tmp_path: Path) -> None:
+    flows = tmp_path / "bomb-flows"
+    flows.mkdir()
+    for source in settings.flows_dir.glob("*.yml"):
+        (flows / source.name).write_text(source.read_text())
+    (flows / "main.yml").write_text(BILLION_LAUGHS)
+    checked = run_cli(settings.model_copy(update={"flows_dir": flows}), "check")
+    assert checked.returncode != 0
+    problems = [line for line in checked.stdout.splitlines() + checked.stderr.splitlines()
+                if "main.yml" in line]  # fmt: skip
+    assert problems and "aliases" in problems[0]
+    assert "Traceback" not in checked.stderr

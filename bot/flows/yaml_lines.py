@@ -33,6 +33,12 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
 @functools.lru_cache(maxsize=128)
 def _parsed(text: str) -> tuple[Any, dict[Path, int]]:
     try:
+        # Aliases first: `&d [*d]` or a few hundred bytes of nested ones would expand
+        # without limit below (content never needs them).
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise YamlError("YAML aliases (*name) are not allowed here", line)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:

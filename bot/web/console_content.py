@@ -9,6 +9,7 @@ Every `serve` process loads a new release within seconds (bot/scheduler.py).
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import hashlib
 import json
@@ -70,7 +71,8 @@ async def content_index(request: Request, who: Admin) -> Response:
     release, drafts = await _state(request)
     merged = store.with_drafts(release.files, drafts)
     actions = _services(request).actions
-    checked = check_files(merged if drafts else release.files, actions)
+    # Checking all content takes a while: off the event loop, so parents aren't kept waiting.
+    checked = await asyncio.to_thread(check_files, merged if drafts else release.files, actions)
     query = request.query_params.get("q", "").strip().casefold()
     paths = sorted(
         p for p in merged if not query or query in p.casefold() or query in merged[p].casefold()
@@ -104,7 +106,9 @@ async def _edit_page(
     release, drafts = await _state(request)
     merged = store.with_drafts(release.files, drafts)
     text = body if body is not None else merged.get(path, drafts.get(path) or "")
-    checked = check_files(store.with_drafts(merged, {path: text}), _services(request).actions)
+    checked = await asyncio.to_thread(
+        check_files, store.with_drafts(merged, {path: text}), _services(request).actions
+    )
     problems = _problems_by_file(checked.errors, checked.warnings)
     return templates.TemplateResponse(
         request,
@@ -183,7 +187,7 @@ async def publish(request: Request, who: Admin) -> Response:
     if not drafts:
         return RedirectResponse("/console/content?done=nothing", status_code=303)
     merged = store.with_drafts(release.files, drafts)
-    checked = check_files(merged, _services(request).actions)
+    checked = await asyncio.to_thread(check_files, merged, _services(request).actions)
     if checked.errors or not note:
         problem = "Say in a few words what changed." if not note else "Fix these problems first:"
         return templates.TemplateResponse(
@@ -270,7 +274,7 @@ async def _preview_dispatcher(request: Request) -> Dispatcher:
     key = hashlib.sha256(json.dumps(merged, sort_keys=True).encode()).hexdigest()
     cached = getattr(request.app.state, "preview", None)
     if cached is None or cached[0] != key:
-        loaded = load_files(merged, services.settings, services.actions)
+        loaded = await asyncio.to_thread(load_files, merged, services.settings, services.actions)
         holder = ContentHolder(loaded.content)
         runner = FlowRunner(holder, services.actions, confident=services.settings.nlu_confident)
         dispatcher = Dispatcher(
