@@ -64,6 +64,17 @@ CRISIS_SAVE_SECONDS = 15 * 60
 # A platform call for the crisis reply itself: not forever.
 DIRECT_SEND_SECONDS = 5.0
 
+# Longer messages are screened on a worker thread (a 100,000-character message takes
+# about 130 ms, which would stall every other parent on the event loop).
+READ_ON_THREAD_CHARS = 4000
+
+
+class _NotRead:
+    """`handle` was not given a reading: it reads the message itself."""
+
+
+NOT_READ = _NotRead()
+
 # Sends one reply to one chat now, bypassing the outbox (set by bot/channels/runtime.py).
 DirectSender = Callable[[str, Reply], Awaitable[None]]
 
@@ -119,7 +130,10 @@ class Dispatcher:
         self.direct_senders: dict[str, DirectSender] = {}
         self._saving: set[asyncio.Task[Any]] = set()  # crisis steps waiting on the database
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
+    async def handle(
+        self, inbound: Inbound, reading: Reading | _NotRead | None = NOT_READ
+    ) -> list[Reply]:
+        """Answer one message; `reading` is passed by a caller that screened it already."""
         notes: list[Reply] = []
         full_text = clean_text(inbound.text) if inbound.text is not None else None
         text = full_text
@@ -130,7 +144,8 @@ class Dispatcher:
             notes.append(Reply(self._content.current.system_text("too_long")))
         # Reading needs no database: every sentence and the whole message (even the
         # part beyond the length limit) are screened before anything is loaded.
-        reading = self._read(full_text)
+        if isinstance(reading, _NotRead):
+            reading = await self.read(full_text)
         if reading is not None and reading.crisis:
             log.warning(
                 "crisis detected on channel %s (%s)",
@@ -146,6 +161,14 @@ class Dispatcher:
         if replies is None:
             return [Reply(self._content.current.system_text("error"))]
         return notes + replies
+
+    async def read(self, text: str | None) -> Reading | None:
+        """Screen a message without the database. A long one is read on a worker
+        thread: the rules read all of it, and the event loop keeps serving others."""
+        cleaned = clean_text(text) if text is not None else None
+        if cleaned is not None and len(cleaned) > READ_ON_THREAD_CHARS:
+            return await asyncio.to_thread(self._read, cleaned)
+        return self._read(cleaned)
 
     def _read(self, text: str | None) -> Reading | None:
         if not text or not any(c.isalpha() for c in text):
@@ -253,13 +276,12 @@ class Dispatcher:
         with NLU_SECONDS.time():
             return await safe_predict(self._nlu, text)
 
-    def crisis_reply(self, text: str | None) -> Reply | None:
-        """The crisis reply if this message is a crisis, decided without the database.
+    def crisis_reply(self, reading: Reading | None) -> Reply | None:
+        """The crisis reply if this reading (see `read`) is a crisis.
 
         For the web layer, when it must refuse or cannot reach the database: whatever
         else happens, a parent in crisis still gets the numbers.
         """
-        reading = self._read(clean_text(text) if text is not None else None)
         if reading is None or not reading.crisis:
             return None
         return Reply(self._crisis_text(), kind="crisis")

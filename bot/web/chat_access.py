@@ -42,6 +42,7 @@ from bot.channels.webchat_secrets import (
 )
 from bot.core.dispatcher import CRISIS_SAVE_SECONDS, Dispatcher
 from bot.core.types import Inbound, Reply
+from bot.reading.reader import Reading
 from bot.services import Services
 from bot.store.models import utcnow
 from bot.store.web_sessions import SessionAccess, claim_session, session_access
@@ -86,6 +87,7 @@ WEB_CHAT = ChatPlace()
 class Admitted:
     session: str  # the session id the message is handled under (as the page knows it)
     new_token: str | None = None  # a secret issued with this reply, for `session`
+    reading: Reading | None = None  # the message as screened at the door
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class Gate:
     request: Request
     place: ChatPlace
     dispatcher: Dispatcher  # the preview's own, for an admin trying drafts
+    reading: Reading | None  # the message screened once, here, for the whole request
     crisis: Reply | None
 
 
@@ -109,8 +112,9 @@ async def admit(
 ) -> Admitted | JSONResponse:
     """Admitted, or the response that answers the request without handling it."""
     dispatcher = dispatcher or services.dispatcher
-    crisis = dispatcher.crisis_reply(body.text) if body.text is not None else None
-    gate = Gate(services, body, request, place, dispatcher, crisis)
+    reading = await dispatcher.read(body.text)
+    crisis = dispatcher.crisis_reply(reading)
+    gate = Gate(services, body, request, place, dispatcher, reading, crisis)
     lookup = asyncio.ensure_future(_lookup(gate))
     wait = CRISIS_ACCESS_WAIT_SECONDS if crisis is not None else ACCESS_WAIT_SECONDS
     # Not asyncio.wait_for: cancelling a query to a stalled server can itself stall.
@@ -147,10 +151,10 @@ async def _decide(
         return await _new_session(gate, secrets.token_urlsafe(18))
     if matches(bearer_token(gate.request.headers.get("authorization")), access.token_hash):
         refused = await _over_message_limit(gate, gate.place.chat_id(body.session))
-        return refused or Admitted(body.session)
+        return refused or Admitted(body.session, reading=gate.reading)
     retried = _retried_first_token(gate, access)
     if retried is not None:
-        return Admitted(body.session, retried)
+        return Admitted(body.session, retried, gate.reading)
     if gate.crisis is not None:
         # Someone in crisis whose page lost its secret: a new conversation, so the
         # numbers come with an urgent ticket, not a refusal.
@@ -179,7 +183,7 @@ async def _new_session(
         )
     if not claimed:  # another first request for this id got there first
         return not_yours(gate.services)
-    return Admitted(session, token)
+    return Admitted(session, token, gate.reading)
 
 
 def _issue(gate: Gate, session: str) -> str:
@@ -230,7 +234,7 @@ async def _admit_later(
         lookup = asyncio.ensure_future(_lookup(gate))
     admitted = await _decide(gate, access, issued)
     if isinstance(admitted, Admitted):
-        await gate.dispatcher.handle(to_inbound(admitted, gate.body, gate.place))
+        await gate.dispatcher.handle(to_inbound(admitted, gate.body, gate.place), gate.reading)
 
 
 def to_inbound(admitted: Admitted, body: ChatRequest, place: ChatPlace = WEB_CHAT) -> Inbound:

@@ -102,7 +102,7 @@ async def chat(body: ChatRequest, request: Request) -> Response:
     admitted = await admit(services, body, request)
     if isinstance(admitted, JSONResponse):
         return admitted
-    replies = await services.dispatcher.handle(to_inbound(admitted, body))
+    replies = await services.dispatcher.handle(to_inbound(admitted, body), admitted.reading)
     out = []
     for reply in replies:
         data = reply.to_json()

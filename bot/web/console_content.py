@@ -317,7 +317,7 @@ async def preview_chat(body: ChatRequest, request: Request, who: Admin) -> Respo
     admitted = await admit(services, body, request, place, dispatcher)
     if isinstance(admitted, Response):
         return admitted
-    replies = await dispatcher.handle(to_inbound(admitted, body, place))
+    replies = await dispatcher.handle(to_inbound(admitted, body, place), admitted.reading)
     # Files (letters, calendar entries) are not made in the preview.
     out = [{k: v for k, v in r.to_json().items() if k != "document"} for r in replies]
     return chat_response(out, admitted)
