@@ -15,7 +15,7 @@ from bot.staff.accounts import (
     AccountError,
     all_members,
     create_user,
-    hash_password,
+    hash_password_off_loop,
     update_member,
 )
 from bot.staff.sessions import SignedIn, end_sessions_of
@@ -101,7 +101,7 @@ async def add_user(request: Request, who: Admin) -> Response:
             request, who, f"Unknown area: {', '.join(unknown)}.", status=400, form=typed
         )
     try:
-        password_hash = hash_password(str(form.get("password") or ""))
+        password_hash = await hash_password_off_loop(str(form.get("password") or ""))
         async with services.database.transaction() as transaction:
             member = await transaction.run(
                 create_user, typed["email"], password_hash, typed["role"], areas, typed["name"]
