@@ -295,9 +295,7 @@ class Dispatcher:
         """One message, in one transaction. Returns the replies and the ticket it touched."""
         inbound, text, screening = turn.inbound, turn.text, turn.screening
         async with self._database.transaction() as transaction:
-            loaded = await transaction.run(
-                store.load_or_create, inbound.channel, inbound.chat_id, inbound.access_token_hash
-            )
+            loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
             if inbound.message_id and loaded.version is not None:
                 earlier = await transaction.run(
                     store.find_inbound, loaded.parent_id, inbound.message_id

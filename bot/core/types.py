@@ -76,6 +76,3 @@ class Inbound:
     payload: str | None = None
     received_at: datetime | None = None
     media_kind: str | None = None
-    # A new web chat session: the hash of the secret issued with its first reply,
-    # saved with the parent row when that row is created (never afterwards).
-    access_token_hash: str | None = None

@@ -93,18 +93,21 @@ _ADD_REFERRAL = insert(referrals)
 _ADD_REMINDER = insert(reminders)
 
 
-def load_or_create(
+def add_parent_if_new(
     connection: Connection, channel: str, chat_id: str, access_token_hash: str | None = None
-) -> LoadedConversation:
-    """The parent's conversation; a new parent row is created with `access_token_hash`
-    (a new web chat session's secret), so the secret exists as soon as the parent does."""
+) -> None:
+    """A parent row for this chat, unless one exists (then nothing changes)."""
+    values = {"channel": channel, "chat_id": chat_id, "created_at": utcnow()}
+    connection.execute(
+        _ADD_PARENT[connection.dialect.name], {**values, "access_token_hash": access_token_hash}
+    )
+
+
+def load_or_create(connection: Connection, channel: str, chat_id: str) -> LoadedConversation:
     key = {"channel": channel, "chat_id": chat_id}
     row = _load(connection, key)
     if row is None:
-        connection.execute(
-            _ADD_PARENT[connection.dialect.name],
-            {**key, "created_at": utcnow(), "access_token_hash": access_token_hash},
-        )
+        add_parent_if_new(connection, channel, chat_id)
         row = _load(connection, key)
         assert row is not None
     if row.flow is None:

@@ -6,12 +6,11 @@ import dataclasses
 import datetime as dt
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store.models import Parent, as_utc, utcnow
+from bot.store.conversations import add_parent_if_new
+from bot.store.models import Parent, as_utc
 
 parents = Parent.__table__
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -33,12 +32,19 @@ def session_access(connection: Connection, channel: str, chat_id: str) -> Sessio
     return SessionAccess(row.id, row.access_token_hash, created)
 
 
-def session_of_token(connection: Connection, channel: str, token_hash: str) -> str | None:
-    """The session id a secret belongs to."""
-    query = select(parents.c.chat_id).where(
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionHolder:
+    parent_id: int
+    session: str
+
+
+def session_of_token(connection: Connection, channel: str, token_hash: str) -> SessionHolder | None:
+    """The session (and its parent) a secret belongs to."""
+    query = select(parents.c.id, parents.c.chat_id).where(
         parents.c.channel == channel, parents.c.access_token_hash == token_hash
     )
-    return connection.execute(query).scalar()
+    row = connection.execute(query).first()
+    return SessionHolder(row.id, row.chat_id) if row is not None else None
 
 
 def end_session(connection: Connection, channel: str, token_hash: str) -> bool:
@@ -55,10 +61,7 @@ def end_session(connection: Connection, channel: str, token_hash: str) -> bool:
 def claim_session(connection: Connection, channel: str, chat_id: str, token_hash: str) -> bool:
     """Create a new session's parent row with its secret's hash; False if the id is
     already someone else's (two first requests raced, or it existed after all)."""
-    insert = _INSERT[connection.dialect.name](parents).values(
-        channel=channel, chat_id=chat_id, created_at=utcnow(), access_token_hash=token_hash
-    )
-    connection.execute(insert.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
+    add_parent_if_new(connection, channel, chat_id, token_hash)
     stored = connection.execute(
         select(parents.c.access_token_hash).where(
             parents.c.channel == channel, parents.c.chat_id == chat_id

@@ -246,7 +246,6 @@ def to_inbound(admitted: Admitted, body: ChatRequest, place: ChatPlace = WEB_CHA
         text=body.text,
         payload=body.payload,
         received_at=utcnow(),
-        access_token_hash=hash_token(admitted.new_token) if admitted.new_token else None,
     )
 
 

@@ -23,7 +23,7 @@ from bot.handoff import tickets
 from bot.handoff.events import parent_topic
 from bot.services import Services
 from bot.store import conversations as store
-from bot.store.web_sessions import end_session, session_of_token
+from bot.store.web_sessions import SessionHolder, end_session, session_of_token
 from bot.web.chat_access import NO_STORE, Admitted, admit, not_yours, to_inbound
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
@@ -141,7 +141,7 @@ async def end_chat(request: Request) -> Response:
     return JSONResponse({"ended": True}, headers=NO_STORE)
 
 
-async def _session_of(request: Request) -> str | None:
+async def _session_of(request: Request) -> SessionHolder | None:
     """The session whose secret this request carries (GET routes: no id in the URL)."""
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
@@ -157,15 +157,12 @@ def _not_yours(request: Request) -> JSONResponse:
 async def document(request: Request, key: Annotated[str, Query(max_length=80)]) -> Response:
     """A letter as a Word file (from this parent's saved answers), or a booking's .ics."""
     services = _services(request)
-    session = await _session_of(request)
-    if session is None:
+    holder = await _session_of(request)
+    if holder is None:
         return _not_yours(request)
-    parent_id = await services.database.read(store.parent_id_of, CHANNEL, session)
-    built = None
-    if parent_id is not None:
-        now = dt.datetime.now(dt.UTC)
-        content = services.content.current
-        built = await services.database.read(build_document, content, key, parent_id, now)
+    now = dt.datetime.now(dt.UTC)
+    content = services.content.current
+    built = await services.database.read(build_document, content, key, holder.parent_id, now)
     if built is None:
         return JSONResponse(
             {"detail": "No such document, or not yet written."}, status_code=404, headers=NO_STORE
@@ -183,10 +180,10 @@ async def document(request: Request, key: Annotated[str, Query(max_length=80)]) 
 @router.get("/api/chat/history")
 async def history(request: Request) -> Response:
     """The conversation so far, so a reloaded page loses nothing."""
-    session = await _session_of(request)
-    if session is None:
+    holder = await _session_of(request)
+    if holder is None:
         return _not_yours(request)
-    entries = await _services(request).database.read(store.transcript, CHANNEL, session)
+    entries = await _services(request).database.read(store.transcript, CHANNEL, holder.session)
     found = HistoryResponse.model_validate(
         {
             "messages": [
@@ -228,9 +225,10 @@ async def stream(
     so nothing is missed or shown twice.
     """
     services = _services(request)
-    session = await _session_of(request)
-    if session is None:
+    holder = await _session_of(request)
+    if holder is None:
         return _not_yours(request)
+    session = holder.session
     cursor = _last_event_id(request.headers.get("last-event-id", "")) or after
 
     async def body() -> AsyncIterator[str]:
@@ -256,7 +254,7 @@ async def stream(
                     quiet += CHECK_EVERY_SECONDS
                     if quiet >= KEEP_ALIVE_SECONDS:
                         quiet = 0.0
-                        if await _session_of(request) != session:
+                        if await _session_of(request) != holder:
                             return  # the chat was ended or erased: nothing more for this page
                         yield ": still here\n\n"
 
