@@ -8,28 +8,37 @@ from typing import Any
 import httpx
 
 
-class Parent:
-    """Keeps the secret the server issues with the first reply, as the page does."""
+class HoldsSecret:
+    """A session id, and the secret the server issues with its first reply (as the page
+    keeps them): sent back as a header from then on."""
 
-    def __init__(self, client: httpx.AsyncClient, session: str | None = None) -> None:
-        self.client = client
+    def __init__(self, session: str | None) -> None:
         self.session = session or f"test-{uuid.uuid4().hex}"
         self.token: str | None = None
-        self.replies: list[dict[str, Any]] = []
 
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def take_secret(self, response: httpx.Response) -> httpx.Response:
+        data = response.json()
+        if "token" in data:
+            self.session, self.token = data["session"], data["token"]
+        return response
+
+
+class Parent(HoldsSecret):
+    def __init__(self, client: httpx.AsyncClient, session: str | None = None) -> None:
+        super().__init__(session)
+        self.client = client
+        self.replies: list[dict[str, Any]] = []
 
     async def post(self, **body: Any) -> httpx.Response:
         """One POST /api/chat as the page sends it; takes up a newly issued secret."""
         response = await self.client.post(
             "/api/chat", json={"session": self.session, **body}, headers=self.auth
         )
-        data = response.json()
-        if "token" in data:
-            self.session, self.token = data["session"], data["token"]
-        return response
+        return self.take_secret(response)
 
     async def send(self, **body: Any) -> list[dict[str, Any]]:
         response = await self.post(**body)
@@ -77,17 +86,12 @@ class Parent:
         assert "What would you like help with?" in self.text
 
 
-class RemoteParent:
+class RemoteParent(HoldsSecret):
     """A parent talking to a running `serve` process (blocking), keeping its secret."""
 
     def __init__(self, base: str, session: str | None = None) -> None:
+        super().__init__(session)
         self.base = base
-        self.session = session or f"test-{uuid.uuid4().hex}"
-        self.token: str | None = None
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def post(self, **body: Any) -> httpx.Response:
         response = httpx.post(
@@ -96,10 +100,7 @@ class RemoteParent:
             headers=self.auth,
             timeout=10,
         )
-        data = response.json()
-        if "token" in data:
-            self.session, self.token = data["session"], data["token"]
-        return response
+        return self.take_secret(response)
 
     def history(self) -> list[dict[str, Any]]:
         response = httpx.get(f"{self.base}/api/chat/history", headers=self.auth, timeout=10)

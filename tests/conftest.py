@@ -19,10 +19,12 @@ import asyncpg
 import httpx
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult, default_actions
 from bot.web.app import create_app
+from tests.fakes.stalling_proxy import StallingProxy
 from tests.server import ALWAYS_OPEN, set_champion_hours
 
 TEST_DATA = Path(__file__).parent / "data"
@@ -43,13 +45,14 @@ def _postgres_unavailable_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A throwaway database for this test session; dropped at the end."""
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (its postgresql:// URL), dropped afterwards;
+    skips the test when PostgreSQL is not reachable."""
     reason = _postgres_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    name = f"champion_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
 
     async def run(sql: str) -> None:
         connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
@@ -60,8 +63,30 @@ def postgres_database() -> Iterator[str]:
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
     base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
-    yield f"{base}/{name}"
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throwaway database for this test session; dropped at the end."""
+    with throwaway_postgres("champion_test") as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_app_behind_stall(
+    settings: Settings, postgres_url: str
+) -> AsyncIterator[tuple[object, httpx.AsyncClient, StallingProxy]]:
+    """The app reaching PostgreSQL through a proxy the test can black-hole."""
+    url = make_url(postgres_url)
+    with StallingProxy(url.port or 5432) as proxy:
+        through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+        update = {"database_url": through_proxy}
+        async with running_app(settings.model_copy(update=update)) as (app, client):
+            yield app, client, proxy
 
 
 async def _empty_postgres(url: str) -> None:

@@ -8,13 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.handoff import tickets
 from tests.chat import Parent
-from tests.conftest import running_app
-from tests.fakes.stalling_proxy import StallingProxy
+from tests.conftest import running_app_behind_stall
 from tests.test_telegram import TelegramParent, telegram_app
 
 CRISIS = "my son is having a seizure and it won't stop"
@@ -25,43 +23,37 @@ async def test_postgresql_not_answering_still_gets_the_numbers_at_once(
 ) -> None:
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("runs once, with the PostgreSQL settings")
-    url = make_url(postgres_database)
-    with StallingProxy(url.port or 5432) as proxy:
-        through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
-        async with running_app(settings.model_copy(update={"database_url": through_proxy})) as (
-            app,
-            client,
-        ):
-            services = app.state.services
-            parent = Parent(client)
-            await parent.at_main_menu()
-            proxy.stall()
-            started = time.perf_counter()
-            await parent.say(CRISIS)
-            assert time.perf_counter() - started < 2.0
-            assert "999" in parent.replies[0]["text"] and "116 123" in parent.replies[0]["text"]
-            # A crisis as the very first message of a new chat gets the numbers and
-            # its secret, so the family can carry on once the database is back.
-            newcomer = Parent(client)
-            first = await newcomer.post(text=CRISIS)
-            assert first.status_code == 200 and "999" in first.json()["replies"][0]["text"]
-            assert newcomer.token is not None
-            # Liveness never touches the database.
-            assert (await client.get("/healthz")).status_code == 200
-            # An ordinary message gets a polite "try again", not a hang.
-            started = time.perf_counter()
-            ordinary = await parent.post(text="how do I ask for an EHC needs assessment")
-            assert time.perf_counter() - started < 6.0
-            assert ordinary.status_code == 503
-            assert "try again in a minute" in ordinary.json()["replies"][0]["text"]
-            proxy.resume()
-            # Once the database answers again, the urgent ticket is saved.
-            await asyncio.wait_for(services.dispatcher.wait_for_saves(), 120)
-            queue = await services.database.read(tickets.queue, None)
-            assert sorted((t.chat_id, t.urgency) for t in queue) == sorted(
-                [(parent.session, "crisis"), (newcomer.session, "crisis")]
-            )
-            assert len(await newcomer.history()) >= 1  # their secret works
+    async with running_app_behind_stall(settings, postgres_database) as (app, client, proxy):
+        services = app.state.services
+        parent = Parent(client)
+        await parent.at_main_menu()
+        proxy.stall()
+        started = time.perf_counter()
+        await parent.say(CRISIS)
+        assert time.perf_counter() - started < 2.0
+        assert "999" in parent.replies[0]["text"] and "116 123" in parent.replies[0]["text"]
+        # A crisis as the very first message of a new chat gets the numbers and
+        # its secret, so the family can carry on once the database is back.
+        newcomer = Parent(client)
+        first = await newcomer.post(text=CRISIS)
+        assert first.status_code == 200 and "999" in first.json()["replies"][0]["text"]
+        assert newcomer.token is not None
+        # Liveness never touches the database.
+        assert (await client.get("/healthz")).status_code == 200
+        # An ordinary message gets a polite "try again", not a hang.
+        started = time.perf_counter()
+        ordinary = await parent.post(text="how do I ask for an EHC needs assessment")
+        assert time.perf_counter() - started < 6.0
+        assert ordinary.status_code == 503
+        assert "try again in a minute" in ordinary.json()["replies"][0]["text"]
+        proxy.resume()
+        # Once the database answers again, the urgent ticket is saved.
+        await asyncio.wait_for(services.dispatcher.wait_for_saves(), 120)
+        queue = await services.database.read(tickets.queue, None)
+        assert sorted((t.chat_id, t.urgency) for t in queue) == sorted(
+            [(parent.session, "crisis"), (newcomer.session, "crisis")]
+        )
+        assert len(await newcomer.history()) >= 1  # their secret works
 
 
 async def test_telegram_gets_the_crisis_reply_directly_while_sqlite_is_locked(

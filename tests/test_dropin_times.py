@@ -7,15 +7,12 @@ time (09:00 UTC), on SQLite as on PostgreSQL, either side of both clock changes.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -29,7 +26,7 @@ from bot.store.db import Database
 from bot.store.migrate import alembic_config
 from bot.store.models import Booking, DropInSession, Message, Reminder, as_utc
 from tests.chat import Parent
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_unavailable_reason
+from tests.conftest import throwaway_postgres
 from tests.dropins import UK, at_session_list, session_button
 from tests.test_dropin_console import session_form
 from tests.test_handoff import champion_of
@@ -267,22 +264,8 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
         return
-    reason = _postgres_unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"champion_migration_{uuid.uuid4().hex[:10]}"
-
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
-    yield f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_postgres("champion_migration") as url:
+        yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
 def migrate(connection: Connection, revision: str, down: bool = False) -> None:

@@ -18,8 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from tests.conftest import running_app
-from tests.fakes.stalling_proxy import StallingProxy
+from tests.conftest import running_app, running_app_behind_stall
 
 READY_WITHIN = 5.0
 
@@ -64,26 +63,20 @@ async def test_readyz_says_no_within_5_seconds_when_postgresql_does_not_answer(
 ) -> None:
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("runs once, with the PostgreSQL settings")
-    url = make_url(postgres_database)
-    with StallingProxy(url.port or 5432) as proxy:
-        through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
-        async with running_app(settings.model_copy(update={"database_url": through_proxy})) as (
-            _app,
-            client,
-        ):
-            assert (await client.get("/readyz")).status_code == 200
-            proxy.stall()
-            ready, seconds = await timed_get(client, "/readyz")
-            assert ready.status_code == 503 and seconds < READY_WITHIN
-            assert ready.json()["ready"] is False
-            health, seconds = await timed_get(client, "/healthz")
-            assert health.status_code == 200 and seconds < 0.3
-            proxy.resume()
-            # Once the database answers again, so does readiness.
-            deadline = time.monotonic() + 30
-            while (await client.get("/readyz")).status_code != 200:
-                assert time.monotonic() < deadline, "readiness did not come back"
-                await asyncio.sleep(0.5)
+    async with running_app_behind_stall(settings, postgres_database) as (_app, client, proxy):
+        assert (await client.get("/readyz")).status_code == 200
+        proxy.stall()
+        ready, seconds = await timed_get(client, "/readyz")
+        assert ready.status_code == 503 and seconds < READY_WITHIN
+        assert ready.json()["ready"] is False
+        health, seconds = await timed_get(client, "/healthz")
+        assert health.status_code == 200 and seconds < 0.3
+        proxy.resume()
+        # Once the database answers again, so does readiness.
+        deadline = time.monotonic() + 30
+        while (await client.get("/readyz")).status_code != 200:
+            assert time.monotonic() < deadline, "readiness did not come back"
+            await asyncio.sleep(0.5)
 
 
 async def test_readyz_fails_on_a_read_only_sqlite_database(settings: Settings) -> None:
