@@ -208,7 +208,7 @@ class Dispatcher:
     # -- crisis first, database second ------------------------------------------
 
     async def _handle_crisis(self, turn: Turn) -> list[Reply]:
-        crisis_reply = Reply(self._crisis_text(), kind="crisis")
+        crisis_reply = self._crisis_message()
         if self._handoffs and self._events is not None:
             # Every open console page and the staff chat, before any database work.
             self._events.publish(alert_topic(turn.inbound.channel))
@@ -284,12 +284,12 @@ class Dispatcher:
         """
         if reading is None or not reading.crisis:
             return None
-        return Reply(self._crisis_text(), kind="crisis")
+        return self._crisis_message()
 
-    def _crisis_text(self) -> str:
+    def _crisis_message(self) -> Reply:
         content = self._content.current
         node = content.node("crisis", content.start_of("crisis") or "")
-        return node.say if node is not None and node.say else FALLBACK_TEXT
+        return Reply(node.say if node is not None and node.say else FALLBACK_TEXT, kind="crisis")
 
     async def _step(self, turn: Turn) -> tuple[list[Reply], int | None]:
         """One message, in one transaction. Returns the replies and the ticket it touched."""
@@ -375,7 +375,7 @@ class Dispatcher:
             # crisis urgency (escalation) and every console page is alerted.
             await transaction.run(tickets.note_parent_message, ticket.id)
             state.urgent = state.crisis_now = True
-            return [Reply(self._crisis_text(), kind="crisis")]
+            return [self._crisis_message()]
         if screening.crisis:
             replies = await self._runner.crisis(state, channel)
             return replies + await self._answer_question_too(state, turn)
