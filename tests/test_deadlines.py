@@ -74,11 +74,12 @@ def test_annual_review_decision_is_4_weeks_after_the_meeting() -> None:
 @pytest.mark.parametrize(
     ("move", "today", "when", "deadline"),
     [
-        ("school", D(2026, 11, 22), "this", D(2027, 2, 15)),  # Year 6 now, secondary next Sept
-        ("post16", D(2026, 11, 22), "this", D(2027, 3, 31)),
-        ("school", D(2027, 3, 1), "this", D(2027, 2, 15)),  # already passed this year
-        ("school", D(2026, 11, 22), "next", D(2028, 2, 15)),
-        ("school", D(2026, 8, 31), "this", D(2026, 2, 15)),  # before September: this year
+        # "before 15 February" (before 31 March for post-16): the last day is the 14th (30th)
+        ("school", D(2026, 11, 22), "this", D(2027, 2, 14)),  # Year 6 now, secondary next Sept
+        ("post16", D(2026, 11, 22), "this", D(2027, 3, 30)),
+        ("school", D(2027, 3, 1), "this", D(2027, 2, 14)),  # already passed this year
+        ("school", D(2026, 11, 22), "next", D(2028, 2, 14)),
+        ("school", D(2026, 8, 31), "this", D(2026, 2, 14)),  # before September: this year
     ],
 )
 def test_phase_transfer_deadline(move: str, today: dt.date, when: str, deadline: dt.date) -> None:
