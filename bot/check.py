@@ -16,6 +16,7 @@ from bot.knowledge.letters import load_letters
 from bot.nlu.data import load_training_data
 from bot.safety.classifier import load_crisis_training
 from bot.safety.rules import built_in_rules, content_rules, example_problems, regression_problems
+from bot.triage.local_authorities import council_problems
 from bot.triage.referral import rules_problems
 
 
@@ -53,6 +54,9 @@ def check_content(
     result.errors.extend(_crisis_rule_problems(flows))
     letters = load_letters(knowledge_dir / "letters")
     result.errors.extend(letters.problems)
+    councils = knowledge_dir / "local_authorities.yml"
+    if councils.exists():
+        result.errors.extend(council_problems(councils))
     result.flows, result.articles, result.answers, result.letters = (
         len(flows.flows),
         len(library.articles),

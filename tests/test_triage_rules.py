@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -85,8 +86,11 @@ LAS = load_local_authorities(PROJECT_ROOT / "knowledge" / "local_authorities.yml
 
 
 def test_all_153_english_local_authorities_are_listed() -> None:
-    assert len(LAS.authorities) == 153
-    assert len({la.name for la in LAS.authorities}) == 153
+    today = LAS.current(dt.date(2026, 12, 6))
+    assert len(today) == 153
+    assert len({la.name for la in today}) == 153
+    # Surrey County Council gives way to East Surrey and West Surrey on 1 April 2027.
+    assert len(LAS.current(dt.date(2027, 4, 1))) == 154
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,8 @@ VIGNETTES = [
         "routine",
         concerns=["Appeals or complaints"],
         deadline=None,
-        council="Surrey",
+        # A Surrey town: Surrey County Council until 31 March 2027, West Surrey after.
+        council="Guildford",
     ),
     Vignette(
         "Asking for an EHCP for the first time",

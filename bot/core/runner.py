@@ -338,7 +338,7 @@ class FlowRunner:
             index = answers.read_choice(text, [label for label, _value in offered])
             value = offered[index][1] if index is not None else None
         elif node.expect == "local_authority":
-            found = content.local_authorities.find(text)
+            found = content.local_authorities.find(text, on=self._today())
             if len(found) > 1:
                 return self._offer_local_authorities(state, node, found)
             value = found[0].name if found else None

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
 from bot.flows.conditions import ConditionError, parse_condition
 from bot.flows.schema import data_problems
+from bot.triage.local_authorities import contact_variables
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +130,15 @@ def triage_referral_action(context: ActionContext) -> ActionResult:
         log.error("triage rules in flows/triage.yml are invalid; using the default category")
         rules = ReferralRules(categories=[CategoryRule(category="sen_support", when=["x is set"])])
     referral = decide(rules, context.variables)
+    # The parent's council, for links to its Local Offer and SENDIASS (or a search hint).
+    authorities = getattr(context.content, "local_authorities", None)
+    area = context.variables.get("local_authority")
+    council = authorities.by_name(str(area), on=context.today) if authorities and area else None
     return ActionResult(
         variables={
             "referral_category": referral.category,
             "referral_urgency": referral.urgency,
+            **contact_variables(council),
         },
         referral={
             "category": referral.category,
