@@ -24,6 +24,7 @@ from bot.flows.schema import ButtonSpec, NodeSpec
 from bot.knowledge.answer_index import AnswerHit
 from bot.knowledge.articles import Article
 from bot.knowledge.render import (
+    answer_text,
     button_text,
     render_article,
     render_summary,
@@ -538,7 +539,7 @@ class FlowRunner:
                 )
         buttons.append(Button(content.system_text("talk_to_person_label"), "global:human"))
         return Reply(
-            f"{card.answer}\n\n{source}",
+            f"{answer_text(card.answer)}\n\n{source}",
             buttons,
             kind="answer",
             sources=[source_record(card.source)],

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from bot.content.safe_yaml import YamlRefused, load_without_aliases
+from bot.knowledge.citations import article_problems
 
 STALE_AFTER_DAYS = 365
 
@@ -106,12 +107,37 @@ class ArticleProblem:
         return f"{self.file}:{self.line}: {prefix}{self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class SourceUse:
+    """A source where an article or answer card cites it, and when it was last checked."""
+
+    file: str
+    line: int
+    article_id: str
+    answer_id: str | None  # None: the article's own `sources`
+    source: Source
+
+    @property
+    def verified(self) -> dt.date | None:
+        return self.source.verified.date if self.source.verified else None
+
+    def stale(self, today: dt.date) -> bool:
+        """Never verified, or verified over 12 months before `today`."""
+        return self.verified is None or (today - self.verified).days > STALE_AFTER_DAYS
+
+
 @dataclass(slots=True)
 class Library:
     articles: dict[str, Article] = field(default_factory=dict)
     # answer id -> (the article it belongs to, the card)
     answers: dict[str, tuple[Article, AnswerCard]] = field(default_factory=dict)
     problems: list[ArticleProblem] = field(default_factory=list)
+    # every source each article and answer card cites, in file order
+    sources: list[SourceUse] = field(default_factory=list)
+    # article id -> (the file shown, the line of its `summary:`)
+    summaries: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # answer id -> the line of its `id:`
+    answer_lines: dict[str, int] = field(default_factory=dict)
 
     def has(self, article_id: str) -> bool:
         return article_id in self.articles
@@ -119,6 +145,16 @@ class Library:
     @property
     def errors(self) -> list[ArticleProblem]:
         return [p for p in self.problems if not p.warning]
+
+
+def body_line(text: str) -> int:
+    """The file line the body of a `---` fronted file starts on (see split_front_matter)."""
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        return 1
+    rest = parts[1].lstrip("-")
+    start = len(parts[0]) + 4 + (len(parts[1]) - len(rest)) + (len(rest) - len(rest.lstrip()))
+    return text.count("\n", 0, start) + 1
 
 
 def split_front_matter(text: str) -> tuple[str, str] | str:
@@ -166,8 +202,26 @@ def parse_article(
         return None, problems
     if not body:
         return None, [ArticleProblem(file, 1, "the article has no text after its front matter")]
-    problems = []
+    problems = [
+        ArticleProblem(file, problem.line, problem.message)
+        for problem in article_problems(
+            meta.summary,
+            _front_matter_line(header, "summary"),
+            body,
+            body_line(text),
+            len(meta.sources),
+        )
+    ]
     age = ((today or dt.date.today()) - meta.last_reviewed).days
+    if age < 0:
+        problems.append(
+            ArticleProblem(
+                file,
+                _front_matter_line(header, "last_reviewed"),
+                f"last_reviewed {meta.last_reviewed.isoformat()} is after today: "
+                "give the date a person last checked it",
+            )
+        )
     if age > STALE_AFTER_DAYS:
         problems.append(
             ArticleProblem(
@@ -230,6 +284,46 @@ def _answer_problems(library: Library, files: dict[str, tuple[str, str]]) -> Non
             )
 
 
+def _source_lines(header: str) -> tuple[list[int], dict[str, int]]:
+    """File lines of the article's sources, and of each answer card's `source:`."""
+    loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+    try:
+        root = yaml.compose(header, Loader=loader)
+    except yaml.YAMLError:
+        return [], {}
+    article: list[int] = []
+    answers: dict[str, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return article, answers
+    for key, value in root.value:
+        if key.value == "sources" and isinstance(value, yaml.SequenceNode):
+            article = [item.start_mark.line + 1 for item in value.value]
+        if key.value == "answers" and isinstance(value, yaml.SequenceNode):
+            for card in value.value:
+                if not isinstance(card, yaml.MappingNode):
+                    continue
+                fields = {k.value: v for k, v in card.value if isinstance(k, yaml.ScalarNode)}
+                card_id, source = fields.get("id"), fields.get("source")
+                if isinstance(card_id, yaml.ScalarNode) and source is not None:
+                    answers[str(card_id.value)] = source.start_mark.line
+    return article, answers
+
+
+def _source_uses(library: Library, files: dict[str, tuple[str, str]]) -> None:
+    for article in library.articles.values():
+        shown, header = files[article.id]
+        article_lines, answer_lines = _source_lines(header)
+        library.summaries[article.id] = (shown, _front_matter_line(header, "summary"))
+        fallback = _front_matter_line(header, "sources")
+        for index, source in enumerate(article.meta.sources):
+            line = article_lines[index] if index < len(article_lines) else fallback
+            library.sources.append(SourceUse(shown, line, article.id, None, source))
+        for card in article.meta.answers:
+            line = answer_lines.get(card.id) or _id_line(header, card.id) or fallback
+            library.answer_lines[card.id] = _id_line(header, card.id) or line
+            library.sources.append(SourceUse(shown, line, article.id, card.id, card.source))
+
+
 def load_library(directory: Path, today: dt.date | None = None) -> Library:
     library = Library()
     if not directory.is_dir():
@@ -250,4 +344,5 @@ def load_library(directory: Path, today: dt.date | None = None) -> Library:
         split = split_front_matter(path.read_text(encoding="utf-8"))
         files[article.id] = (shown, split[0] if isinstance(split, tuple) else "")
     _answer_problems(library, files)
+    _source_uses(library, files)
     return library

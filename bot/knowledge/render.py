@@ -1,10 +1,16 @@
-"""An article as a chat message: the text, then its sources, then the disclaimer."""
+"""An article as a chat message: the text, then its sources, then the disclaimer.
+
+The whole article keeps its citation markers ("[2]") and numbers its sources to
+match; a short reply (a summary, an answer card) shows one source line, so its
+markers are taken out (bot/knowledge/citations.py).
+"""
 
 from __future__ import annotations
 
 import re
 
 from bot.knowledge.articles import Article, Source
+from bot.knowledge.citations import strip_markers
 
 # Buttons: Telegram shows about 40 characters on a phone; WhatsApp rows are cut further
 # by the adapter (bot/channels/rendering.py).
@@ -12,10 +18,14 @@ BUTTON_CHARS = 40
 
 
 def render_article(article: Article, sources_heading: str, disclaimer: str) -> str:
-    """The text names each source and section; their links travel as the Reply's
-    `sources`, which the web chat folds under "Sources" so the answer isn't buried."""
+    """The text names each source and section, numbered so each "[n]" in the text
+    finds its source; their links travel as the Reply's `sources`, which the web chat
+    folds under "Sources" so the answer isn't buried."""
     lines = [f"**{article.meta.title}**", "", article.body.strip(), "", sources_heading]
-    lines += [f"- {source_label(source)}" for source in article.meta.sources]
+    lines += [
+        f"{number}. {source_label(source)}"
+        for number, source in enumerate(article.meta.sources, start=1)
+    ]
     lines += ["", disclaimer]
     return "\n".join(lines)
 
@@ -51,4 +61,10 @@ def button_text(question: str, limit: int = BUTTON_CHARS) -> str:
 def render_summary(article: Article, source_template: str) -> str:
     """The key fact first: title, summary and where it comes from, in one short message."""
     source = source_template.replace("{source}", source_line(article))
-    return f"**{article.meta.title}**\n\n{article.meta.summary}\n\n{source}"
+    summary = strip_markers(article.meta.summary)
+    return f"**{article.meta.title}**\n\n{summary}\n\n{source}"
+
+
+def answer_text(answer: str) -> str:
+    """An answer card's text as sent: one source line follows it, so no markers."""
+    return strip_markers(answer)

@@ -9,6 +9,8 @@ import yaml
 
 from bot.nlu.intents import INTENTS
 
+_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
 
 @dataclass(slots=True)
 class TrainingData:
@@ -25,7 +27,8 @@ def _examples(block: object) -> list[str]:
 
 def read_file(path: Path, shown: str, data: TrainingData) -> None:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml when present: about ten times faster (`check` reads all of it)
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         data.problems.append(f"{shown}:1: not valid YAML: {exc}")
         return

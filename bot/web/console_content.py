@@ -10,6 +10,7 @@ Every `serve` process loads a new release within seconds (bot/scheduler.py).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import difflib
 import hashlib
 import json
@@ -19,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from bot.check import ContentCheck
 from bot.content import releases as store
 from bot.content.loading import check_files, load_files
 from bot.core.content import ContentHolder
@@ -66,6 +68,26 @@ def _problems_by_file(errors: list[str], warnings: list[str]) -> dict[str, list[
     return found
 
 
+def _sources_to_check(checked: ContentCheck) -> list[dict[str, str]]:
+    """Sources never verified or verified over 12 months ago, oldest first: what an
+    admin should check against the page next."""
+    today = dt.date.today()
+    rows = [
+        {
+            "article": use.article_id,
+            "file": use.file,
+            "line": str(use.line),
+            "answer": use.answer_id or "",
+            "source": use.source.title + (f", {use.source.section}" if use.source.section else ""),
+            "url": str(use.source.url),
+            "verified": use.verified.isoformat() if use.verified else "never",
+        }
+        for use in checked.sources
+        if use.stale(today)
+    ]
+    return sorted(rows, key=lambda r: "" if r["verified"] == "never" else r["verified"])
+
+
 @router.get("")
 async def content_index(request: Request, who: Admin) -> Response:
     release, drafts = await _state(request)
@@ -77,7 +99,7 @@ async def content_index(request: Request, who: Admin) -> Response:
     paths = sorted(
         p for p in merged if not query or query in p.casefold() or query in merged[p].casefold()
     )
-    stale = [w for w in checked.warnings if "last_reviewed" in w or "months" in w]
+    stale = [w for w in checked.warnings if "due for review" in w]
     return templates.TemplateResponse(
         request,
         "console/content.html",
@@ -89,6 +111,8 @@ async def content_index(request: Request, who: Admin) -> Response:
             "release": release,
             "errors": checked.errors,
             "stale": stale,
+            "unverified": _sources_to_check(checked),
+            "sources_total": checked.sources_total,
             "query": request.query_params.get("q", ""),
             "notice": request.query_params.get("done", ""),
         },
