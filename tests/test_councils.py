@@ -258,6 +258,36 @@ async def test_a_verified_council_gets_its_local_offer_and_sendiass_links(
     assert "Talk to a Parent Champion" in parent.buttons
 
 
+def partly_verified_council(has_local_offer: bool) -> LocalAuthority:
+    return next(
+        la
+        for la in LAS.current()
+        if la.verified
+        and bool(la.local_offer) == has_local_offer
+        and bool(la.sendiass_url) != has_local_offer
+        and len(LAS.find(la.name)) == 1
+    )
+
+
+@pytest.mark.parametrize(
+    "has_local_offer", [True, False], ids=["local-offer-only", "sendiass-only"]
+)
+async def test_a_partly_verified_council_gets_its_link_and_a_hint_for_the_rest(
+    client: object, has_local_offer: bool
+) -> None:
+    council = partly_verified_council(has_local_offer)
+    parent = Parent(client)  # type: ignore[arg-type]
+    await triage_to_the_end(parent, council.name)
+    assert f"Help near you, from {council.full_name}" in parent.text
+    if has_local_offer:
+        assert str(council.local_offer) in parent.text
+        assert f'search for "{council.full_name} SENDIASS"' in parent.text
+    else:
+        assert str(council.sendiass_url) in parent.text
+        assert f'search for "{council.full_name} Local Offer"' in parent.text
+    assert "Talk to a Parent Champion" in parent.buttons
+
+
 async def test_an_unverified_council_gets_an_honest_search_hint(client: object) -> None:
     council = unverified_council()
     parent = Parent(client)  # type: ignore[arg-type]
