@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
 from bot.handoff.events import parent_topic
-from bot.privacy.erase import erase_inactive
+from bot.privacy.retention import sweep_retention
 from bot.services import Services, follow_published
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ async def follow_content(services: Services) -> None:
 async def erase_old_conversations(services: Services) -> None:
     months = services.settings.retention_months
     try:
-        async with services.database.transaction() as transaction:
-            erased = await transaction.run(erase_inactive, months)
+        erased = await sweep_retention(services.database, months)
     except Exception:
         log.exception("retention sweep failed; it will run again")
         return

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import String, Text, select, update
 
 from bot.privacy.erase import erase_inactive
+from bot.privacy.retention import BATCH, sweep_retention
 from bot.store import conversations as store
 from bot.store.models import Base, Conversation, Message, Referral, Ticket, utcnow
+from bot.store.models import Parent as Parent_
 from tests.chat import Parent
 from tests.console import Champion, add_account, client_for
 from tests.dropins import add_dropin, at_session_list, in_days, session_button
@@ -187,6 +189,50 @@ async def test_conversations_silent_for_longer_than_retention_are_erased(
     assert len(await recent.history()) > 0
     referral = await database.read(lambda c: c.execute(select(Referral.__table__)).one())
     assert referral.parent_id is None and referral.category == "exclusion"
+
+
+async def test_the_sweep_erases_every_due_conversation_in_one_run(
+    app_and_client: tuple,
+) -> None:
+    """More conversations fall due than one batch holds (after downtime, or at first
+    switch-on): one run of the scheduler's sweep still erases them all."""
+    app, client = app_and_client
+    database = app.state.services.database
+    recent = Parent(client)
+    await recent.at_main_menu()
+    due = BATCH[database.dialect] * 2 + 7
+    long_ago = utcnow() - dt.timedelta(days=400)
+    parents, conversations = Parent_.__table__, Conversation.__table__
+
+    def add_silent_families(connection: Any) -> None:
+        for n in range(due):
+            parent_id = connection.execute(
+                parents.insert().values(channel="web", chat_id=f"silent-{n}", created_at=long_ago)
+            ).inserted_primary_key[0]
+            connection.execute(
+                conversations.insert().values(
+                    parent_id=parent_id,
+                    flow="main",
+                    node="menu",
+                    variables={},
+                    history=[],
+                    resting=True,
+                    version=1,
+                    created_at=long_ago,
+                    updated_at=long_ago,
+                )
+            )
+
+    async with database.transaction() as transaction:
+        await transaction.run(add_silent_families)
+    assert await sweep_retention(database, 12) == due
+    left = await database.read(
+        lambda c: c.execute(
+            select(parents.c.chat_id).where(parents.c.chat_id.like("silent-%"))
+        ).all()
+    )
+    assert left == []
+    assert len(await recent.history()) > 0  # a family still talking keeps everything
 
 
 async def test_my_data_holds_only_the_notes_a_champion_shared(app_and_client: tuple) -> None:

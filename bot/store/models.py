@@ -93,6 +93,8 @@ class Conversation(Base):
     """Where a parent is in the flows. One per parent; `version` guards concurrent steps."""
 
     __tablename__ = "conversations"
+    # The retention sweep finds conversations silent since a date (0014).
+    __table_args__ = (Index("ix_conversations_updated_at", "updated_at"),)
 
     parent_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("parents.id", ondelete="CASCADE"), primary_key=True
@@ -253,6 +255,8 @@ class Ticket(Base):
             postgresql_where=sa_text("status <> 'closed'"),
         ),
         Index("ix_tickets_status_rank_created", "status", "urgency_rank", "created_at"),
+        # The queue page's "recently closed" list (0014, benchmarks/scale.py).
+        Index("ix_tickets_status_closed", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
