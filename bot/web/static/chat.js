@@ -175,7 +175,8 @@
     details.className = "sources";
     const summary = document.createElement("summary");
     summary.textContent = "Sources";
-    const list = document.createElement("ul");
+    // Numbered: a whole article's "[2]" is the second source here.
+    const list = document.createElement("ol");
     for (const source of sources) {
       const entry = document.createElement("li");
       const link = document.createElement("a");
