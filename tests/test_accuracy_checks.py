@@ -279,6 +279,19 @@ def test_a_hard_answer_is_a_warning_not_an_error(tmp_path: Path) -> None:
     assert lines[-1].startswith("reading grade: median ") and "1 above 10" in lines[-1]
 
 
+def test_without_textstat_check_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "textstat", None)  # import textstat: ImportError
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "sample.md").write_text(article_text())
+    checked = check_content(tmp_path / "flows", knowledge, today=TODAY)
+    assert checked.readability.lines() == [
+        "reading grade: not measured: textstat is not installed (pip install textstat==0.7.4)"
+    ]
+
+
 NO_NETWORK = """\
 import socket
 

@@ -39,6 +39,8 @@ class Readability:
     files: list[FileGrades] = field(default_factory=list)
     # "file:line: warning: ..." for each summary or answer above MAX_GRADE
     warnings: list[str] = field(default_factory=list)
+    # why there are no grades, if there are none (textstat missing)
+    unavailable: str = ""
 
     @property
     def median(self) -> float:
@@ -51,6 +53,8 @@ class Readability:
 
     def lines(self) -> list[str]:
         """One line per knowledge file, then the overall median."""
+        if self.unavailable:
+            return [self.unavailable]
         out = [
             f"{f.file}: reading grade median {f.median:.1f} "
             f"(summary and {len(f.grades) - 1} answer(s))"
@@ -66,6 +70,13 @@ class Readability:
 
 def library_readability(library: Library) -> Readability:
     result = Readability()
+    try:
+        import textstat  # noqa: F401
+    except ImportError:
+        result.unavailable = (
+            "reading grade: not measured: textstat is not installed (pip install textstat==0.7.4)"
+        )
+        return result
     for article in library.articles.values():
         file, summary_line = library.summaries.get(article.id, (article.id, 1))
         grades = FileGrades(file)
