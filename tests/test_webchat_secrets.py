@@ -244,8 +244,9 @@ async def test_ending_a_chat_needs_its_secret(client: httpx.AsyncClient) -> None
 
 async def test_without_javascript_the_words_are_not_put_in_a_url(client: httpx.AsyncClient) -> None:
     page = (await client.get("/")).text
-    assert 'method="post" action="/"' in page and "<noscript>" in page
+    assert 'method="post" action="/#latest"' in page and "<noscript>" in page
+    # The form's words go in the body; the reply comes back as a page
+    # (tests/test_chat_without_javascript.py follows a whole chat that way).
     sent = await client.post("/", data={"message": "my son is being hurt at school"})
     assert sent.status_code == 200
-    assert "needs JavaScript" in sent.text and "999" in sent.text
-    assert "hurt at school" not in sent.text
+    assert "999" in sent.text and "?" not in str(sent.url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.channels.runtime import start_channels
@@ -20,6 +20,7 @@ from bot.services import start_services
 from bot.web import (
     auth,
     chat_api,
+    chat_form,
     console,
     console_admin,
     console_content,
@@ -36,16 +37,6 @@ from bot.web.security_headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).parent
-NO_JAVASCRIPT_PAGE = """<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Champion needs JavaScript</title><link rel="stylesheet" href="/static/chat.css"></head>
-<body><main class="chat"><h1>Champion needs JavaScript</h1>
-<p>This chat needs JavaScript, which is switched off in this browser, so your message
-was not sent and has not been kept.</p>
-<p>If you or someone else is in danger, call 999. Samaritans: 116 123, free, any time.</p>
-<p><a href="/">Back to the chat</a></p></main></body></html>
-"""
 
 
 def create_app(settings: Settings | None = None, actions: ActionRegistry | None = None) -> FastAPI:
@@ -75,6 +66,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     # Added last, so it is outermost: even a 413 carries the headers.
     app.add_middleware(SecurityHeaders)
     app.include_router(chat_api.router)
+    app.include_router(chat_form.router)  # POST /: the chat without JavaScript
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(console_login.router)
@@ -88,12 +80,6 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     @app.get("/", include_in_schema=False)
     async def chat_page() -> FileResponse:
         return FileResponse(WEB_DIR / "templates" / "chat.html", media_type="text/html")
-
-    @app.post("/", include_in_schema=False)
-    async def chat_without_javascript() -> HTMLResponse:
-        # The page's form, sent by a browser with JavaScript off. Its words are
-        # neither read nor kept; the page says how to get help instead.
-        return HTMLResponse(NO_JAVASCRIPT_PAGE, headers={"Cache-Control": "no-store"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

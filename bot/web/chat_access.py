@@ -101,6 +101,7 @@ class Gate:
     dispatcher: Dispatcher  # the preview's own, for an admin trying drafts
     reading: Reading | None  # the message screened once, here, for the whole request
     crisis: Reply | None
+    presented: str | None  # the secret this request carries, if any
 
 
 async def admit(
@@ -109,12 +110,17 @@ async def admit(
     request: Request,
     place: ChatPlace = WEB_CHAT,
     dispatcher: Dispatcher | None = None,
+    cookie_token: str | None = None,
 ) -> Admitted | JSONResponse:
-    """Admitted, or the response that answers the request without handling it."""
+    """Admitted, or the response that answers the request without handling it.
+
+    The secret comes in the Authorization header; `cookie_token` is the no-JavaScript
+    page's (bot/web/chat_form.py), used only when no header came: the header wins."""
     dispatcher = dispatcher or services.dispatcher
     reading = await dispatcher.read(body.text)
     crisis = dispatcher.crisis_reply(reading)
-    gate = Gate(services, body, request, place, dispatcher, reading, crisis)
+    presented = bearer_token(request.headers.get("authorization")) or cookie_token
+    gate = Gate(services, body, request, place, dispatcher, reading, crisis, presented)
     lookup = asyncio.ensure_future(_lookup(gate))
     wait = CRISIS_ACCESS_WAIT_SECONDS if crisis is not None else ACCESS_WAIT_SECONDS
     # Not asyncio.wait_for: cancelling a query to a stalled server can itself stall.
@@ -129,7 +135,7 @@ async def admit(
     # The numbers now. A page without a secret is starting a session: it gets one now,
     # and the background step saves the session under that same secret.
     issued = None
-    if bearer_token(request.headers.get("authorization")) is None:
+    if presented is None:
         issued = _issue(gate, body.session)
     dispatcher.carry_on(_admit_later(gate, lookup, issued))
     return _replies([crisis], 200, body.session if issued else None, issued)
@@ -149,7 +155,7 @@ async def _decide(
     if access.token_hash is None:
         # From before secrets existed, or ended by "End and clear this chat".
         return await _new_session(gate, secrets.token_urlsafe(18))
-    if matches(bearer_token(gate.request.headers.get("authorization")), access.token_hash):
+    if matches(gate.presented, access.token_hash):
         refused = await _over_message_limit(gate, gate.place.chat_id(body.session))
         return refused or Admitted(body.session, reading=gate.reading)
     retried = _retried_first_token(gate, access)

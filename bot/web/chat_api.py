@@ -25,6 +25,7 @@ from bot.services import Services
 from bot.store import conversations as store
 from bot.store.web_sessions import SessionHolder, end_session, session_of_token
 from bot.web.chat_access import NO_STORE, Admitted, admit, not_yours, to_inbound
+from bot.web.chat_cookie import held_chat
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
 router = APIRouter()
@@ -108,13 +109,17 @@ async def chat(body: ChatRequest, request: Request) -> Response:
         data = reply.to_json()
         if reply.document is not None:
             # Fetched by the page with its secret, never opened as a plain link.
-            key = quote(reply.document.key, safe="")
             data["document"] = {
                 "filename": reply.document.filename,
-                "url": f"/api/chat/document?key={key}",
+                "url": document_link(reply.document.key),
             }
         out.append(data)
     return chat_response(out, admitted)
+
+
+def document_link(key: str) -> str:
+    """Where a document is fetched (the key names the document, not the family)."""
+    return f"/api/chat/document?key={quote(key, safe='')}"
 
 
 def chat_response(replies: list[dict[str, object]], admitted: Admitted) -> JSONResponse:
@@ -141,9 +146,13 @@ async def end_chat(request: Request) -> Response:
     return JSONResponse({"ended": True}, headers=NO_STORE)
 
 
-async def _session_of(request: Request) -> SessionHolder | None:
-    """The session whose secret this request carries (GET routes: no id in the URL)."""
+async def _session_of(request: Request, cookie_too: bool = False) -> SessionHolder | None:
+    """The session whose secret this request carries (GET routes: no id in the URL).
+    With `cookie_too`, the no-JavaScript page's cookie when no header came."""
     token = bearer_token(request.headers.get("authorization"))
+    if token is None and cookie_too:
+        held = held_chat(request)
+        token = held.token if held is not None else None
     if token is None:
         return None
     return await _services(request).database.read(session_of_token, CHANNEL, hash_token(token))
@@ -157,7 +166,7 @@ def _not_yours(request: Request) -> JSONResponse:
 async def document(request: Request, key: Annotated[str, Query(max_length=80)]) -> Response:
     """A letter as a Word file (from this parent's saved answers), or a booking's .ics."""
     services = _services(request)
-    holder = await _session_of(request)
+    holder = await _session_of(request, cookie_too=True)  # the form page's links too
     if holder is None:
         return _not_yours(request)
     now = dt.datetime.now(dt.UTC)
