@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint check browser compose-tool bench bench-embeddings clean
+.PHONY: install run test lint check browser compose-tool node-tools bench bench-embeddings clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ browser:
 	  fi; \
 	fi
 
+# axe-core (pinned in package.json and package-lock.json) checks every page against
+# WCAG 2.0, 2.1 and 2.2 A and AA in tests/test_accessibility.py. Without npm those
+# tests are skipped with the reason printed.
+node-tools:
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	    || echo "npm ci failed: the accessibility tests will be skipped"; \
+	else \
+	  echo "npm is not installed: the accessibility tests (axe-core) will be skipped"; \
+	fi
+
 # `docker compose config` checks docker-compose.yml. Debian's docker-compose (1.29)
 # does when the Compose plugin is missing; otherwise that test is skipped.
 compose-tool:
@@ -50,7 +61,7 @@ compose-tool:
 	  fi; \
 	fi
 
-test: install browser compose-tool lint check
+test: install browser compose-tool node-tools lint check
 	$(BIN)/pytest
 
 bench: install
