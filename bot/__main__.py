@@ -45,6 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     answers_eval.add_argument("--json", action="store_true", help="print the figures as JSON")
     answers_eval.add_argument("--misses", action="store_true", help="list every miss")
     answers_eval.add_argument("--file", type=Path, help="another question set (same format)")
+    plan = commands.add_parser("plan", help="the draft-plan checker")
+    plan_commands = plan.add_subparsers(dest="plan_command", required=True)
+    plan_eval = plan_commands.add_parser(
+        "eval", help="precision and recall for vague provision; Section F found in whole plans"
+    )
+    plan_eval.add_argument("--json", action="store_true", help="print the figures as JSON")
+    plan_eval.add_argument("--sentences", type=Path, help="another sentence set (same format)")
+    plan_eval.add_argument("--plans", type=Path, help="another folder of whole plans")
     create_user = commands.add_parser(
         "create-user", help="add a Parent Champion or admin (password from a prompt or stdin)"
     )
@@ -88,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_answers_eval(
             settings, as_json=args.json, show_misses=args.misses, path=args.file
+        )
+    if args.command == "plan":
+        from bot.plan import evaluate as plan_evaluate
+
+        return plan_evaluate.run(
+            args.json,
+            args.sentences or plan_evaluate.TEST_SENTENCES,
+            args.plans or plan_evaluate.TEST_PLANS,
         )
     if args.command == "content":
         from bot.content.cli import export_content, import_content

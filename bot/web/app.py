@@ -28,6 +28,7 @@ from bot.web import (
     console_reports,
     console_sessions,
     health,
+    plan_upload,
     webhooks,
 )
 from bot.web.client import parse_networks
@@ -62,10 +63,15 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     # Read by bot/web/client.py: whose X-Forwarded-* headers to believe.
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.add_middleware(EdgeChecks)  # inside BodySizeLimit (added next), so forms are bounded
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        larger={plan_upload.UPLOAD_PATH: plan_upload.UPLOAD_REQUEST_BYTES},
+    )
     # Added last, so it is outermost: even a 413 carries the headers.
     app.add_middleware(SecurityHeaders)
     app.include_router(chat_api.router)
+    app.include_router(plan_upload.router)  # POST /api/chat/upload: a draft plan as a file
     app.include_router(chat_form.router)  # POST /: the chat without JavaScript
     app.include_router(health.router)
     app.include_router(webhooks.router)
