@@ -12,6 +12,7 @@ from tests.chat import Parent
 
 ANSWERS = {
     "parent_name": "Sam Okafor",
+    "parent_address": "12 Park Road, Leeds, LS6 2AB",
     "child_name": "Ayo",
     "child_dob": "14/03/2015",
     "school_name": "Meadow Lane Primary",
@@ -20,9 +21,15 @@ ANSWERS = {
     "help_needed": "Ear defenders and a quiet place to eat lunch.",
     "request_date": "3 March 2025",
     "decision_date": "1 September 2025",
+    "what_changed": "Ayo now has a diagnosis of dyspraxia and cannot write for long.",
+    "preferred_school": "Oakfield Specialist College",
+    "school_reasons": "It has small classes and an on-site speech therapist.",
+    "complaint": "The school has not given the 1:1 reading help agreed in May.",
+    "outcome": "Start the reading help this term and tell me who gives it.",
 }
 QUESTIONS = {
     "What name should I sign": "parent_name",
+    "What is your address": "parent_address",
     "What is your child's name": "child_name",
     "date of birth": "child_dob",
     "name of your child's school": "school_name",
@@ -31,12 +38,17 @@ QUESTIONS = {
     "What changes would help": "help_needed",
     "What date did you ask the council": "request_date",
     "What date is on the council's decision letter": "decision_date",
+    "what has changed for your child": "what_changed",
+    "Which school or college do you want named": "preferred_school",
+    "why is that school right": "school_reasons",
+    "what is your complaint": "complaint",
+    "What would you like the school to do": "outcome",
 }
 LETTERS = {
     "Ask for an EHC needs assessment": [
         "Ayo",
         "Meadow Lane Primary",
-        "Leeds Council",
+        "Leeds City Council",
         "section 36(1)",
         "cannot cope with noise",
     ],
@@ -46,22 +58,66 @@ LETTERS = {
         "Ear defenders",
         "Equality Act 2010",
     ],
-    "Ask why a deadline was missed": ["Ayo", "Monday 3 March 2025", "Leeds Council"],
+    "Ask why a deadline was missed": ["Ayo", "on 3 March 2025", "Leeds City Council"],
     "Ask for my child's records": ["Ayo", "Meadow Lane Primary", "subject access request"],
-    "Ask for a mediation certificate": ["Ayo", "Monday 1 September 2025", "Leeds Council"],
+    "Ask for a mediation certificate": ["Ayo", "dated 1 September 2025", "Leeds City Council"],
+    "Ask for an early review of a plan": [
+        "Ayo",
+        "early review",
+        "Leeds City Council",
+        "diagnosis of dyspraxia",
+        "section 44(1)",
+    ],
+    "Ask for a re-assessment": [
+        "Ayo",
+        "re-assessment",
+        "Leeds City Council",
+        "diagnosis of dyspraxia",
+        "section 44(2)",
+    ],
+    "Ask for a school to be named": [
+        "Ayo",
+        "Oakfield Specialist College",
+        "on-site speech therapist",
+        "Leeds City Council",
+        "section 39",
+    ],
+    "Ask the council for its records": [
+        "Ayo",
+        "Article 15",
+        "one month",
+        "Data Protection Officer\nLeeds City Council",
+    ],
+    "Complain to the school's governors": [
+        "Ayo",
+        "Chair of Governors\nMeadow Lane Primary",
+        "1:1 reading help agreed in May",
+        "Start the reading help this term",
+    ],
 }
 
 
-async def write_letter(parent: Parent, label: str) -> dict:
-    await parent.at_main_menu()
-    await parent.press("Model letters")
-    await parent.press(label)
-    for _ in range(10):
+async def answer_questions(parent: Parent, limit: int = 16) -> list[str]:
+    """Answer each question the letter flow asks; the keys asked, in order."""
+    asked = []
+    for _ in range(limit):
         question = parent.replies[-1]["text"]
         key = next((k for hint, k in QUESTIONS.items() if hint in question), None)
         if key is None:
             break
+        asked.append(key)
         await parent.say(ANSWERS[key])
+    return asked
+
+
+async def write_letter(parent: Parent, label: str, menu: bool = True) -> dict:
+    if menu:
+        await parent.at_main_menu()
+        await parent.press("Model letters")
+    await parent.press(label)
+    await answer_questions(parent)
+    assert "Please check your answers" in parent.text
+    await parent.press("Make the letter")
     return next(r for r in parent.replies if r.get("document"))
 
 
@@ -74,7 +130,14 @@ async def test_each_letter_has_what_the_parent_typed_and_no_placeholder(
     text = reply["text"]
     for expected in LETTERS[label]:
         assert expected in text, expected
-    assert "Saturday 14 March 2015" in text  # the date of birth, in words
+    # The layout: sender's name and address, the date (no weekday), who it is to,
+    # and a subject line with the child's name and date of birth.
+    assert text.startswith("Sam Okafor\n12 Park Road\nLeeds\nLS6 2AB\n\n")
+    assert "Re: Ayo, date of birth 14 March 2015" in text
+    assert "day " not in text.split("\n\n")[1]  # "6 December 2026", no "Sunday"
+    for weekday in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"):
+        assert weekday not in text
+    assert "Leeds Council" not in text
     assert text.rstrip().endswith("Sam Okafor")
     assert "{" not in text and "}" not in text
 
@@ -87,6 +150,7 @@ async def test_each_letter_has_what_the_parent_typed_and_no_placeholder(
     opened = docx.Document(io.BytesIO(response.content))
     words = "\n".join(p.text for p in opened.paragraphs)
     assert "Sam Okafor" in words and LETTERS[label][0] in words
+    assert "Re: Ayo, date of birth 14 March 2015" in words
     assert "{" not in words
 
 
@@ -95,15 +159,8 @@ async def test_only_the_questions_a_letter_needs_are_asked(client: httpx.AsyncCl
     await parent.at_main_menu()
     await parent.press("Model letters")
     await parent.press("Ask for my child's records")
-    asked = []
-    for _ in range(6):
-        question = parent.replies[-1]["text"]
-        key = next((k for hint, k in QUESTIONS.items() if hint in question), None)
-        if key is None:
-            break
-        asked.append(key)
-        await parent.say(ANSWERS[key])
-    assert asked == ["parent_name", "child_name", "child_dob", "school_name"]
+    asked = await answer_questions(parent)
+    assert asked == ["parent_name", "parent_address", "child_name", "child_dob", "school_name"]
 
 
 async def test_documents_are_refused_when_unknown_or_not_written(client: httpx.AsyncClient) -> None:

@@ -57,7 +57,7 @@ def build_document(
     variables = variables_of(connection, parent_id)
     if variables is None:
         return None
-    filled = fill_letter(letter, variables, now.date())
+    filled = fill_letter(letter, variables, now.date(), content.local_authorities)
     if filled.missing:
         return None
     return BuiltDocument(f"{name}.docx", DOCX, letter_docx(filled))
