@@ -83,17 +83,53 @@
 
   const SPEAKERS = { me: "You said: ", bot: "Champion said: ", champion: "Parent Champion said: " };
 
-  function addMessage(who, text, kind) {
+  function addMessage(who, text, kind, author) {
+    // The greeting in the page's HTML (for slow phones) gives way to the real chat.
+    const greeting = document.getElementById("greeting");
+    if (greeting) greeting.remove();
     const item = document.createElement("div");
-    item.className = "msg " + who + (kind === "crisis" ? " crisis" : "");
+    item.className = "msg " + who + (kind === "crisis" || kind === "receipt" ? " " + kind : "");
     const label = document.createElement("span");
     label.className = who === "champion" ? "speaker" : "visually-hidden";
-    label.textContent = who === "champion" ? "Parent Champion" : SPEAKERS[who];
+    // A champion is shown by their first name: "Sam, Parent Champion".
+    label.textContent = who === "champion" ? (author ? author + ", Parent Champion" : "Parent Champion") : SPEAKERS[who];
     const body = document.createElement("div");
     body.innerHTML = render(text, kind === "crisis");
     item.append(label, body);
+    if (who !== "me" && kind !== "receipt") {
+      const reader = readAloudButton(body);
+      if (reader) item.appendChild(reader);
+    }
     log.appendChild(item);
     return item;
+  }
+
+  // "Read aloud", with the browser's own speech; no button where there is none.
+  const speech = window.speechSynthesis && window.SpeechSynthesisUtterance ? window.speechSynthesis : null;
+  function readAloudButton(body) {
+    if (!speech) return null;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "read-aloud";
+    button.textContent = "Read aloud";
+    button.addEventListener("click", () => {
+      const again = button.getAttribute("aria-pressed") === "true";
+      speech.cancel();
+      for (const other of log.querySelectorAll(".read-aloud[aria-pressed=true]")) {
+        other.setAttribute("aria-pressed", "false");
+        other.textContent = "Read aloud";
+      }
+      if (again) return; // pressed while reading: stop
+      const utterance = new SpeechSynthesisUtterance(body.innerText);
+      utterance.lang = "en-GB";
+      const done = () => { button.setAttribute("aria-pressed", "false"); button.textContent = "Read aloud"; };
+      utterance.onend = done;
+      utterance.onerror = done;
+      button.setAttribute("aria-pressed", "true");
+      button.textContent = "Stop reading";
+      speech.speak(utterance);
+    });
+    return button;
   }
 
   function disableOldChoices() {
@@ -111,6 +147,9 @@
       button.type = "button";
       button.textContent = b.label;
       button.disabled = !active;
+      if (/:skip$/.test(b.payload)) button.className = "skip";
+      // "Done" in a multi-select question stays in view however long the list.
+      if (/:done$/.test(b.payload)) button.className = "done";
       button.addEventListener("click", () => send({ payload: b.payload }, b.label));
       group.appendChild(button);
     }
@@ -121,7 +160,8 @@
   function showReplies(replies) {
     // No reply (a Parent Champion has the chat): earlier buttons such as
     // "Back to the bot" stay usable.
-    if (replies.length) disableOldChoices();
+    // "Sent to Sam" is only a receipt: it leaves them usable too.
+    if (replies.some((r) => r.kind !== "receipt")) disableOldChoices();
     let firstGroup = null;
     let crisisItem = null;
     let firstItem = null;
@@ -130,6 +170,9 @@
       if (!firstItem) firstItem = item;
       if (reply.kind === "crisis" && !crisisItem) crisisItem = item;
       if (reply.sources && reply.sources.length) item.appendChild(sourcesDisclosure(reply.sources));
+      if (reply.document && /\.docx$/.test(reply.document.filename)) {
+        item.appendChild(copyButton(reply.text, item.children[1]));
+      }
       if (reply.document) item.appendChild(downloadButton(reply.document));
       const group = addChoices(reply.buttons, true);
       if (group && !firstGroup) firstGroup = group;
@@ -141,6 +184,32 @@
     log.scrollTop = log.scrollHeight;
     if (start) log.scrollTop = Math.min(log.scrollTop, start.offsetTop - log.offsetTop - 8);
     return firstGroup;
+  }
+
+  // A letter's text to the clipboard; where the browser refuses, the text is
+  // selected instead so the parent can copy it with their own keys or menu.
+  function copyButton(text, shown) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "download copy";
+    button.textContent = "Copy the letter";
+    button.addEventListener("click", async () => {
+      try {
+        if (!navigator.clipboard || !window.isSecureContext) throw new Error("no clipboard");
+        await navigator.clipboard.writeText(text);
+        status.className = "status";
+        status.textContent = "The letter is copied. You can paste it into an email or document.";
+      } catch (error) {
+        const range = document.createRange();
+        range.selectNodeContents(shown);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        status.className = "status";
+        status.textContent = "The letter is selected. Copy it with your device's copy command.";
+      }
+    });
+    return button;
   }
 
   // A letter or calendar file: fetched with the chat's secret, then saved from memory.
@@ -235,7 +304,9 @@
       const group = showReplies(data.replies);
       const viaButton = message.payload !== undefined;
       // Focus moves without scrolling, so a long reply stays at its start.
-      if (viaButton && group) group.querySelector("button").focus({ preventScroll: true });
+      // A typed question offers only "Skip this question": the box gets focus, not Skip.
+      const typedQuestion = group && [...group.querySelectorAll("button")].every((b) => b.className === "skip");
+      if (viaButton && group && !typedQuestion) group.querySelector("button").focus({ preventScroll: true });
       else box.focus({ preventScroll: true });
       return true;
     } catch (error) {
@@ -294,7 +365,7 @@
 
   function showPushed(message) {
     if (message.buttons && message.buttons.length) disableOldChoices();
-    addMessage(message.sender === "champion" ? "champion" : "bot", message.text);
+    addMessage(message.sender === "champion" ? "champion" : "bot", message.text, undefined, message.author);
     addChoices(message.buttons, true);
     log.scrollTop = log.scrollHeight;
   }
@@ -378,7 +449,7 @@
         const lastIn = data.messages.map((m) => m.direction).lastIndexOf("in");
         data.messages.forEach((m, i) => {
           lastId = Math.max(lastId, m.id || 0);
-          addMessage(m.direction === "in" ? "me" : m.sender === "champion" ? "champion" : "bot", m.text);
+          addMessage(m.direction === "in" ? "me" : m.sender === "champion" ? "champion" : "bot", m.text, undefined, m.author);
           if (m.direction === "out") addChoices(m.buttons, i > lastIn);
         });
         log.scrollTop = log.scrollHeight;
@@ -389,6 +460,25 @@
       await send({ payload: "global:start" });
     }
   }
+
+  // Quick exit: the page is replaced by a neutral site, leaving nothing in the back
+  // button. The chat itself is kept (nothing is ended or deleted). Esc twice does it too.
+  const exitLink = document.getElementById("quick-exit");
+  function quickExit(event) {
+    if (event) event.preventDefault();
+    if (speech) speech.cancel();
+    document.body.textContent = "";
+    document.title = "";
+    window.location.replace(exitLink ? exitLink.href : "https://www.bbc.co.uk/weather");
+  }
+  if (exitLink) exitLink.addEventListener("click", quickExit);
+  let lastEscape = 0;
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const now = Date.now();
+    if (now - lastEscape < 1500) quickExit(event);
+    lastEscape = now;
+  });
 
   start().then(listen);
 })();
