@@ -68,7 +68,10 @@ async def test_the_whole_round_trip(app_and_client: tuple) -> None:
     ]
     assert history[-1]["sender"] == "champion"
 
-    assert await parent.say("Yes, at lunchtime, with no letter") == []
+    # Each message passed on is acknowledged by the champion's first name.
+    assert [r["text"] for r in await parent.say("Yes, at lunchtime, with no letter")] == [
+        "Sent to Sam."
+    ]
     assert "at lunchtime, with no letter" in await sam.transcript(ticket.id)
 
     assert (await sam.close(ticket.id, "advice_given")).status_code == 303

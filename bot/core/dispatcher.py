@@ -7,8 +7,9 @@ Any failure rolls the whole step back and the parent gets a short apology, so
 nothing is ever half-written.
 
 While a Parent Champion has the conversation (an open ticket that is relaying),
-the bot stays quiet: the parent's words are saved for the champion to read, and
-only crisis screening and "back to the bot" are acted on.
+the bot stays quiet: the parent's words are saved for the champion to read (each
+acknowledged, "Sent to Sam"), and only crisis screening, "back to the bot" and the
+words that work at any time (bot/handoff/words.py) are acted on.
 
 Crisis first, database second: the message is read (bot/reading) before anything
 is loaded. A crisis reply is sent straight away (returned to the web chat, sent
@@ -29,13 +30,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.actions import step_transaction
-from bot.core.answers import normalise
+from bot.core.answers import normalise, read_yes_no
 from bot.core.content import ContentHolder
 from bot.core.outbound import push_message
 from bot.core.runner import CONSENT, FlowRunner, button_label
 from bot.core.state import ConversationState
 from bot.core.types import Inbound, Reply
 from bot.handoff import tickets
+from bot.handoff import words as handoff_words
 from bot.handoff.escalation import escalate
 from bot.handoff.events import EventBus, alert_topic, ticket_topic
 from bot.metrics import MESSAGES_IN, MESSAGES_OUT, NLU_SECONDS
@@ -337,11 +339,15 @@ class Dispatcher:
             # must read them: someone in crisis, or a champion who has the chat.
             keep_words = state.variables.get(CONSENT) == "yes" or crisis or ticket_id is not None
             words = self._transcript_text(inbound, text) if keep_words or inbound.payload else None
+            if state.handoff_note is not None:
+                words = f"{words} {state.handoff_note}" if words else state.handoff_note
             if inbound.payload and inbound.payload.startswith("global:") and loaded.version:
                 # A word button ("OK, let's start" is "agree"): record the words pressed.
                 shown = await transaction.run(
                     store.recent_button_label, loaded.parent_id, inbound.payload
                 )
+                if shown and state.handoff_note is not None:
+                    shown = f"{shown} {state.handoff_note}"
                 words = shown or words
             record = store.InboundRecord(
                 external_id=inbound.message_id, text=words, payload=inbound.payload
@@ -366,8 +372,7 @@ class Dispatcher:
         )
         channel = inbound.channel
         if ticket is not None and self._wants_bot_back(inbound, text):
-            await transaction.run(tickets.parent_returned_to_bot, ticket)
-            return await self._runner.run_node(state, "champion", "returned", channel)
+            return await self._back_to_bot(transaction, ticket, state, channel)
         if ticket is not None and ticket.relaying and not screening.crisis:
             return await self._relay(transaction, ticket, state, inbound, text)
         if ticket is not None and ticket.relaying:
@@ -433,8 +438,32 @@ class Dispatcher:
         inbound: Inbound,
         text: str | None,
     ) -> list[Reply]:
-        """A message while a champion has the conversation: saved for them, not answered."""
+        """A message while a champion has the conversation: saved for them, not answered,
+        except the words that work at any time (bot/handoff/words.py)."""
         content = self._content.current
+        channel = inbound.channel
+        variables = handoff_words.champion_variables(state.variables, ticket.champion)
+        confirming = not state.resting and state.position in handoff_words.CONFIRMING
+        if confirming:
+            answered = await self._confirmation(transaction, ticket, state, inbound, text)
+            if answered is not None:
+                return answered
+        word = handoff_words.word_of(inbound.payload, text)
+        if word in handoff_words.LEAVE:
+            state.remember_position()
+            state.flow, state.node = handoff_words.FLOW, handoff_words.LEAVE_CHECK
+            return self._runner.render_node(state.flow, state.node, variables)
+        if word == "stop":
+            await transaction.run(tickets.parent_returned_to_bot, ticket)
+            state.handoff_note = handoff_words.STOPPED
+        if word is not None and word not in handoff_words.ALREADY_HERE:
+            return await self._runner.handle_payload(state, f"global:{word}", channel)
+        if confirming:
+            # Other words while a yes or no was asked: for the champion, and the question lapses.
+            state.flow, state.node = handoff_words.FLOW, handoff_words.STAY
+        if word is not None:
+            await transaction.run(tickets.note_parent_message, ticket.id)
+            return self._runner.render_node(handoff_words.FLOW, "already_here", variables)
         if inbound.payload is not None:
             if self._runner.is_current_button(state, inbound.payload):
                 # A button of the hand-off message itself (say, drop-in sessions): the
@@ -447,7 +476,56 @@ class Dispatcher:
             return [Reply(content.system_text("media_not_supported"))]
         if ticket.status == "waiting" and ticket.parent_messages == 0:
             return self._runner.render_node("champion", "passed_on", state.variables)
-        return []
+        # Every message passed on is acknowledged, by the champion's first name.
+        node = "sent" if ticket.champion else "sent_waiting"
+        return [
+            dataclasses.replace(reply, kind="receipt")
+            for reply in self._runner.render_node(handoff_words.FLOW, node, variables)
+        ]
+
+    async def _back_to_bot(
+        self,
+        transaction: Transaction,
+        ticket: tickets.OpenTicket,
+        state: ConversationState,
+        channel: str,
+    ) -> list[Reply]:
+        """ "Back to the bot": the hand-off ends, and the champion's transcript says so."""
+        await transaction.run(tickets.parent_returned_to_bot, ticket)
+        if ticket.relaying:
+            state.handoff_note = handoff_words.WENT_BACK
+        return await self._runner.run_node(state, "champion", "returned", channel)
+
+    async def _confirmation(
+        self,
+        transaction: Transaction,
+        ticket: tickets.OpenTicket,
+        state: ConversationState,
+        inbound: Inbound,
+        text: str | None,
+    ) -> list[Reply] | None:
+        """A yes or no to "Leave your chat with Sam?" or "Delete everything?"; None when the
+        message is something else (then it is for the champion)."""
+        channel = inbound.channel
+        leaving = state.node == handoff_words.LEAVE_CHECK
+        if inbound.payload is not None:
+            if not inbound.payload.startswith(f"{state.position}:"):
+                return None
+            if not leaving:
+                return await self._runner.handle_payload(state, inbound.payload, channel)
+            # "No" (the leave check's "Yes" is the word "bot", answered before this).
+            answer = "no"
+        else:
+            answer = read_yes_no(text) if text is not None else None
+            if answer is None:
+                return None
+            if not leaving:
+                return await self._runner.handle_text(state, text or "", channel)
+        if answer == "yes":
+            return await self._back_to_bot(transaction, ticket, state, channel)
+        state.flow, state.node = handoff_words.FLOW, handoff_words.STAY
+        variables = handoff_words.champion_variables(state.variables, ticket.champion)
+        return self._runner.render_node(state.flow, state.node, variables)
 
     def _transcript_text(self, inbound: Inbound, text: str | None) -> str | None:
         if inbound.payload is not None:

@@ -29,6 +29,9 @@ class ConversationState:
     crisis_now: bool = False
     # A check-in ("Are you safe?") was shown: a champion should follow up.
     follow_up: bool = False
+    # What the champion's transcript shows for this message instead of its words
+    # ("the parent went back to the bot"); not saved with the state.
+    handoff_note: str | None = None
 
     @property
     def position(self) -> str:

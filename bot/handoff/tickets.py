@@ -71,6 +71,13 @@ class OpenTicket:
     relaying: bool
     urgency: str
     parent_messages: int
+    champion: str | None = None  # the first name of the champion who has it, if any
+
+
+def first_name(name: str | None) -> str | None:
+    """What a parent sees of a champion: the first word of their name, never an e-mail."""
+    words = (name or "").split()
+    return words[0] if words and "@" not in words[0] else None
 
 
 def open_ticket_of(connection: Connection, parent_id: int) -> OpenTicket | None:
@@ -81,11 +88,17 @@ def open_ticket_of(connection: Connection, parent_id: int) -> OpenTicket | None:
             tickets.c.relaying,
             tickets.c.urgency,
             tickets.c.parent_messages,
-        ).where(tickets.c.parent_id == parent_id, tickets.c.status.in_(OPEN))
+            staff_users.c.name,
+        )
+        .select_from(tickets.outerjoin(staff_users, staff_users.c.id == tickets.c.claimed_by))
+        .where(tickets.c.parent_id == parent_id, tickets.c.status.in_(OPEN))
     ).first()
     if row is None:
         return None
-    return OpenTicket(row.id, row.status, bool(row.relaying), row.urgency, row.parent_messages)
+    champion = first_name(row.name) if row.status == "claimed" else None
+    return OpenTicket(
+        row.id, row.status, bool(row.relaying), row.urgency, row.parent_messages, champion
+    )
 
 
 def request_handoff(
@@ -411,6 +424,7 @@ class PushedMessage:
     text: str
     buttons: list[dict[str, str]]
     from_champion: bool
+    author: str | None = None  # the champion's first name
 
 
 def pushed_messages(
@@ -418,8 +432,15 @@ def pushed_messages(
 ) -> list[PushedMessage]:
     """Messages to a parent that were not replies to their own (champion's, notices)."""
     query = (
-        select(messages.c.id, messages.c.text, messages.c.buttons, messages.c.staff_user_id)
+        select(
+            messages.c.id,
+            messages.c.text,
+            messages.c.buttons,
+            messages.c.staff_user_id,
+            staff_users.c.name,
+        )
         .join(parents, parents.c.id == messages.c.parent_id)
+        .outerjoin(staff_users, staff_users.c.id == messages.c.staff_user_id)
         .where(
             parents.c.channel == channel,
             parents.c.chat_id == chat_id,
@@ -431,7 +452,13 @@ def pushed_messages(
         .limit(100)
     )
     return [
-        PushedMessage(r.id, r.text or "", list(r.buttons or []), r.staff_user_id is not None)
+        PushedMessage(
+            r.id,
+            r.text or "",
+            list(r.buttons or []),
+            r.staff_user_id is not None,
+            first_name(r.name) if r.staff_user_id is not None else None,
+        )
         for r in connection.execute(query)
     ]
 
@@ -449,3 +476,15 @@ def latest_referral_summary(
     if row is None:
         return None, None, {}
     return row.category, row.urgency, dict(row.answers or {})
+
+
+def champion_names(connection: Connection, channel: str, chat_id: str) -> dict[int, str]:
+    """The first name on each champion's message to one parent, by message id."""
+    query = (
+        select(messages.c.id, staff_users.c.name)
+        .join(parents, parents.c.id == messages.c.parent_id)
+        .join(staff_users, staff_users.c.id == messages.c.staff_user_id)
+        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+    )
+    found = ((r.id, first_name(r.name)) for r in connection.execute(query))
+    return {message_id: name for message_id, name in found if name}

@@ -87,6 +87,7 @@ class HistoryMessage(BaseModel):
     sender: str  # "parent", "bot" or "champion"
     text: str
     buttons: list[ButtonOut]
+    author: str | None = None  # a champion's first name
 
 
 class HistoryResponse(BaseModel):
@@ -193,6 +194,7 @@ async def history(request: Request) -> Response:
     if holder is None:
         return _not_yours(request)
     entries = await _services(request).database.read(store.transcript, CHANNEL, holder.session)
+    names = await _services(request).database.read(tickets.champion_names, CHANNEL, holder.session)
     found = HistoryResponse.model_validate(
         {
             "messages": [
@@ -202,6 +204,7 @@ async def history(request: Request) -> Response:
                     "sender": _sender(e.direction, e.from_champion),
                     "text": e.text or "",
                     "buttons": e.buttons,
+                    "author": names.get(e.id) if e.from_champion else None,
                 }
                 for e in entries
                 # Opening the page sends a start signal, not words: nothing to show.
@@ -257,6 +260,7 @@ async def stream(
                             "text": message.text,
                             "buttons": message.buttons,
                             "sender": "champion" if message.from_champion else "bot",
+                            "author": message.author,
                         },
                     )
                 if not await subscription.wait(CHECK_EVERY_SECONDS):
