@@ -49,11 +49,12 @@ FREQUENCY = re.compile(
     rf"school\s+day|break|lunchtime|half[- ]term|term)|each\s+(?:day|morning|afternoon|week|"
     rf"lesson|school\s+day|term|half[- ]term)|per\s+(?:day|week|term|half[- ]term|fortnight|"
     rf"session|month|year)|a\s+(?:day|week|fortnight|term|month)|{_NUMBER}\s+times|"
+    rf"every\s+(?:hour|{_NUMBER}\s+(?:minutes|weeks|days))|each\s+hour|hourly|"
     rf"termly|half[- ]termly|monthly|annually|mon(?:day)?s?\b|(?:tues|wednes|thurs|fri)days?)\b",
     re.I,
 )
 DURATION = re.compile(
-    rf"\b(?:{_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|weeks?)|"
+    rf"\b(?:{_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|weeks?|lessons?|periods?)|"
     rf"full[- ]time|all\s+day|whole\s+(?:school\s+)?day|throughout\s+the\s+(?:school\s+)?day|"
     rf"for\s+the\s+(?:whole|full|entire)|at\s+all\s+times|all\s+(?:lessons|unstructured\s+times|"
     rf"break\s+and\s+lunch)|every\s+lesson|during\s+(?:all|every|each))\b",
@@ -63,6 +64,8 @@ CONTINUOUS = re.compile(
     r"\b(?:full[- ]time|at\s+all\s+times|throughout\s+the\s+(?:school\s+)?day|all\s+day|"
     r"whole\s+(?:school\s+)?day|every\s+lesson|all\s+lessons|in\s+all\s+lessons|"
     r"(?:every|each|all)\s+(?:tests?|exams?|assessments?)|"
+    r"(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:lessons?|exams?|tests?|work|lunchtimes?|"
+    r"breaks?|assembl\w+|transitions?|unstructured\s+times?|subjects?|mornings?)|"
     r"during\s+(?:all|every|each)\s+\w+|all\s+unstructured\s+times|throughout\s+\w+\s+(?:school|"
     r"day|lessons))\b",
     re.I,
@@ -78,6 +81,7 @@ WHO_LOWER = re.compile(
     r"\b(?:teach(?:er|ing\s+assistant)s?|learning\s+support\s+assistants?|therapists?|"
     r"physiotherapists?|psychologists?|specialist\s+\w+|key\s*worker|mentors?|counsell?ors?|"
     r"adults?|staff|practitioners?|tutors?|nurse|assistants?|support\s+workers?|coach|"
+    r"scribe|reader|invigilator|"
     r"senco|sendco)\b",
     re.I,
 )
@@ -179,7 +183,7 @@ def check_sentence(sentence: str) -> Finding:
         if not vague_words and "vague_words" in gaps:
             gaps.remove("vague_words")
     unquantified = not has_frequency or (not has_duration and not has_who)
-    vague = bool(non_binding or vague_words or unquantified or not has_who)
+    vague = bool(non_binding or vague_words or unquantified)
     return Finding(sentence, vague, tuple(gaps), tuple(non_binding + vague_words))
 
 

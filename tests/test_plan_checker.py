@@ -1,0 +1,235 @@
+"""The draft-plan checker (issue #19): a parent's pasted Section F, a .docx or a PDF
+comes back with each vague provision sentence quoted and what it lacks; every bad file
+gets its own clear message; the upload needs the session's secret."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import docx
+import pytest
+
+from bot.plan.checker import check_sentence, check_text
+from bot.plan.reading import MAX_DOCX_PARAGRAPHS, PlanReadError, read_upload
+from bot.plan.section_f import find_section_f
+from tests.chat import Parent
+from tests.plan_files import PLAN_LINES, SECTION_F, plan_docx, plan_pdf
+
+VAGUE_ONE = SECTION_F[0]
+SPECIFIC_ONE = SECTION_F[2]
+
+# -- the rules ---------------------------------------------------------------
+
+
+def test_vague_words_and_missing_details_are_named() -> None:
+    finding = check_sentence(
+        "Sam would benefit from regular opportunities to practise social skills."
+    )
+    assert finding.vague
+    assert {"who", "frequency", "duration", "non_binding", "vague_words"} <= set(finding.gaps)
+    assert "would benefit from" in finding.words and "regular" in finding.words
+
+
+def test_specific_provision_is_fine() -> None:
+    finding = check_sentence(SPECIFIC_ONE)
+    assert not finding.vague and finding.gaps == ()
+
+
+def test_a_teaching_assistant_without_training_lacks_a_qualification() -> None:
+    finding = check_sentence("A teaching assistant will read with Sam for 20 minutes each day.")
+    assert "qualification" in finding.gaps
+
+
+# -- reading files -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("plan.txt", "\n".join(PLAN_LINES).encode()),
+        ("plan.docx", plan_docx()),
+        ("plan.docx", plan_docx(in_table=False)),
+        ("plan.pdf", plan_pdf()),
+        ("plan.pdf", plan_pdf(encrypt="")),  # locked against editing only
+    ],
+)
+def test_section_f_is_found_in_text_docx_and_pdf(name: str, data: bytes) -> None:
+    section = find_section_f(read_upload(name, data).text)
+    assert section.found
+    assert "Section G" not in section.text and "paediatrician" not in section.text
+    result = check_text(section.text)
+    assert [f.vague for f in result.findings] == [True, True, False, False]
+
+
+def _docx_with_paragraphs(count: int) -> bytes:
+    document = docx.Document()
+    for _ in range(count):
+        document.add_paragraph("x")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+        archive.writestr("word/padding.bin", b"\0" * (51 * 1024 * 1024))
+    return out.getvalue()
+
+
+BAD_FILES = [
+    ("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "too_large"),
+    ("long.pdf", plan_pdf([["Page text for a long plan, with words."]] * 61), "too_many_pages"),
+    ("bomb.docx", _zip_bomb(), "docx_too_big"),
+    ("many.docx", _docx_with_paragraphs(MAX_DOCX_PARAGRAPHS + 1), "docx_too_many_paragraphs"),
+    ("locked.pdf", plan_pdf(encrypt="secret"), "encrypted"),
+    ("scan.pdf", plan_pdf([[""]]), "no_text"),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "doc"),
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 100, "image"),
+    ("broken.pdf", b"%PDF-1.4\nnot really a pdf", "unreadable"),
+    ("sheet.xlsx.zip", b"PK\x03\x04broken", "unreadable"),
+    ("data.bin", b"\x00\x01\x02", "unknown_type"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "problem"), BAD_FILES, ids=[b[2] for b in BAD_FILES])
+def test_each_bad_file_is_refused_with_its_reason(name: str, data: bytes, problem: str) -> None:
+    with pytest.raises(PlanReadError) as refused:
+        read_upload(name, data)
+    assert refused.value.problem == problem
+
+
+def test_a_30_page_plan_is_checked_within_2_seconds() -> None:
+    page = [*PLAN_LINES[9:14]] * 6
+    data = plan_pdf([page] * 30)
+    started = time.perf_counter()
+    text = read_upload("plan.pdf", data).text
+    result = check_text(find_section_f(text).text)
+    assert time.perf_counter() - started < 2.0
+    assert result.vague
+
+
+# -- the chat ----------------------------------------------------------------
+
+
+async def _at_plan_question(parent: Parent) -> None:
+    await parent.at_main_menu()
+    await parent.say("can you check section F of my son's draft plan")
+    assert "paste the text of Section F" in parent.text
+
+
+async def test_pasted_section_f_is_checked_in_the_chat(client) -> None:
+    parent = Parent(client)
+    await _at_plan_question(parent)
+    await parent.say("\n".join(SECTION_F))
+    text = parent.text
+    assert f'"{VAGUE_ONE}"' in text and "Missing: who will give it" in text
+    assert "what good looks like" in text and SPECIFIC_ONE in text
+    assert "9.69" in text and "Worcestershire" in text
+    assert "Talk to a Parent Champion" in parent.buttons
+
+
+async def test_the_ehc_plans_menu_offers_the_check(client) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.press("EHC plans")
+    await parent.press("Check my draft plan")
+    assert "paste the text of Section F" in parent.text
+
+
+async def test_without_agreement_the_plan_is_not_kept(app_and_client) -> None:
+    from bot.store import conversations as store
+
+    app, client = app_and_client
+    parent = Parent(client)
+    await parent.open_chat()
+    await parent.press("Just general information")
+    await parent.say("check my draft plan")
+    await parent.say("\n".join(SECTION_F))
+    assert VAGUE_ONE in parent.text  # shown...
+    database = app.state.services.database
+    entries = await database.read(store.transcript, "web", parent.session)
+    assert not any(VAGUE_ONE in (e.text or "") for e in entries if e.direction == "in")
+    variables = await database.read(store.conversation_variables, "web", parent.session)
+    assert not any(VAGUE_ONE in str(value) for value in (variables or {}).values())
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "media"),
+    [
+        (
+            "plan.docx",
+            plan_docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("plan.pdf", plan_pdf(), "application/pdf"),
+    ],
+)
+async def test_an_uploaded_plan_is_checked(client, name: str, data: bytes, media: str) -> None:
+    parent = Parent(client)
+    await _at_plan_question(parent)
+    response = await client.post(
+        "/api/chat/upload",
+        data={"session": parent.session},
+        files={"file": (name, data, media)},
+        headers=parent.auth,
+    )
+    assert response.status_code == 200, response.text
+    text = "\n".join(r["text"] for r in response.json()["replies"])
+    assert f'"{VAGUE_ONE}"' in text and "paediatrician" not in text
+
+
+async def test_an_upload_needs_the_session_secret(client) -> None:
+    parent = Parent(client)
+    await _at_plan_question(parent)
+    files = {"file": ("plan.pdf", plan_pdf(), "application/pdf")}
+    for headers in ({}, {"Authorization": "Bearer " + "A" * 43}):
+        refused = await client.post(
+            "/api/chat/upload", data={"session": parent.session}, files=files, headers=headers
+        )
+        assert refused.status_code == 401
+        assert refused.json()["replies"][0]["text"]
+    unknown = await client.post(
+        "/api/chat/upload", data={"session": "nobody-knows-this"}, files=files, headers=parent.auth
+    )
+    assert unknown.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "words"),
+    [
+        ("locked.pdf", plan_pdf(encrypt="secret"), 422, "locked with a password"),
+        ("scan.pdf", plan_pdf([[""]]), 422, "scan"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 422, ".doc"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, 422, "picture"),
+        ("shopping.txt", b"Milk, eggs, bread and butter for the week ahead.", 422, "EHC plan"),
+        ("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 10), 413, "10 MB"),
+    ],
+)
+async def test_a_bad_upload_gets_its_message(
+    client, name: str, data: bytes, status: int, words: str
+) -> None:
+    parent = Parent(client)
+    await _at_plan_question(parent)
+    response = await client.post(
+        "/api/chat/upload",
+        data={"session": parent.session},
+        files={"file": (name, data, "application/octet-stream")},
+        headers=parent.auth,
+    )
+    assert response.status_code == status, response.text
+    assert words in response.json()["replies"][0]["text"]
+
+
+async def test_a_body_far_over_the_cap_is_refused_before_reading(client) -> None:
+    parent = Parent(client)
+    await _at_plan_question(parent)
+    response = await client.post(
+        "/api/chat/upload",
+        content=b"x" * (12 * 1024 * 1024),
+        headers={**parent.auth, "Content-Type": "multipart/form-data; boundary=zz"},
+    )
+    assert response.status_code == 413
