@@ -168,3 +168,47 @@ async def test_the_crisis_reply_does_not_wait_for_a_locked_database(
     await asyncio.wait_for(services.dispatcher.wait_for_saves(), 30)
     queue = await services.database.read(tickets.queue, None)
     assert [(t.chat_id, t.urgency) for t in queue] == [(parent.session, "crisis")]
+
+
+# Issue 13, fewer false alarms: ordinary questions in parents' words are not a crisis
+# (none of these is in the training data), and crises written the same way still are.
+ORDINARY = [
+    "my son hasnt been at school since easter, who should be educating him",
+    "shes not been to school since november who teaches her now",
+    "does his ehcp stop when he turns 25 or can it go on",
+    "the tribunal bundle is killing me",
+    "im so tired i could sleep for a week",
+    "he loves playing zombies at break",
+    "my son has epilepsy and needs a care plan for the school trip",
+    "this council is driving me to an early grave lol",
+    "can the school keep her epipen in the office instead of her bag",
+    "he's obsessed with a game where you fight monsters in a dungeon",
+]
+STILL_CRISIS = [
+    "my son hasnt been seen since this morning and hes not answering his phone",
+    "she hasn't eaten or had a drink since sunday",
+    "I keep wishing I could just disappear for good",
+    "i think im going to crash the car on purpose on the way home",
+    "they locked her in a room on her own at school all afternoon",
+    "my boyfriend hit me again last night in front of the kids",
+]
+
+
+@pytest.fixture(scope="module")
+def reader() -> object:
+    from bot.config import Settings
+    from bot.services import start_reader
+
+    return start_reader(Settings())
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_questions_are_not_a_crisis(reader, text: str) -> None:
+    assert not reader.read(text).crisis
+    assert not reader.read(SCHOOL + text).crisis
+
+
+@pytest.mark.parametrize("text", STILL_CRISIS)
+def test_crises_written_like_the_ordinary_questions_are_still_caught(reader, text: str) -> None:
+    assert reader.read(text).crisis
+    assert reader.read(SCHOOL + text + ". Who do I contact about his review?").crisis
