@@ -13,7 +13,9 @@ so each part can be switched off:
 The key fact in the first reply, through the real dispatcher, is
 `python -m bot answers eval`; this script runs it too, unless `--no-eval`.
 
-    .venv/bin/python -m benchmarks.answers [--leave-one-out] [--no-eval]
+    .venv/bin/python -m benchmarks.answers [--leave-one-out] [--no-eval] [--file SET]
+
+Tune with `--file nlu_data/dev/answers_dev.yml`, never on the held-out set.
 """
 
 from __future__ import annotations
@@ -134,6 +136,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leave-one-out", action="store_true", help="the tuning figures")
     parser.add_argument("--no-eval", action="store_true", help="skip the dispatcher eval")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="the question set for the ablation and eval (default: the held-out set); "
+        "tune with nlu_data/dev/answers_dev.yml",
+    )
     args = parser.parse_args()
     settings = load_settings()
     library = load_library(settings.knowledge_dir)
@@ -142,15 +150,17 @@ def main() -> None:
     if args.leave_one_out:
         figures["leave_one_out"] = leave_one_out(library, nlu)
         print(f"leave-one-out: {json.dumps(figures['leave_one_out'])}")
-    path = settings.nlu_data_dir / ANSWERS_SET
+    path = args.file or settings.nlu_data_dir / ANSWERS_SET
     if path.exists():
         figures["ablation"] = ablation(library, nlu, path)
         for name, row in figures["ablation"]["parts"].items():
             print(f"{name:22s} {json.dumps(row)}")
         if not args.no_eval:
-            run_answers_eval(settings)
+            run_answers_eval(settings, path=path)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "answers.json").write_text(json.dumps(figures, indent=2) + "\n")
+    # Tuning runs on another set never overwrite the held-out figures.
+    name = "answers.json" if args.file is None else f"answers-{path.stem}.json"
+    (RESULTS / name).write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

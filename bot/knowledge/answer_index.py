@@ -14,6 +14,11 @@ Two more signals re-rank the lexical scores:
 - the intent prior: the intent classifier's probabilities for the whole message,
   given to each card through its article's `intents`.
 
+A question with a word the knowledge base never uses, even misspelt ("blue
+badge", "Birmingham", "weighted blanket"), is probably about something it does not
+cover: `unknown_words` lets the answer step (bot/reading/answering.py) say so
+rather than answer a nearby card.
+
 `RankingParts` switches each part off for the ablation in benchmarks/answers.py.
 The weights were chosen on the cards' own questions, one left out at a time
 (`python -m benchmarks.answers --leave-one-out`), never on the held-out set.
@@ -22,8 +27,10 @@ The weights were chosen on the cards' own questions, one left out at a time
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 from scipy import sparse
@@ -36,10 +43,10 @@ from bot.nlu.normalise import normalise
 # How much each part counts (see the module docstring for how they were chosen).
 PHRASING_WEIGHT = 0.1  # the nearest single phrasing
 CARD_WEIGHT = 0.9  # the card as a whole: all its phrasings, its answer and title
-CONTEXT_WEIGHT = 0.2  # the rest of the message, when there is more than the question
+CONTEXT_WEIGHT = 0.3  # the rest of the message, when there is more than the question
 # A vague question ("what can i do about it", "is that allowed") says little on its
 # own: the message around it says what "it" is, so the context counts for more.
-VAGUE_CONTEXT_WEIGHT = 0.5
+VAGUE_CONTEXT_WEIGHT = 0.65
 VAGUE_QUESTION_WORDS = 4  # content words (not "what", "can", "i"...) below this is vague
 _FUNCTION_WORD_LIST = (
     "a an the i we you he she they it its it's is are was were be been am do does did "
@@ -48,8 +55,17 @@ _FUNCTION_WORD_LIST = (
     "for in on at by with about and or but so if not no any anything something else just "
     "really please thanks also then now still get got"
 )
+# Parents' spellings that are not typos of one word the cards use.
+_INFORMAL_WORDS = frozenset(
+    ["alot", "abit", "aswell", "gonna", "wanna", "gotta", "dunno", "cuz", "kinda"]
+)
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
-PRIOR_WEIGHT = 0.15  # the intent classifier's probability for the card's article
+# A word this long that no card, title or article uses, nor anything this close to
+# it (a typo), is unknown ("birmingham", "badge"); shorter words are too often typos.
+UNKNOWN_MIN_LETTERS = 4
+NEAR_WORD_RATIO = 0.8
+_LETTERS = re.compile(r"[a-z]+")
+PRIOR_WEIGHT = 0.1  # the intent classifier's probability for the card's article
 SECONDARY_INTENT_SHARE = 0.5
 
 
@@ -87,7 +103,7 @@ def cards_digest(library: Library) -> str:
     """A hash of everything the index is built from."""
     hashed = hashlib.sha256()
     for answer_id, (article, card) in library.answers.items():
-        for text in (answer_id, article.meta.title, card.answer, *card.questions):
+        for text in (answer_id, article.meta.title, article.body, card.answer, *card.questions):
             hashed.update(text.encode() + b"\0")
         hashed.update(",".join(article.meta.intents).encode() + b"\1")
     return hashed.hexdigest()
@@ -116,6 +132,16 @@ class AnswerIndex:
             for i in self._ids
         ]
         self._vectorizers: list[TfidfVectorizer] = []
+        # Every word the knowledge base uses (cards, titles, article bodies), by first
+        # letter, to tell a typo from a word it never uses.
+        self._known: set[str] = set()
+        for article, card in self._cards.values():
+            text = " ".join([*card.questions, card.answer, article.meta.title, article.body])
+            self._known.update(_LETTERS.findall(normalise(text)))
+        self._known_by_letter: dict[str, list[str]] = {}
+        for word in sorted(self._known):
+            self._known_by_letter.setdefault(word[0], []).append(word)
+        self._near_cache: dict[str, bool] = {}
         if not self._ids:
             return
         phrasings: list[str] = []
@@ -175,6 +201,39 @@ class AnswerIndex:
         if not all_indices:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(all_indices), np.concatenate(all_values)
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Words of `text` the knowledge base never uses, nor anything close (a typo)."""
+        unknown = []
+        for word in dict.fromkeys(_LETTERS.findall(normalise(text))):
+            if (
+                len(word) >= UNKNOWN_MIN_LETTERS
+                and word not in _FUNCTION_WORDS
+                and word not in _INFORMAL_WORDS
+                and word not in self._known
+                and not self._near_known(word)
+            ):
+                unknown.append(word)
+        return unknown
+
+    def _near_known(self, word: str) -> bool:
+        known = self._near_cache.get(word)
+        if known is None:
+            known = False
+            for candidate in self._known_by_letter.get(word[0], ()):
+                if abs(len(candidate) - len(word)) > 2:
+                    continue
+                matcher = SequenceMatcher(None, word, candidate)
+                if (
+                    matcher.real_quick_ratio() >= NEAR_WORD_RATIO
+                    and matcher.quick_ratio() >= NEAR_WORD_RATIO
+                    and matcher.ratio() >= NEAR_WORD_RATIO
+                ):
+                    known = True
+                    break
+            if len(self._near_cache) < 10_000:  # bounded: parents' typos are endless
+                self._near_cache[word] = known
+        return known
 
     def card(self, answer_id: str) -> tuple[Article, AnswerCard] | None:
         return self._cards.get(answer_id)

@@ -38,6 +38,15 @@ OUT_OF_SCOPE = "out_of_scope"
 # else would be an unrelated fact.
 OFF_TOPIC_PROBABILITY = 0.35
 OFF_TOPIC_MIN_SCORE = 0.38
+# A question (this many words at most) with a word the knowledge base never uses
+# ("blue badge", "Birmingham") is probably about something it does not cover: below
+# UNKNOWN_WORD_MIN_SCORE we say we don't know; below UNKNOWN_WORD_SURE_SCORE we ask.
+# In a long message the question is one part of a story, whose words are the
+# parent's own ("pda", "cochlear"), so the rule is for short messages only.
+UNKNOWN_WORD_QUESTION_WORDS = 20
+UNKNOWN_WORD_MESSAGE_WORDS = 40
+UNKNOWN_WORD_MIN_SCORE = 0.4
+UNKNOWN_WORD_SURE_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +86,13 @@ def choose_answer(
     off_topic = prior.get(OUT_OF_SCOPE, 0.0)
     if prior and max(prior, key=prior.__getitem__) == OUT_OF_SCOPE:
         off_topic = 1.0
-    kind = decide(hits, asked, off_topic)
+    unknown = 0
+    if (
+        len(questions[0].split()) <= UNKNOWN_WORD_QUESTION_WORDS
+        and len(context.split()) <= UNKNOWN_WORD_MESSAGE_WORDS
+    ):
+        unknown = len(index.unknown_words(questions[0]))
+    kind = decide(hits, asked, off_topic, unknown)
     if kind != "answer":
         return AnswerChoice(kind, hits[:SUGGESTIONS], second)
     alternatives = []
@@ -88,14 +103,21 @@ def choose_answer(
     return AnswerChoice(kind, hits, second, alternatives)
 
 
-def decide(hits: Sequence[AnswerHit], asked: bool = True, off_topic: float = 0.0) -> str:
+def decide(
+    hits: Sequence[AnswerHit], asked: bool = True, off_topic: float = 0.0, unknown: int = 0
+) -> str:
     """What to do with ranked cards (best first): "answer", "unsure" or "unknown".
 
-    `off_topic` is the intent classifier's probability that the message is out of scope."""
+    `off_topic` is the intent classifier's probability that the message is out of
+    scope; `unknown`, how many words of the question the knowledge base never uses."""
     if not hits or hits[0].score < SUGGEST_MIN_SCORE:
         return "unknown"
     best = hits[0]
     if off_topic >= OFF_TOPIC_PROBABILITY and best.score < OFF_TOPIC_MIN_SCORE:
         return "unknown"
+    if unknown and best.score < UNKNOWN_WORD_MIN_SCORE:
+        return "unknown"
     needed = ANSWER_MIN_SCORE if asked else STATEMENT_MIN_SCORE
+    if unknown:
+        needed = max(needed, UNKNOWN_WORD_SURE_SCORE)
     return "answer" if best.score >= needed else "unsure"

@@ -8,6 +8,14 @@ a phrase that asks ("what do i do", "i want to know", "am i entitled").
 Long messages are often one comma-spliced sentence with the question at its end
 ("... nobody has given me any paperwork, can they do this"), so when a sentence
 does not ask as a whole, its last comma-separated part that asks is the question.
+Without commas, a question often starts mid-sentence ("my last day to appeal is a
+saturday what happens then", "he has an ehcp so does he get transport"): a short
+sentence with such a start is the question as a whole, a long one from that start.
+
+"who", "which", "when" and "where" also start relative clauses ("our daughter,
+who has cerebral palsy and cannot manage the stairs", "when he was 5 he..."):
+those ask only when a question shape follows ("who do i ask", "when is the
+deadline") or they end with "?".
 """
 
 from __future__ import annotations
@@ -25,10 +33,52 @@ _ASKING = re.compile(
     r"\b(?:what (?:do|can|should|shall) (?:i|we)|what are (?:my|our) (?:rights|options)|"
     r"is (?:it|that|this) (?:allowed|legal|lawful|ok|okay|right|normal)|is there (?:a|any)|"
     r"(?:i|we) (?:want|need|would like|'d like) to know|(?:i'm|i am|we're|just) wondering|"
+    r"wondering (?:if|whether|what|how|why|when|who|where)|"
     r"am i (?:entitled|allowed|right)|(?:can|could) (?:you|someone) (?:tell|help|explain)|"
-    r"how (?:long|do|can|much|many|often|soon)|do (?:i|we) have to|any (?:advice|ideas|help)|"
+    r"how (?:long|do|can|much|many|often|soon)|do (?:i|we) have to|"
+    r"any (?:advice|ideas|help|tips|suggestions|thoughts)|advice (?:please|pls|welcome)|"
+    r"(?:does|do|would|could) (?:any ?one|anybody|someone) (?:know|have)|"
+    r"(?:don't|dont|do not|didn't|didnt) know (?:what|how|if|whether|where|who)|"
     r"where do (?:i|we)|who do (?:i|we)|not sure (?:what|how|if|whether|where|who))\b"
 )
+# Question words that also start relative clauses, and what follows them when
+# they start one: "who has adhd", "which is", "when he was 5", "where he goes".
+_RELATIVE_OPENER = re.compile(r"^(?:(?:and|but|so|also)\s+)?(?:who|which|whose|when|where)\b")
+_ASKS_AFTER_WH = re.compile(
+    r"^(?:(?:and|but|so|also)\s+)?(?:"
+    r"(?:who|whose)\s+(?:do|does|did|can|could|should|would|will|shall|decides|pays|"
+    r"has to|is (?:responsible|in charge|meant|supposed|the|my|our|allowed|right)|"
+    r"are (?:the|my|our))|"
+    r"which\s+(?!(?:is|was|are|were|has|had|have|means|meant|made|makes|would|will|"
+    r"i|we|he|she|they|it|you|the|my|our|his|her|their|caused|led|left|also)\b)|"
+    r"(?:when|where)\s+(?:is|are|do|does|did|can|could|should|will|would|shall|must|"
+    r"have|has|am)\b)"
+)
+# After "has", "is", "can"... these carry a statement on ("..., has been in the same
+# class since reception", "..., can not cope"): a question has its subject next.
+_CONTINUES = re.compile(
+    r"^\s+(?:been|being|got|gotten|had|to|not|never|always|already|just|really|also|"
+    r"still|said|told|asked|started|gone|made|done|now|only)\b"
+)
+# A question that starts mid-sentence, after what it is about: "... what happens
+# then", "... so does he get free transport", "... will he automatically get one".
+_MID_QUESTION = re.compile(
+    r"\b(?:what (?:happens|do|does|can|should|shall|will|are|is|about)|"
+    r"how (?:long|much|many|do|does|can|should|soon|often)|"
+    r"(?:can|could|should|will|would|does|do|are|must) "
+    r"(?:they|i|we|he|she|it|that|this|you|the school|the council|the la|my|our|his|her)|"
+    r"(?:has|have) (?:they|i|we|he|she|you)|"
+    r"is there|are there)\b"
+)
+# A mid-sentence question in a sentence this short is asked with all of it.
+WHOLE_SENTENCE_WORDS = 20
+# Words before a mid-sentence question start, at least: "so does he..." has one.
+_MID_MIN_LEAD_WORDS = 3
+# A few words asking for contact details: "contact helpline numbr pls".
+_SHORT_REQUEST = re.compile(
+    r"\b(?:numbers?|numbr|no\.|phone|email address|website|contact details)\b"
+)
+SHORT_REQUEST_WORDS = 6
 _COMMA_PARTS = re.compile(r"[^,]+")
 # Too short to be a question on its own ("why?", "ok?").
 MIN_WORDS = 2
@@ -40,7 +90,41 @@ def is_question(sentence: Sentence) -> bool:
     if sentence.text.rstrip().endswith("?"):
         return True
     folded = fold(sentence.text)
-    return bool(_OPENERS.match(folded) or _ASKING.search(folded))
+    opener = _OPENERS.match(folded)
+    if opener and (
+        _is_relative(folded[: opener.end()], folded) or _CONTINUES.match(folded[opener.end() :])
+    ):
+        opener = None
+    if sentence.words <= SHORT_REQUEST_WORDS and _SHORT_REQUEST.search(folded):
+        return True
+    return bool(opener or _ASKING.search(folded))
+
+
+def _is_relative(opening: str, folded: str) -> bool:
+    """A "who", "which", "when" or "where" opening that starts a relative clause."""
+    words = opening.split()
+    start = folded.find(words[-1]) if words else -1
+    if start < 0 or not _RELATIVE_OPENER.match(folded[start:]):
+        return False
+    return not _ASKS_AFTER_WH.match(folded[start:])
+
+
+def _embedded_question(sentence: Sentence) -> Sentence | None:
+    """A question that starts mid-sentence: the whole of a short sentence, or its
+    last part from the question's start in a long one."""
+    lowered = sentence.text.lower()  # not fold(): offsets must match the text
+    if len(lowered) != len(sentence.text):
+        return None
+    for match in _MID_QUESTION.finditer(lowered):
+        lead = lowered[: match.start()]
+        if len(lead.split()) < _MID_MIN_LEAD_WORDS:
+            continue
+        if sentence.words <= WHOLE_SENTENCE_WORDS:
+            return sentence
+        text = sentence.text[match.start() :].strip()
+        start = sentence.start + match.start()
+        return Sentence(text, start, start + len(text))
+    return None
 
 
 def question_sentences(
@@ -59,6 +143,8 @@ def question_sentences(
         # A sentence that carried the risk can still end with a question of its own
         # ("..., what do i do"); it is asked when no risky clause overlaps it.
         tail = _asking_tail(sentence)
+        if tail is None and index not in skip:
+            tail = _embedded_question(sentence)
         if (
             tail is not None
             and not any(_overlap(tail, c) for c in risky_clauses)
