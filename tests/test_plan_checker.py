@@ -233,3 +233,16 @@ async def test_a_body_far_over_the_cap_is_refused_before_reading(client) -> None
         headers={**parent.auth, "Content-Type": "multipart/form-data; boundary=zz"},
     )
     assert response.status_code == 413
+
+
+async def test_an_upload_away_from_the_plan_question_says_where_to_start(client) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    response = await client.post(
+        "/api/chat/upload",
+        data={"session": parent.session},
+        files={"file": ("plan.pdf", plan_pdf(), "application/pdf")},
+        headers=parent.auth,
+    )
+    assert response.status_code == 409
+    assert "Check my draft plan" in response.json()["replies"][0]["text"]

@@ -398,3 +398,16 @@ def recent_button_label(connection: Connection, parent_id: int, payload: str) ->
             if button.get("payload") == payload:
                 return str(button.get("label"))
     return None
+
+
+def position_of(connection: Connection, channel: str, chat_id: str) -> tuple[str, str] | None:
+    """Where a parent's conversation waits (flow, node), or None (for the plan upload)."""
+    query = (
+        select(conversations.c.flow, conversations.c.node, conversations.c.resting)
+        .join(parents, parents.c.id == conversations.c.parent_id)
+        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
+    )
+    row = connection.execute(query).first()
+    if row is None or row.flow is None or row.resting:
+        return None
+    return row.flow, row.node

@@ -27,6 +27,7 @@ from bot.core.types import Reply
 from bot.plan.reading import MAX_UPLOAD_BYTES, PlanReadError, read_upload
 from bot.plan.section_f import find_section_f, looks_like_a_plan
 from bot.services import Services
+from bot.store.conversations import position_of
 from bot.store.web_sessions import session_access
 from bot.web.chat_access import NO_STORE, WEB_CHAT, admit, not_yours, to_inbound
 
@@ -35,6 +36,8 @@ router = APIRouter()
 UPLOAD_PATH = "/api/chat/upload"
 # The file's own limit, plus room for the multipart framing and the other fields.
 UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
+# Where the conversation must be waiting for a file to be read into it.
+WAITING_AT = ("plan_check", "ask_text")
 # The most of a plan's text that goes into the conversation (ChatRequest's own cap).
 MAX_TEXT_CHARS = 100_000
 
@@ -69,6 +72,10 @@ async def upload(request: Request) -> Response:
         access = await services.database.read(session_access, CHANNEL, WEB_CHAT.chat_id(session))
         if access is None or not matches(token, access.token_hash):
             return not_yours(services)
+        chat_id = WEB_CHAT.chat_id(session)
+        if await services.database.read(position_of, CHANNEL, chat_id) != WAITING_AT:
+            # Uploaded from elsewhere in the chat: ask for "Check my draft plan" first.
+            return _problem(services, "not_waiting", 409)
         if not isinstance(file, UploadFile):
             return _problem(services, "no_file", 400)
         data = await file.read(MAX_UPLOAD_BYTES + 1)
