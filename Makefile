@@ -71,6 +71,9 @@ bench: install
 	$(BIN)/python -m benchmarks.answers --no-eval
 	$(BIN)/python -m bot answers eval --json
 	$(BIN)/python -m benchmarks.crisis
+	# Draft-plan checker (issue #19): a 30-page plan within 2 s; eval floors 0.9.
+	$(BIN)/python -m benchmarks.plan_check
+	$(BIN)/python -m bot plan eval --json
 	# Scale (issue #16): 100,000 parents, 1,000,000 messages on SQLite and PostgreSQL.
 	# About 8 minutes per database on 2 cores (the fill alone is about a minute).
 	$(BIN)/python -m benchmarks.scale
