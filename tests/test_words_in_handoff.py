@@ -61,6 +61,8 @@ async def test_before_anyone_joins_later_messages_are_acknowledged_too(
     assert "I've passed that on" in parent.text
     await parent.say("Second message")
     assert parent.text == "Sent. A Parent Champion will read it when they join."
+    await parent.say("help")
+    assert parent.text.startswith("You've already asked for a Parent Champion")
 
 
 async def test_help_and_human_say_a_champion_is_here_and_are_passed_on(
@@ -84,7 +86,7 @@ async def test_menu_asks_before_leaving_and_no_stays(app_and_client: tuple) -> N
     assert parent.text == "Leave your chat with Sam and go back to Champion?"
     assert parent.buttons == ["Yes", "No"]
     await parent.press("No")
-    assert "still talking to Sam" in parent.text
+    assert parent.text.startswith("OK, your chat with Sam carries on")
     ticket = await read_ticket(app, ticket_id)
     assert ticket.relaying and ticket.status == "claimed"
     # Not passed on: the champion never got "menu" as a message to answer.
@@ -174,3 +176,13 @@ async def test_champion_messages_carry_a_first_name(app_and_client: tuple) -> No
     history = await parent.history()
     assert history[-1]["sender"] == "champion"
     assert history[-1].get("author") == "Sam"
+
+
+async def test_my_data_as_two_words_works_mid_question_too(app_and_client: tuple) -> None:
+    _app, client = app_and_client
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.press("Tell us what's happening")
+    assert "How old is your child?" in parent.text
+    await parent.say("My data")
+    assert "Here is what Champion holds about you" in parent.text

@@ -463,7 +463,8 @@ class Dispatcher:
             state.flow, state.node = handoff_words.FLOW, handoff_words.STAY
         if word is not None:
             await transaction.run(tickets.note_parent_message, ticket.id)
-            return self._runner.render_node(handoff_words.FLOW, "already_here", variables)
+            here = "already_here" if ticket.champion else "already_asked"
+            return self._runner.render_node(handoff_words.FLOW, here, variables)
         if inbound.payload is not None:
             if self._runner.is_current_button(state, inbound.payload):
                 # A button of the hand-off message itself (say, drop-in sessions): the

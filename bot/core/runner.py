@@ -251,6 +251,7 @@ class FlowRunner:
         `asked` holds the sentences of the message that ask something (bot/reading)."""
         content = self._content.current
         word = answers.normalise(text).lstrip("/")
+        word = "mydata" if word == "my data" else word  # typed as two words, even mid-question
         if word in GLOBAL_WORDS:
             return await self._global_word(state, word, channel)
         if word in START_WORDS:

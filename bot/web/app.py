@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.channels.runtime import start_channels
@@ -33,6 +33,7 @@ from bot.web import (
 )
 from bot.web.client import parse_networks
 from bot.web.edge import EdgeChecks
+from bot.web.greeting import with_greeting
 from bot.web.limits import BodySizeLimit
 from bot.web.security_headers import SecurityHeaders
 
@@ -84,8 +85,13 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/", include_in_schema=False)
-    async def chat_page() -> FileResponse:
-        return FileResponse(WEB_DIR / "templates" / "chat.html", media_type="text/html")
+    async def chat_page(request: Request) -> Response:
+        # The greeting is in the HTML, so a slow phone doesn't sit blank (bot/web/greeting.py).
+        page = (WEB_DIR / "templates" / "chat.html").read_text(encoding="utf-8")
+        services = getattr(request.app.state, "services", None)
+        if services is not None:
+            page = with_greeting(page, services.content.current)
+        return HTMLResponse(page)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -183,6 +183,12 @@
     const start = crisisItem || firstItem;
     log.scrollTop = log.scrollHeight;
     if (start) log.scrollTop = Math.min(log.scrollTop, start.offsetTop - log.offsetTop - 8);
+    // A multi-select question: its first choice in view, so "Done" (sticky) shows too.
+    if (firstGroup && firstGroup.querySelector("button.done") && !crisisItem) {
+      const first = firstGroup.querySelector("button");
+      const bottom = first.offsetTop - log.offsetTop + first.offsetHeight + 8;
+      if (bottom > log.scrollTop + log.clientHeight) log.scrollTop = bottom - log.clientHeight;
+    }
     return firstGroup;
   }
 
