@@ -140,7 +140,7 @@ async def test_the_ehc_plans_menu_offers_the_check(client) -> None:
     assert "paste the text of Section F" in parent.text
 
 
-async def test_without_agreement_the_plan_is_not_kept(app_and_client) -> None:
+async def test_without_agreement_the_plan_is_not_read_or_kept(app_and_client) -> None:
     from bot.store import conversations as store
 
     app, client = app_and_client
@@ -148,13 +148,25 @@ async def test_without_agreement_the_plan_is_not_kept(app_and_client) -> None:
     await parent.open_chat()
     await parent.press("Just general information")
     await parent.say("check my draft plan")
+    assert "Is that OK?" in parent.text  # asked to agree first
     await parent.say("\n".join(SECTION_F))
-    assert VAGUE_ONE in parent.text  # shown...
     database = app.state.services.database
     entries = await database.read(store.transcript, "web", parent.session)
-    assert not any(VAGUE_ONE in (e.text or "") for e in entries if e.direction == "in")
+    assert not any(VAGUE_ONE in (e.text or "") for e in entries)
     variables = await database.read(store.conversation_variables, "web", parent.session)
     assert not any(VAGUE_ONE in str(value) for value in (variables or {}).values())
+
+
+async def test_after_the_check_the_plan_text_itself_is_not_kept(app_and_client) -> None:
+    from bot.store import conversations as store
+
+    app, client = app_and_client
+    parent = Parent(client)
+    await _at_plan_question(parent)
+    await parent.say("\n".join(SECTION_F))
+    database = app.state.services.database
+    variables = await database.read(store.conversation_variables, "web", parent.session)
+    assert not (variables or {}).get("plan_text")
 
 
 @pytest.mark.parametrize(
