@@ -126,7 +126,7 @@ async def test_pasted_section_f_is_checked_in_the_chat(client) -> None:
     await _at_plan_question(parent)
     await parent.say("\n".join(SECTION_F))
     text = parent.text
-    assert f'"{VAGUE_ONE}"' in text and "Missing: who will give it" in text
+    assert f'"{VAGUE_ONE}"' in text and "Ask them to add: who will give it" in text
     assert "what good looks like" in text and SPECIFIC_ONE in text
     assert "9.69" in text and "Worcestershire" in text
     assert "Talk to a Parent Champion" in parent.buttons

@@ -29,17 +29,23 @@ PLAN_VARIABLES = (
 
 
 def describe(finding: Finding, number: int, data: dict[str, Any]) -> str:
+    """One finding in the words of flows/plan_check.yml: the sentence quoted, what to
+    ask the council to add, and the words too vague to enforce."""
     gap_words: dict[str, str] = data.get("gaps", {})
-    missing = [gap_words.get(gap, gap) for gap in finding.gaps if gap in gap_words]
-    text = fill(
-        data.get("finding", '{number}. "{sentence}"'),
-        {"number": number, "sentence": finding.sentence, "missing": ", ".join(missing)},
-    )
-    if finding.words and data.get("words_note"):
-        text += "\n" + fill(
-            data["words_note"], {"words": ", ".join(f'"{w}"' for w in finding.words)}
+    missing = [gap_words[gap] for gap in finding.gaps if gap in gap_words]
+    lines = [
+        fill(
+            data.get("finding", '{number}. "{sentence}"'),
+            {"number": number, "sentence": finding.sentence},
         )
-    return text
+    ]
+    if missing and data.get("missing_note"):
+        lines.append(fill(data["missing_note"], {"missing": ", ".join(missing)}))
+    if finding.words and data.get("words_note"):
+        lines.append(
+            fill(data["words_note"], {"words": ", ".join(f'"{w}"' for w in finding.words)})
+        )
+    return "\n".join(lines)
 
 
 def compose(result: CheckResult, data: dict[str, Any]) -> dict[str, str]:
