@@ -34,6 +34,7 @@
     var before = counts();
     var transcript = document.getElementById("transcript");
     var atBottom = transcript && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 20;
+    var hadFocus = transcript && document.activeElement === transcript;
     return fetch(live.dataset.live, { credentials: "same-origin" }).then(function (response) {
       if (response.status === 401) { window.location = "/console/login?next=" + encodeURIComponent(location.pathname); return; }
       if (!response.ok) return;
@@ -44,6 +45,7 @@
         updateTitle();
         var fresh = document.getElementById("transcript");
         if (fresh && atBottom) fresh.scrollTop = fresh.scrollHeight;
+        if (fresh && hadFocus) fresh.focus({ preventScroll: true });  // keyboard users keep their place
       });
     });
   }
