@@ -212,3 +212,42 @@ def test_ordinary_questions_are_not_a_crisis(reader, text: str) -> None:
 def test_crises_written_like_the_ordinary_questions_are_still_caught(reader, text: str) -> None:
     assert reader.read(text).crisis
     assert reader.read(SCHOOL + text + ". Who do I contact about his review?").crisis
+
+
+# A crisis told as settled history is a check-in (borderline), not a crisis ticket;
+# anything about now keeps it a crisis (bot/safety/history.py).
+SETTLED_HISTORY = [
+    "Back in 2020 I left an abusive partner and we're safe now. How do I move his EHCP "
+    "to a new council?",
+    "Some background: my daughter took an overdose three years ago. She's been well for a long "
+    "time and she's happy now. Can she get extra time in her exams?",
+]
+HISTORY_BUT_NOW = [
+    "Two years ago my son took an overdose and he's been well since. Tonight he told me he "
+    "wants to die.",
+    "She used to self harm when she was 12 and she came through it, but I found fresh cuts "
+    "on her arm",
+    "My daughter went missing last year and was found safe. She hasn't come home from school "
+    "and it's 9pm",
+    "When he was 5 he stopped eating and had a feeding team, he was fine. He hasn't eaten for "
+    "four days now",
+    "he used to run off when he was little but he's fine now. he's gone, we can't find him "
+    "anywhere",
+    "my son was groomed two years ago, the man is in prison, but another man has been "
+    "messaging him asking for photos",
+    "A while back my son took an overdose. He has been well. I've just found him with an "
+    "empty packet of my tablets",
+]
+
+
+@pytest.mark.parametrize("text", SETTLED_HISTORY)
+def test_settled_history_gets_a_check_in_not_a_crisis(reader, text: str) -> None:
+    screening = reader.read(text).screening
+    assert not screening.crisis
+    assert screening.level == "borderline"  # still "Are you safe?" with Samaritans
+    assert "settled-history" in screening.reasons
+
+
+@pytest.mark.parametrize("text", HISTORY_BUT_NOW)
+def test_history_with_a_crisis_now_is_still_a_crisis(reader, text: str) -> None:
+    assert reader.read(text).crisis

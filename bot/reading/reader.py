@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.reading.questions import question_sentences
 from bot.reading.sentences import Sentence, split_sentences
 from bot.safety.classifier import CrisisClassifier
+from bot.safety.history import settled_history
 from bot.safety.rules import RuleSet, built_in_rules
 from bot.safety.screen import Screening, screen
 
@@ -44,6 +45,7 @@ class MessageReader:
         screening = screen(
             text, sentences, rules or built_in_rules(), self.classifier, self._classify_chars
         )
+        screening = settled_history(text, sentences, screening)
         risky = set(screening.risky_sentences)
         # A clause that carried the risk also rules out the sentence it came from.
         for index in list(risky):
