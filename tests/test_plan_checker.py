@@ -258,3 +258,22 @@ async def test_an_upload_away_from_the_plan_question_says_where_to_start(client)
     )
     assert response.status_code == 409
     assert "Check my draft plan" in response.json()["replies"][0]["text"]
+
+
+async def test_a_plan_sent_as_a_telegram_document_is_checked(settings) -> None:
+    from tests.test_telegram import TelegramParent, telegram_app
+
+    async with telegram_app(settings) as (_app, fake):
+        parent = TelegramParent(fake, 4711)
+        parent.say("/start")
+        await parent.press("OK, let's start")
+        await parent.expect("What would you like help with?")
+        parent.say("check my draft plan")
+        await parent.expect("paste the text of Section F")
+        fake.add_document(parent.chat_id, "plan.pdf", plan_pdf())
+        found = await parent.expect("not clear enough")
+        assert VAGUE_ONE in found["text"] and "paediatrician" not in found["text"]
+        await parent.press("Check another part")
+        await parent.expect("paste the text of Section F")
+        fake.add_document(parent.chat_id, "locked.pdf", plan_pdf(encrypt="secret"))
+        await parent.expect("locked with a password")

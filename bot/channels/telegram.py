@@ -2,13 +2,15 @@
 
 Inbound updates (long polling, or the webhook route in bot/web/webhooks.py)
 become `Inbound`s for the dispatcher; replies are stored in the outbox and sent
-by `TelegramSender`. Nothing here knows about EHC plans.
+by `TelegramSender`. Nothing here knows about EHC plans: a document sent while
+"Check my draft plan" waits is handed, as bytes, to bot/plan/intake.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -19,7 +21,14 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import telegram
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -187,8 +196,41 @@ class TelegramChannel:
                 await update.callback_query.answer()
         if inbound is None:
             return
+        if update.message is not None and update.message.document is not None:
+            # A draft EHC plan sent while "Check my draft plan" waits for one.
+            inbound = await self._plan_document(update.message, inbound)
+            if inbound is None:
+                return
         await self._services.dispatcher.handle(inbound)
         self._wake_outbox()
+
+    async def _plan_document(self, message: Message, inbound: Inbound) -> Inbound | None:
+        """The plan's text as the parent's message; None once a refusal was sent; the
+        inbound unchanged (a document we don't read) when no plan is awaited."""
+        from bot.plan.intake import problem_words, read_in_thread, waiting_for_plan
+        from bot.plan.reading import MAX_UPLOAD_BYTES
+
+        if not await waiting_for_plan(self._services, CHANNEL, inbound.chat_id):
+            return inbound
+        document = message.document
+        assert document is not None
+        text, problem = None, "too_large"
+        if not document.file_size or document.file_size <= MAX_UPLOAD_BYTES:
+            try:
+                file = await self.bot.get_file(document.file_id)
+                data = bytes(await file.download_as_bytearray())
+            except TelegramError as exc:
+                log.warning("a Telegram document could not be fetched (%s)", type(exc).__name__)
+                text, problem = None, "unreadable"
+            else:
+                text, problem = await read_in_thread(document.file_name or "", data)
+                del data
+        if text is None:
+            words = problem_words(self._services, problem or "unreadable")
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_message(int(inbound.chat_id), words)
+            return None
+        return dataclasses.replace(inbound, text=text, media_kind=None)
 
     async def handle_webhook_body(self, data: dict[str, Any]) -> None:
         """One update from the webhook. A body with the right secret but the wrong shape

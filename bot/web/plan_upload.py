@@ -14,8 +14,6 @@ shape with the words from flows/plan_check.yml (`data.problems`).
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
@@ -24,10 +22,9 @@ from starlette.datastructures import UploadFile
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import bearer_token, matches
 from bot.core.types import Reply
-from bot.plan.reading import MAX_UPLOAD_BYTES, PlanReadError, read_upload
-from bot.plan.section_f import find_section_f, looks_like_a_plan
+from bot.plan.intake import problem_words, read_in_thread, waiting_for_plan
+from bot.plan.reading import MAX_UPLOAD_BYTES
 from bot.services import Services
-from bot.store.conversations import position_of
 from bot.store.web_sessions import session_access
 from bot.web.chat_access import NO_STORE, WEB_CHAT, admit, not_yours, to_inbound
 
@@ -36,10 +33,6 @@ router = APIRouter()
 UPLOAD_PATH = "/api/chat/upload"
 # The file's own limit, plus room for the multipart framing and the other fields.
 UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
-# Where the conversation must be waiting for a file to be read into it.
-WAITING_AT = ("plan_check", "ask_text")
-# The most of a plan's text that goes into the conversation (ChatRequest's own cap).
-MAX_TEXT_CHARS = 100_000
 
 
 def _services(request: Request) -> Services:
@@ -73,7 +66,7 @@ async def upload(request: Request) -> Response:
         if access is None or not matches(token, access.token_hash):
             return not_yours(services)
         chat_id = WEB_CHAT.chat_id(session)
-        if await services.database.read(position_of, CHANNEL, chat_id) != WAITING_AT:
+        if not await waiting_for_plan(services, CHANNEL, chat_id):
             # Uploaded from elsewhere in the chat: ask for "Check my draft plan" first.
             return _problem(services, "not_waiting", 409)
         if not isinstance(file, UploadFile):
@@ -82,20 +75,13 @@ async def upload(request: Request) -> Response:
         filename = file.filename or ""
     finally:
         await form.close()
+    text, problem = await read_in_thread(filename, data)
+    del data
+    if problem is not None or text is None:
+        status = 413 if problem == "too_large" else 422
+        return _problem(services, problem or "unreadable", status)
     try:
-        plan = await asyncio.to_thread(read_upload, filename, data)
-    except PlanReadError as refused:
-        status = 413 if refused.problem == "too_large" else 422
-        return _problem(services, refused.problem, status)
-    finally:
-        del data
-    section = find_section_f(plan.text)
-    if not section.found and not looks_like_a_plan(plan.text):
-        return _problem(services, "not_a_plan", 422)
-    try:
-        body = ChatRequest(
-            session=session, text=section.text[:MAX_TEXT_CHARS], message_id=message_id
-        )
+        body = ChatRequest(session=session, text=text, message_id=message_id)
     except ValidationError:
         return not_yours(services)
     admitted = await admit(services, body, request)
@@ -115,9 +101,8 @@ async def upload(request: Request) -> Response:
 
 
 def _problem(services: Services, problem: str, status: int) -> JSONResponse:
-    flow = services.content.current.flows.get("plan_check")
-    problems = (flow.data.get("problems", {}) if flow is not None else {}) or {}
-    text = problems.get(problem) or services.content.current.system_text("error")
     return JSONResponse(
-        {"replies": [Reply(str(text)).to_json()]}, status_code=status, headers=NO_STORE
+        {"replies": [Reply(problem_words(services, problem)).to_json()]},
+        status_code=status,
+        headers=NO_STORE,
     )

@@ -4,8 +4,8 @@ Speaks the documented HTTP protocol (https://core.telegram.org/bots/api): reques
 to /bot<token>/<method> with form or multipart parameters, answers
 {"ok": true, "result": ...} or {"ok": false, "error_code", "description",
 "parameters": {"retry_after"}}. Supports getMe, getUpdates (long polling),
-sendMessage, answerCallbackQuery, sendDocument, setMyCommands, setWebhook and
-deleteWebhook, and can be told to answer the next calls with a 429.
+sendMessage, answerCallbackQuery, sendDocument, getFile (and the file download
+URL), setMyCommands, setWebhook and deleteWebhook, and can be told to answer the next calls with a 429.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class FakeTelegram:
     webhook: dict[str, str] = field(default_factory=dict)
     answered_callbacks: list[str] = field(default_factory=list)
     failures: dict[str, list[int]] = field(default_factory=dict)  # method -> retry_after queue
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes (getFile)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -100,6 +101,20 @@ class FakeTelegram:
         update["message"]["photo"] = [
             {"file_id": "photo1", "file_unique_id": "p1", "width": 10, "height": 10}
         ]
+        return self.push(update)
+
+    def add_document(self, chat_id: int, filename: str, data: bytes) -> dict[str, Any]:
+        """A file sent by the parent; the bot fetches it with getFile and the file URL."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = data
+        update = self.text_update(chat_id, "")
+        del update["message"]["text"]
+        update["message"]["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "file_size": len(data),
+        }
         return self.push(update)
 
     def fail_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
@@ -169,6 +184,13 @@ class FakeTelegram:
         self.sent.append(record)
         return web.json_response({"ok": True, "result": self._result(method, record)})
 
+    async def file(self, request: web.Request) -> web.Response:
+        """A file's bytes, at the path getFile gave (https://core.telegram.org/bots/api#file)."""
+        data = self.files.get(request.match_info["file_id"])
+        if request.match_info["token"] != TOKEN or data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 2.0)
@@ -198,6 +220,14 @@ class FakeTelegram:
         if method == "deleteWebhook":
             self.webhook = {}
             return True
+        if method == "getFile":
+            file_id = record.get("file_id", "")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.files.get(file_id, b"")),
+                "file_path": f"documents/{file_id}",
+            }
         if method == "answerCallbackQuery":
             self.answered_callbacks.append(record.get("callback_query_id", ""))
             return True
@@ -223,6 +253,7 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram()
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", fake.handle)
+    app.router.add_get("/file/bot{token}/documents/{file_id}", fake.file)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
