@@ -85,11 +85,15 @@ def leave_one_out(library: Library, nlu: InProcessNlu) -> dict[str, Any]:
         total += 1
         top1 += ranked[:1] == [answer_id]
         top3 += answer_id in ranked[:3]
-        if decide(hits) == "answer":
+        if decide(hits, unknown=len(index.unknown_words(question))) == "answer":
             answered += 1
             answered_right += ranked[0] == answer_id
     said_unknown = sum(
-        decide(index.rank(q, q, dict(nlu.classifier.predict(q).ranking))) != "answer"
+        decide(
+            index.rank(q, q, dict(nlu.classifier.predict(q).ranking)),
+            unknown=len(index.unknown_words(q)),
+        )
+        != "answer"
         for q in UNANSWERABLE
     )
     return {

@@ -26,6 +26,7 @@ def asked(text: str) -> list[str]:
         "Our son, who is 8 and autistic, has been in the same class since reception",
         "He moved to a new school, which is much further away",
         "When he was 5 he got an EHCP",
+        "We saw the OT, whose report said he needs help",
         "Where he goes now they don't have a SENCO",
         # Statements with a modal inside are not questions.
         "my son is 8 and he can read well",
@@ -47,6 +48,10 @@ def test_statements_and_relative_clauses_do_not_ask(text: str) -> None:
         ("not sure whether i should appeal", "not sure whether i should appeal"),
         ("any advice would be great", "any advice would be great"),
         ("contact helpline numbr pls", "contact helpline numbr pls"),
+        (
+            "he has been too ill to go to school since october, whose job is it",
+            "whose job is it",
+        ),
         ("He is 8 and autistic?", "He is 8 and autistic?"),
         # A question after what it is about, with no punctuation: short, the whole of it.
         (

@@ -31,6 +31,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -43,7 +45,7 @@ from bot.nlu.normalise import normalise
 # How much each part counts (see the module docstring for how they were chosen).
 PHRASING_WEIGHT = 0.1  # the nearest single phrasing
 CARD_WEIGHT = 0.9  # the card as a whole: all its phrasings, its answer and title
-CONTEXT_WEIGHT = 0.3  # the rest of the message, when there is more than the question
+CONTEXT_WEIGHT = 0.2  # the rest of the message, when there is more than the question
 # A vague question ("what can i do about it", "is that allowed") says little on its
 # own: the message around it says what "it" is, so the context counts for more.
 VAGUE_CONTEXT_WEIGHT = 0.65
@@ -56,9 +58,16 @@ _FUNCTION_WORD_LIST = (
     "really please thanks also then now still get got"
 )
 # Parents' spellings that are not typos of one word the cards use.
-_INFORMAL_WORDS = frozenset(
-    ["alot", "abit", "aswell", "gonna", "wanna", "gotta", "dunno", "cuz", "kinda"]
+# and everyday words of a parent's story that say nothing about the topic.
+_EVERYDAY_WORD_LIST = (
+    "alot abit aswell gonna wanna gotta dunno kinda wondering curious anyone someone "
+    "yesterday today tomorrow tonight "
+    "morning afternoon evening weekend monday tuesday wednesday thursday friday saturday "
+    "sunday january february march april june july august september october november "
+    "december ages recently lately earlier already finally suddenly honestly literally "
+    "actually basically probably maybe"
 )
+_INFORMAL_WORDS = frozenset(_EVERYDAY_WORD_LIST.split())
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
 # A word this long that no card, title or article uses, nor anything this close to
 # it (a typo), is unknown ("birmingham", "badge"); shorter words are too often typos.
@@ -92,6 +101,29 @@ def is_vague(question: str) -> bool:
     """Too few content words to say what it is about on its own."""
     words = [w for w in normalise(question).split() if w.strip("?.,!") not in _FUNCTION_WORDS]
     return len(words) < VAGUE_QUESTION_WORDS
+
+
+# Intents whose examples are not about SEND: their words say nothing about coverage.
+_NOT_SEND_INTENTS = frozenset({"out_of_scope", "greeting", "goodbye"})
+
+
+@cache
+def parents_words(directory: Path | None = None) -> frozenset[str]:
+    """Words parents use about SEND: the intent classifier's training examples (never
+    its held-out sets), so "arrived" or "nursery" is not taken for an unknown topic."""
+    from bot.config import load_settings
+    from bot.nlu.data import load_training_data
+
+    try:
+        data = load_training_data(directory or load_settings().nlu_data_dir)
+    except (OSError, ValueError):
+        return frozenset()
+    words: set[str] = set()
+    for intent, examples in data.examples.items():
+        if intent not in _NOT_SEND_INTENTS:
+            for example in examples:
+                words.update(_LETTERS.findall(normalise(example)))
+    return frozenset(words)
 
 
 # Built once per process for the same cards: every content reload (and every test's
@@ -138,6 +170,7 @@ class AnswerIndex:
         for article, card in self._cards.values():
             text = " ".join([*card.questions, card.answer, article.meta.title, article.body])
             self._known.update(_LETTERS.findall(normalise(text)))
+        self._known.update(parents_words())
         self._known_by_letter: dict[str, list[str]] = {}
         for word in sorted(self._known):
             self._known_by_letter.setdefault(word[0], []).append(word)
@@ -210,6 +243,7 @@ class AnswerIndex:
                 len(word) >= UNKNOWN_MIN_LETTERS
                 and word not in _FUNCTION_WORDS
                 and word not in _INFORMAL_WORDS
+                and not word.endswith("ly")  # "definitely", "automatically": never a topic
                 and word not in self._known
                 and not self._near_known(word)
             ):
@@ -220,10 +254,12 @@ class AnswerIndex:
         known = self._near_cache.get(word)
         if known is None:
             known = False
+            # The word is seq2, which SequenceMatcher analyses once for all candidates.
+            matcher = SequenceMatcher(None, "", word, autojunk=False)
             for candidate in self._known_by_letter.get(word[0], ()):
                 if abs(len(candidate) - len(word)) > 2:
                     continue
-                matcher = SequenceMatcher(None, word, candidate)
+                matcher.set_seq1(candidate)
                 if (
                     matcher.real_quick_ratio() >= NEAR_WORD_RATIO
                     and matcher.quick_ratio() >= NEAR_WORD_RATIO

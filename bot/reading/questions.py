@@ -49,6 +49,7 @@ _ASKS_AFTER_WH = re.compile(
     r"(?:who|whose)\s+(?:do|does|did|can|could|should|would|will|shall|decides|pays|"
     r"has to|is (?:responsible|in charge|meant|supposed|the|my|our|allowed|right)|"
     r"are (?:the|my|our))|"
+    r"whose\s+\w+\s+(?:is|was)\s+(?:it|this|that)\b|"
     r"which\s+(?!(?:is|was|are|were|has|had|have|means|meant|made|makes|would|will|"
     r"i|we|he|she|they|it|you|the|my|our|his|her|their|caused|led|left|also)\b)|"
     r"(?:when|where)\s+(?:is|are|do|does|did|can|could|should|will|would|shall|must|"
@@ -58,7 +59,7 @@ _ASKS_AFTER_WH = re.compile(
 # class since reception", "..., can not cope"): a question has its subject next.
 _CONTINUES = re.compile(
     r"^\s+(?:been|being|got|gotten|had|to|not|never|always|already|just|really|also|"
-    r"still|said|told|asked|started|gone|made|done|now|only)\b"
+    r"still|said|told|asked|started|gone|made|done|now|only|no)\b"
 )
 # A question that starts mid-sentence, after what it is about: "... what happens
 # then", "... so does he get free transport", "... will he automatically get one".
