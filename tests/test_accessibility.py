@@ -278,10 +278,9 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     sam.get_by_label("Ends (UK time)").fill("12:00")
     sam.get_by_label("Places").fill("10")
     sam.locator("form:has(#title) button[type=submit]").first.click()
-    link = sam.get_by_role("link", name="Coffee morning").first
-    if link.count():
-        link.click()
-        yield "console-dropin", sam
+    # Adding a session opens its own page (bookings, attendance, message, cancel).
+    expect(sam.get_by_role("heading", name="Coffee morning")).to_be_visible()
+    yield "console-dropin", sam
 
     ada = new_page(browser, base_url)
     sign_in(ada, ADMIN)
