@@ -116,7 +116,7 @@ def parents_words(directory: Path | None = None) -> frozenset[str]:
 
     try:
         data = load_training_data(directory or load_settings().nlu_data_dir)
-    except (OSError, ValueError):
+    except Exception:  # these words only refine a threshold: never fail the index on them
         return frozenset()
     words: set[str] = set()
     for intent, examples in data.examples.items():

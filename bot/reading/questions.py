@@ -38,7 +38,6 @@ _ASKING = re.compile(
     r"how (?:long|do|can|much|many|often|soon)|do (?:i|we) have to|"
     r"any (?:advice|ideas|help|tips|suggestions|thoughts)|advice (?:please|pls|welcome)|"
     r"(?:does|do|would|could) (?:any ?one|anybody|someone) (?:know|have)|"
-    r"(?:don't|dont|do not|didn't|didnt) know (?:what|how|if|whether|where|who)|"
     r"where do (?:i|we)|who do (?:i|we)|not sure (?:what|how|if|whether|where|who))\b"
 )
 # Question words that also start relative clauses, and what follows them when
