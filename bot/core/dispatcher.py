@@ -217,7 +217,10 @@ class Dispatcher:
         sent = await self._send_directly(turn.inbound, crisis_reply)
         assert turn.reading is not None  # only a reading can be a crisis
         question = await self._question_prediction(turn.reading)
-        turn = dataclasses.replace(turn, question=question, sent_directly=sent)
+        # The whole message's intent too: when the screen is wrong about a crisis, the
+        # question is still answered as it would have been (bot/core/runner.py).
+        whole = await self._understand(turn.text) if question is not None and turn.text else None
+        turn = dataclasses.replace(turn, prediction=whole, question=question, sent_directly=sent)
         saving = asyncio.create_task(self._save_crisis(turn))
         self._saving.add(saving)
         saving.add_done_callback(self._saving.discard)
@@ -411,7 +414,7 @@ class Dispatcher:
         if turn.reading is None or turn.reading.question is None or turn.text is None:
             return []
         return await self._runner.answer_question(
-            state, turn.text, turn.inbound.channel, turn.question, turn.asked
+            state, turn.text, turn.inbound.channel, turn.question, turn.asked, turn.prediction
         )
 
     @staticmethod

@@ -225,13 +225,21 @@ class FlowRunner:
         channel: str,
         prediction: Prediction | None,
         asked: Sequence[str] = (),
+        whole: Prediction | None = None,
     ) -> list[Reply]:
         """The answer to a question that came with a crisis or a check-in, in the same
         turn: the card if we know it, "Are you asking about...?" if close, else nothing
-        (the crisis message already offers a person)."""
+        (the crisis message already offers a person). The question sentence's intent
+        leads; if it finds no card, the whole message's intent is tried, as a message
+        without a crisis would be answered (a false alarm must not cost the answer)."""
         content = self._content.current
+        questions = list(asked) or [text]
         prior = dict(prediction.ranking) if prediction is not None else None
-        choice = choose_answer(content.answer_index, list(asked) or [text], text, prior)
+        choice = choose_answer(content.answer_index, questions, text, prior)
+        if choice.kind != "answer" and whole is not None:
+            by_message = choose_answer(content.answer_index, questions, text, dict(whole.ranking))
+            if by_message.kind == "answer":
+                choice = by_message
         if choice.kind == "answer" and choice.best is not None:
             return [self._answer_reply(choice.best.answer_id, choice.second, choice.alternatives)]
         if choice.kind == "unsure":
