@@ -44,7 +44,9 @@ async def test_when_rasa_is_down_menus_and_crisis_rules_still_work(
         parent = Parent(client)
         await parent.at_main_menu()
         await parent.say("my son was suspended again today")
-        assert "didn't quite follow" in parent.text
+        # Without the intent server, the answer cards are still searched: the parent is
+        # offered the closest ones, and the menu, rather than being left stuck.
+        assert "didn't quite follow" in parent.text or "Are you asking about" in parent.text
         assert "EHC plans" in parent.buttons
         await parent.say("she took an overdose")
         assert "999" in parent.text
