@@ -19,6 +19,7 @@ from bot.channels.documents import build_document
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import bearer_token, hash_token
 from bot.core.text import whole_number
+from bot.core.types import Reply
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
 from bot.services import Services
@@ -104,18 +105,25 @@ async def chat(body: ChatRequest, request: Request) -> Response:
     admitted = await admit(services, body, request)
     if isinstance(admitted, JSONResponse):
         return admitted
+    return await answer_admitted(services, body, admitted)
+
+
+async def answer_admitted(services: Services, body: ChatRequest, admitted: Admitted) -> Response:
+    """Handle an admitted message and answer in the replies shape (also the upload's)."""
     replies = await services.dispatcher.handle(to_inbound(admitted, body), admitted.reading)
-    out = []
-    for reply in replies:
-        data = reply.to_json()
-        if reply.document is not None:
-            # Fetched by the page with its secret, never opened as a plain link.
-            data["document"] = {
-                "filename": reply.document.filename,
-                "url": document_link(reply.document.key),
-            }
-        out.append(data)
-    return chat_response(out, admitted)
+    return chat_response([reply_json(reply) for reply in replies], admitted)
+
+
+def reply_json(reply: Reply) -> dict[str, object]:
+    """A reply as a page gets it; a document as a link the page fetches with its
+    secret, never opened as a plain link."""
+    data = reply.to_json()
+    if reply.document is not None:
+        data["document"] = {
+            "filename": reply.document.filename,
+            "url": document_link(reply.document.key),
+        }
+    return data
 
 
 def document_link(key: str) -> str:

@@ -26,7 +26,7 @@ from bot.services import Services
 from bot.store import conversations as store
 from bot.store.web_sessions import end_session
 from bot.web.chat_access import NO_STORE, admit, to_inbound
-from bot.web.chat_api import ChatRequest, document_link
+from bot.web.chat_api import ChatRequest, reply_json
 from bot.web.chat_cookie import HeldChat, forget_chat, held_chat, hold_chat
 from bot.web.templating import templates
 
@@ -76,7 +76,7 @@ async def chat_without_javascript(request: Request) -> Response:
     now_held = held
     if admitted.new_token is not None:
         now_held = HeldChat(admitted.session, admitted.new_token)
-    fresh = [_shown(reply.to_json()) for reply in replies]
+    fresh = [reply_json(reply) for reply in replies]
     issued = admitted.new_token is not None
     return await _page(request, services, fresh, now_held, history=True, issued=issued)
 
@@ -90,7 +90,7 @@ async def _refused(
 ) -> Response:
     """The door's own answer (not yours, too many, try again, or a crisis's numbers)."""
     data: dict[str, Any] = json.loads(bytes(answer.body))
-    replies = [_shown(r) for r in data.get("replies", [])]
+    replies = list(data.get("replies", []))  # the door's own words: never a document
     if answer.status_code == 401:
         # The cookie's secret no longer opens a chat: forget it; the next Send starts anew.
         response = await _page(request, services, replies, None, status=401)
@@ -171,13 +171,6 @@ async def earlier_messages(services: Services, held: HeldChat, fresh: int) -> li
     while trailing < min(fresh, len(shown)) and shown[-1 - trailing].direction == "out":
         trailing += 1
     return shown[: len(shown) - trailing]
-
-
-def _shown(reply: dict[str, Any]) -> dict[str, Any]:
-    document = reply.get("document")
-    if isinstance(document, dict) and "key" in document:
-        reply = {**reply, "document": {**document, "url": document_link(str(document["key"]))}}
-    return reply
 
 
 def _notice(services: Services, key: str) -> dict[str, Any]:

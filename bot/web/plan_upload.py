@@ -26,7 +26,7 @@ from bot.plan.intake import problem_words, read_in_thread, waiting_for_plan
 from bot.plan.reading import MAX_UPLOAD_BYTES
 from bot.services import Services
 from bot.store.web_sessions import session_access
-from bot.web.chat_access import NO_STORE, WEB_CHAT, admit, not_yours, to_inbound
+from bot.web.chat_access import NO_STORE, WEB_CHAT, admit, not_yours
 
 router = APIRouter()
 
@@ -41,7 +41,7 @@ def _services(request: Request) -> Services:
 
 @router.post(UPLOAD_PATH, response_model_exclude_none=True)
 async def upload(request: Request) -> Response:
-    from bot.web.chat_api import ChatRequest, chat_response, document_link
+    from bot.web.chat_api import ChatRequest, answer_admitted
 
     services = _services(request)
     token = bearer_token(request.headers.get("authorization"))
@@ -87,17 +87,7 @@ async def upload(request: Request) -> Response:
     admitted = await admit(services, body, request)
     if isinstance(admitted, JSONResponse):
         return admitted
-    replies = await services.dispatcher.handle(to_inbound(admitted, body), admitted.reading)
-    out = []
-    for reply in replies:
-        data_out = reply.to_json()
-        if reply.document is not None:
-            data_out["document"] = {
-                "filename": reply.document.filename,
-                "url": document_link(reply.document.key),
-            }
-        out.append(data_out)
-    return chat_response(out, admitted)
+    return await answer_admitted(services, body, admitted)
 
 
 def _problem(services: Services, problem: str, status: int) -> JSONResponse:
