@@ -4,40 +4,26 @@ form posting to / and each reply arriving as a new page, scrolled to the new rep
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.server import running_server
-from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.test_webchat_browser import ARTIFACTS, browser_page, chat_server
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
-    tmp = tmp_path_factory.mktemp("form-browser")
-    env = {"DATABASE_URL": f"sqlite:///{tmp / 'chat.sqlite3'}", "DATA_DIR": str(tmp)}
-    with running_server(env, tmp / "server.log") as base:
+    with chat_server(tmp_path_factory, "form-browser") as base:
         yield base
 
 
 @pytest.fixture
 def page(base_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": 390, "height": 740}, java_script_enabled=False
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    with browser_page(
+        base_url, viewport={"width": 390, "height": 740}, java_script_enabled=False
+    ) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def test_a_parent_without_javascript_chats_and_ends_the_chat(page) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,28 +33,43 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def chat_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """A real `bot serve` on a fresh SQLite file, for one test module's pages."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
-    tmp = tmp_path_factory.mktemp("browser")
+    tmp = tmp_path_factory.mktemp(name)
     env = {"DATABASE_URL": f"sqlite:///{tmp / 'chat.sqlite3'}", "DATA_DIR": str(tmp)}
     with running_server(env, tmp / "server.log") as base:
         yield base
 
 
-@pytest.fixture
-def page(base_url: str) -> Iterator[object]:
+@contextmanager
+def browser_page(base_url: str, **context_options: Any) -> Iterator[Any]:
+    """A page in headless Chromium (a 1024 x 800 window unless told otherwise)."""
     from playwright.sync_api import sync_playwright
 
+    options = {"viewport": {"width": 1024, "height": 800}} | context_options
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=base_url, viewport={"width": 1024, "height": 800})
+        context = browser.new_context(base_url=base_url, **options)
         page = context.new_page()
         page.set_default_timeout(10_000)
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with chat_server(tmp_path_factory, "browser") as base:
+        yield base
+
+
+@pytest.fixture
+def page(base_url: str) -> Iterator[object]:
+    with browser_page(base_url) as page:
+        yield page
 
 
 def test_a_parent_moves_through_the_menus_with_the_keyboard(page) -> None:  # type: ignore[no-untyped-def]
