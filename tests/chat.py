@@ -106,3 +106,16 @@ class RemoteParent(HoldsSecret):
         response = httpx.get(f"{self.base}/api/chat/history", headers=self.auth, timeout=10)
         assert response.status_code == 200, response.text
         return response.json()["messages"]
+
+
+async def assert_fact_first(client: httpx.AsyncClient, phrasing: dict[str, Any]) -> None:
+    """A parent at the main menu types `phrasing["text"]`; the first reply of kind
+    "answer" (after any kind line) shows one of `phrasing["key_phrases"]`."""
+    parent = Parent(client)
+    await parent.at_main_menu()
+    replies = await parent.say(str(phrasing["text"]))
+    answers = [r for r in replies if r.get("kind") == "answer"]
+    assert answers, [r["text"][:80] for r in replies]
+    first = answers[0]["text"].lower()
+    phrases = [str(k).lower() for k in phrasing["key_phrases"]]
+    assert any(k in first for k in phrases), (phrases, first[:200])

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.chat import Parent
+from tests.chat import assert_fact_first
 
 PHRASINGS = yaml.safe_load((Path(__file__).parent / "data" / "answer_phrasings.yml").read_text())[
     "phrasings"
@@ -27,12 +27,4 @@ def test_the_set_is_varied() -> None:
 async def test_a_parents_question_gets_its_fact_first(
     client: httpx.AsyncClient, phrasing: dict[str, object]
 ) -> None:
-    parent = Parent(client)
-    await parent.at_main_menu()
-    replies = await parent.say(str(phrasing["text"]))
-    # Everyday distress gets one kind line first; the answer is the next reply.
-    answers = [r for r in replies if r.get("kind") == "answer"]
-    assert answers, [r["text"][:80] for r in replies]
-    first = answers[0]["text"].lower()
-    phrases = [str(k).lower() for k in phrasing["key_phrases"]]  # type: ignore[attr-defined]
-    assert any(k in first for k in phrases), (phrases, first[:200])
+    await assert_fact_first(client, phrasing)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.chat import Parent
+from tests.chat import assert_fact_first
 
 PHRASINGS = yaml.safe_load((Path(__file__).parent / "data" / "topics_b.yml").read_text())[
     "phrasings"
@@ -43,11 +43,4 @@ def test_every_topic_has_three_phrasings_one_long() -> None:
 async def test_a_parents_question_gets_its_fact_first(
     client: httpx.AsyncClient, phrasing: dict[str, object]
 ) -> None:
-    parent = Parent(client)
-    await parent.at_main_menu()
-    replies = await parent.say(str(phrasing["text"]))
-    answers = [r for r in replies if r.get("kind") == "answer"]
-    assert answers, [r["text"][:80] for r in replies]
-    first = answers[0]["text"].lower()
-    phrases = [str(k).lower() for k in phrasing["key_phrases"]]  # type: ignore[attr-defined]
-    assert any(k in first for k in phrases), (phrases, first[:200])
+    await assert_fact_first(client, phrasing)
