@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     # Key for the web chat's session secrets (HMAC). Empty: one is made and kept in
     # DATA_DIR/session.key. Replicas must share it (set it, or share DATA_DIR).
     session_secret_key: str = ""
+    # Sites that may show the chat in a frame (GET /widget.js, GET /embed): exact
+    # origins, comma-separated, each optionally tied to its council
+    # ("https://www.leeds.gov.uk=Leeds"). Empty: nobody may frame the chat.
+    embed_allowed_origins: str = ""
 
     # Telegram: on when TELEGRAM_BOT_TOKEN is set. Long polling unless a webhook URL is given.
     telegram_bot_token: str = ""
@@ -141,6 +145,14 @@ class Settings(BaseSettings):
         from bot.web.client import parse_networks
 
         parse_networks(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("embed_allowed_origins")
+    @classmethod
+    def _embed_origins(cls, value: str) -> str:
+        from bot.web.embed_origins import parse_embed_origins
+
+        parse_embed_origins(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("telegram_webhook_secret", "whatsapp_verify_token", "session_secret_key")

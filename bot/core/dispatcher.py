@@ -308,6 +308,8 @@ class Dispatcher:
                 if earlier is not None:
                     return await transaction.run(store.replies_to, earlier), None
             state = loaded.state or self._runner.new_state()
+            if loaded.state is None:
+                state.variables.update(inbound.presets)
             state.parent_id = loaded.parent_id
             channel = inbound.channel
             ticket = None

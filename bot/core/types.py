@@ -76,3 +76,6 @@ class Inbound:
     payload: str | None = None
     received_at: datetime | None = None
     media_kind: str | None = None
+    # Answers the channel knows before the parent says them (the embedded chat's
+    # council): saved into a conversation only when this message starts it.
+    presets: tuple[tuple[str, str], ...] = ()

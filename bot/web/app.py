@@ -27,12 +27,14 @@ from bot.web import (
     console_login,
     console_reports,
     console_sessions,
+    embed,
     health,
     plan_upload,
     webhooks,
 )
 from bot.web.client import parse_networks
 from bot.web.edge import EdgeChecks
+from bot.web.embed_origins import parse_embed_origins
 from bot.web.greeting import with_greeting
 from bot.web.limits import BodySizeLimit
 from bot.web.security_headers import SecurityHeaders
@@ -63,6 +65,8 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.state.ready = False
     # Read by bot/web/client.py: whose X-Forwarded-* headers to believe.
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    # Read by bot/web/security_headers.py and bot/web/embed.py: who may frame /embed.
+    app.state.embed_origins = parse_embed_origins(settings.embed_allowed_origins)
     app.add_middleware(EdgeChecks)  # inside BodySizeLimit (added next), so forms are bounded
     app.add_middleware(
         BodySizeLimit,
@@ -74,6 +78,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(chat_api.router)
     app.include_router(plan_upload.router)  # POST /api/chat/upload: a draft plan as a file
     app.include_router(chat_form.router)  # POST /: the chat without JavaScript
+    app.include_router(embed.router)  # /widget.js and /embed: the chat on a council's page
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(console_login.router)

@@ -243,8 +243,13 @@ async def _admit_later(
         await gate.dispatcher.handle(to_inbound(admitted, gate.body, gate.place), gate.reading)
 
 
-def to_inbound(admitted: Admitted, body: ChatRequest, place: ChatPlace = WEB_CHAT) -> Inbound:
-    """The message as the core reads it."""
+def to_inbound(
+    admitted: Admitted,
+    body: ChatRequest,
+    place: ChatPlace = WEB_CHAT,
+    presets: tuple[tuple[str, str], ...] = (),
+) -> Inbound:
+    """The message as the core reads it (`presets`: see bot/web/embed.py)."""
     return Inbound(
         channel=place.channel,
         chat_id=place.chat_id(admitted.session),
@@ -252,6 +257,7 @@ def to_inbound(admitted: Admitted, body: ChatRequest, place: ChatPlace = WEB_CHA
         text=body.text,
         payload=body.payload,
         received_at=utcnow(),
+        presets=presets,
     )
 
 

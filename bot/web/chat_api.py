@@ -27,6 +27,7 @@ from bot.store import conversations as store
 from bot.store.web_sessions import SessionHolder, end_session, session_of_token
 from bot.web.chat_access import NO_STORE, Admitted, admit, not_yours, to_inbound
 from bot.web.chat_cookie import held_chat
+from bot.web.embed_council import council_presets
 from bot.web.live import CHECK_EVERY_SECONDS, KEEP_ALIVE_SECONDS, event_stream, message_event
 
 router = APIRouter()
@@ -42,6 +43,9 @@ class ChatRequest(BaseModel):
     payload: str | None = Field(default=None, max_length=128)
     # Optional id chosen by the page, so a retried request is answered once.
     message_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    # The embedded chat's council (bot/web/embed.py), saved if this message starts
+    # the conversation; a name we don't know is ignored.
+    council: str | None = Field(default=None, max_length=80)
 
     @model_validator(mode="after")
     def _text_or_payload(self) -> ChatRequest:
@@ -105,12 +109,18 @@ async def chat(body: ChatRequest, request: Request) -> Response:
     admitted = await admit(services, body, request)
     if isinstance(admitted, JSONResponse):
         return admitted
-    return await answer_admitted(services, body, admitted)
+    return await answer_admitted(services, body, admitted, council_presets(services, body.council))
 
 
-async def answer_admitted(services: Services, body: ChatRequest, admitted: Admitted) -> Response:
+async def answer_admitted(
+    services: Services,
+    body: ChatRequest,
+    admitted: Admitted,
+    presets: tuple[tuple[str, str], ...] = (),
+) -> Response:
     """Handle an admitted message and answer in the replies shape (also the upload's)."""
-    replies = await services.dispatcher.handle(to_inbound(admitted, body), admitted.reading)
+    inbound = to_inbound(admitted, body, presets=presets)
+    replies = await services.dispatcher.handle(inbound, admitted.reading)
     return chat_response([reply_json(reply) for reply in replies], admitted)
 
 

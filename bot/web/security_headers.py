@@ -2,7 +2,8 @@
 
 - Content-Security-Policy: our pages load scripts, styles, images and fonts only
   from this origin, with no inline script, `eval` or plugins, and may be framed by
-  nobody (see `frame_ancestors`, the one place the embeddable widget will widen).
+  nobody but the sites allowed to show the embedded chat, and only /embed
+  (see `frame_ancestors`).
 - Referrer-Policy: no-referrer. Links out (gov.uk, IPSEA) reveal nothing of where
   a parent was, and a one-time link never leaks through a Referer header.
 - X-Content-Type-Options: nosniff, so a download is never run as a script or page.
@@ -20,15 +21,25 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.client import is_https
+from bot.web.embed_origins import NO_FRAMING, EmbedOrigins
+
+# The one page others may frame (bot/web/embed.py).
+EMBED_PATH = "/embed"
 
 # One year; browsers accept HSTS preload lists from 1 year up.
 HSTS = "max-age=31536000"
 
 
-def frame_ancestors(_connection: HTTPConnection) -> str:
-    """Who may put this page in a frame. Nobody, for now: the embeddable widget
-    (EMBED_ALLOWED_ORIGINS) will return its allowed origins here for /embed."""
-    return "'none'"
+def frame_ancestors(connection: HTTPConnection) -> str:
+    """Who may put this page in a frame: nobody, except the embedded chat (/embed),
+    which the sites in EMBED_ALLOWED_ORIGINS may frame (see bot/web/embed_origins.py
+    for why its `origin=` may narrow that to one site)."""
+    if connection.url.path != EMBED_PATH:
+        return NO_FRAMING
+    allowed: EmbedOrigins | None = getattr(connection.app.state, "embed_origins", None)
+    if not allowed:
+        return NO_FRAMING
+    return allowed.frame_ancestors(connection.query_params.get("origin"))
 
 
 def content_security_policy(connection: HTTPConnection) -> str:
@@ -64,7 +75,7 @@ class SecurityHeaders:
             b"referrer-policy": b"no-referrer",
             b"x-content-type-options": b"nosniff",
         }
-        if frame_ancestors(connection) == "'none'":
+        if frame_ancestors(connection) == NO_FRAMING:
             extra[b"x-frame-options"] = b"DENY"  # for browsers without CSP level 2
         if is_https(connection):
             extra[b"strict-transport-security"] = HSTS.encode()

@@ -298,6 +298,9 @@
   async function send(message, shownAs) {
     if (busy) return;
     const body = Object.assign({ session: sessionId(), message_id: newId() }, message);
+    // In a council's page (GET /embed): its council, for a conversation just starting.
+    const council = document.body.dataset.council;
+    if (council && !localStorage.getItem(TOKEN_KEY)) body.council = council;
     if (shownAs) addMessage("me", shownAs);
     setBusy(true);
     try {
@@ -475,7 +478,10 @@
     if (speech) speech.cancel();
     document.body.textContent = "";
     document.title = "";
-    window.location.replace(exitLink ? exitLink.href : "https://www.bbc.co.uk/weather");
+    const away = exitLink ? exitLink.href : "https://www.bbc.co.uk/weather";
+    // In a frame on a council's page (GET /embed) the whole page goes, not just the chat.
+    try { (window.top !== window.self ? window.top : window).location.replace(away); }
+    catch (error) { window.location.replace(away); }
   }
   if (exitLink) exitLink.addEventListener("click", quickExit);
   let lastEscape = 0;
