@@ -117,6 +117,9 @@ async def start_services(settings: Settings, actions: ActionRegistry | None = No
     dispatcher = Dispatcher(
         database, runner, holder, nlu, settings.max_message_chars, events, reader=reader
     )
+    from bot.plan.intake import long_plan_limit  # here: it imports this module
+
+    dispatcher.long_text_limit = long_plan_limit(database)  # a pasted plan is read whole
     return Services(
         settings,
         database,

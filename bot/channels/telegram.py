@@ -207,24 +207,33 @@ class TelegramChannel:
     async def _plan_document(self, message: Message, inbound: Inbound) -> Inbound | None:
         """The plan's text as the parent's message; None once a refusal was sent; the
         inbound unchanged (a document we don't read) when no plan is awaited."""
-        from bot.plan.intake import problem_words, read_in_thread, waiting_for_plan
-        from bot.plan.reading import MAX_UPLOAD_BYTES
+        from bot.plan.intake import (
+            FileNotFetched,
+            FileTooLarge,
+            problem_words,
+            read_sent_file,
+            waiting_for_plan,
+        )
 
         if not await waiting_for_plan(self._services, CHANNEL, inbound.chat_id):
             return inbound
         document = message.document
         assert document is not None
-        text, problem = None, "too_large"
-        if not document.file_size or document.file_size <= MAX_UPLOAD_BYTES:
+
+        async def fetch(limit: int) -> bytes:
             try:
                 file = await self.bot.get_file(document.file_id)
                 data = bytes(await file.download_as_bytearray())
             except TelegramError as exc:
                 log.warning("a Telegram document could not be fetched (%s)", type(exc).__name__)
-                text, problem = None, "unreadable"
-            else:
-                text, problem = await read_in_thread(document.file_name or "", data)
-                del data
+                raise FileNotFetched from None
+            if len(data) > limit:
+                raise FileTooLarge
+            return data
+
+        text, problem = await read_sent_file(
+            document.file_name or "", fetch, document.file_size or None
+        )
         if text is None:
             words = problem_words(self._services, problem or "unreadable")
             with contextlib.suppress(TelegramError):

@@ -51,18 +51,25 @@ def signature_is_valid(app_secret: str, body: bytes, header: str | None) -> bool
 def inbound_messages(data: Any) -> list[Inbound]:
     """The parents' messages in one webhook body (statuses and the rest are skipped)."""
     found: list[Inbound] = []
+    for message in message_objects(data):
+        inbound = _inbound(message)
+        if inbound is not None:
+            found.append(inbound)
+    return found
+
+
+def message_objects(data: Any) -> list[dict[str, Any]]:
+    """Each message object in a webhook body, as Meta sent it."""
     if not isinstance(data, dict):
         raise ValueError("the body is not a JSON object")
     # A validly signed body can still have any shape: parts that are not what Meta
     # documents are skipped, so the rest is answered and Meta does not resend it.
-    for entry in _objects(data.get("entry")):
-        for change in _objects(entry.get("changes")):
-            value = _object(change.get("value"))
-            for message in _objects(value.get("messages")):
-                inbound = _inbound(message)
-                if inbound is not None:
-                    found.append(inbound)
-    return found
+    return [
+        message
+        for entry in _objects(data.get("entry"))
+        for change in _objects(entry.get("changes"))
+        for message in _objects(_object(change.get("value")).get("messages"))
+    ]
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -116,6 +123,14 @@ class WhatsAppSender:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+    async def download_media(self, media_id: str, limit: int) -> bytes:
+        """A file a parent sent, by its media id (bot/channels/whatsapp_media.py)."""
+        from bot.channels.whatsapp_media import download
+
+        return await download(
+            self._client, self._settings.whatsapp_api_base, self._auth, media_id, limit
+        )
 
     def _words(self) -> dict[str, str]:
         system = self._services.content.current.flows.get("system")

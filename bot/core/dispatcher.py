@@ -79,6 +79,10 @@ NOT_READ = _NotRead()
 
 # Sends one reply to one chat now, bypassing the outbox (set by bot/channels/runtime.py).
 DirectSender = Callable[[str, Reply], Awaitable[None]]
+# How much of a long message the conversation takes where a long one is expected (a
+# pasted or uploaded plan, bot/plan/intake.py), else None: set where the service is put
+# together (bot/services.py), as core knows nothing of plans.
+LongTextLimit = Callable[[Inbound], Awaitable[int | None]]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -130,6 +134,7 @@ class Dispatcher:
         self._reader = reader or MessageReader(None, max_message_chars)
         self._crisis_wait = crisis_wait_seconds
         self.direct_senders: dict[str, DirectSender] = {}
+        self.long_text_limit: LongTextLimit | None = None
         self._saving: set[asyncio.Task[Any]] = set()  # crisis steps waiting on the database
 
     async def handle(
@@ -143,7 +148,6 @@ class Dispatcher:
             inbound = dataclasses.replace(inbound, payload=clean_text(inbound.payload))
         if text is not None and len(text) > self._max_chars:
             text = text[: self._max_chars]
-            notes.append(Reply(self._content.current.system_text("too_long")))
         # Reading needs no database: every sentence and the whole message (even the
         # part beyond the length limit) are screened before anything is loaded.
         if isinstance(reading, _NotRead):
@@ -155,7 +159,14 @@ class Dispatcher:
                 ",".join(reading.screening.reasons),
             )
             return await self._handle_crisis(Turn(inbound, text, reading))
-        prediction = await self._understand(text)
+        if text is not None and full_text is not None and len(full_text) > len(text):
+            # Only now, after the crisis screen: this may read the database.
+            longer = await self.long_text_limit(inbound) if self.long_text_limit else None
+            text = full_text[: max(self._max_chars, longer or 0)]
+            if len(text) < len(full_text):  # never cut without saying so
+                notes.append(Reply(self._content.current.system_text("too_long")))
+        # The intent of a long (plan) message is read from its start, as for any other.
+        prediction = await self._understand(text[: self._max_chars] if text else text)
         question = None
         if reading is not None and reading.screening.borderline:
             question = await self._question_prediction(reading)

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
-from bot.channels.whatsapp import inbound_messages, numbered_choice, signature_is_valid
+from bot.channels.whatsapp import (
+    inbound_messages,
+    message_objects,
+    numbered_choice,
+    signature_is_valid,
+)
+from bot.channels.whatsapp_media import documents_in, plan_document
 from bot.store import conversations as store
 
 log = logging.getLogger(__name__)
@@ -68,11 +74,22 @@ async def whatsapp_webhook(request: Request) -> Response:
     ):
         return _refuse(403, "The signature does not match.")
     try:
-        found = inbound_messages(json.loads(raw))
+        data = json.loads(raw)
+        found = inbound_messages(data)
+        documents = documents_in(message_objects(data))
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return _refuse(400, "The body is not a WhatsApp webhook JSON object.")
     for inbound in found:
         try:
+            document = documents.get(inbound.message_id or "")
+            if document is not None:
+                # A draft EHC plan sent while "Check my draft plan" waits for one.
+                read = await plan_document(
+                    services, request.app.state.channels.whatsapp, inbound, document
+                )
+                if read is None:
+                    continue
+                inbound = read
             if inbound.text is not None:
                 buttons = await services.database.read(
                     store.latest_buttons, WHATSAPP, inbound.chat_id

@@ -4,11 +4,17 @@ Speaks the documented endpoints: POST /<version>/<phone number id>/messages with
 JSON body and a Bearer token, answering {"messaging_product", "contacts",
 "messages": [{"id"}]}; POST /<version>/<phone number id>/media (multipart) answering
 {"id"}. Can be told to answer the next calls with a 429 and a Retry-After header.
+
+Files a parent sends: `add_media` stores bytes (in `files`) under a media id; GET /<version>/<media
+id> answers {"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}
+and GET of that url (on its own path, as Meta's is on another host) gives the bytes,
+both only with the Bearer token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -50,6 +56,11 @@ class FakeWhatsApp:
     sent: list[dict[str, Any]] = field(default_factory=list)
     uploads: list[dict[str, Any]] = field(default_factory=list)
     rate_limited: int = 0  # answer this many next calls with 429
+    # media id -> (bytes, mime type); ids in `media_gone` answer 404 (an expired id)
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    media_gone: set[str] = field(default_factory=set)
+    media_fetches: list[str] = field(default_factory=list)  # ids whose bytes were fetched
+    say_file_size: bool = True  # leave file_size out, as some answers do
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -92,6 +103,46 @@ class FakeWhatsApp:
         )
         return web.json_response({"id": f"media-{next(self._ids)}"})
 
+    def add_media(self, data: bytes, mime_type: str) -> str:
+        media_id = str(1_000_000_000_000 + next(self._ids))
+        self.files[media_id] = (data, mime_type)
+        return media_id
+
+    async def media_info(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"error": {"code": 190}}, status=401)
+        if media_id not in self.files or media_id in self.media_gone:
+            return web.json_response({"error": {"code": 100, "message": "No media"}}, status=404)
+        data, mime_type = self.files[media_id]
+        about: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "url": f"{self.url}/lookaside/whatsapp_business/attachments/?mid={media_id}",
+            "mime_type": mime_type,
+            "sha256": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            "id": media_id,
+        }
+        if self.say_file_size:
+            about["file_size"] = len(data)
+        return web.json_response(about)
+
+    async def media_bytes(self, request: web.Request) -> web.StreamResponse:
+        media_id = request.query.get("mid", "")
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.Response(status=401)
+        if media_id not in self.files:
+            return web.Response(status=404)
+        self.media_fetches.append(media_id)
+        data, mime_type = self.files[media_id]
+        # Chunked, with no Content-Length: the reader must count the bytes itself.
+        response = web.StreamResponse(headers={"Content-Type": mime_type})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for start in range(0, len(data), 256 * 1024):
+            await response.write(data[start : start + 256 * 1024])
+        await response.write_eof()
+        return response
+
     def _refuse(self, request: web.Request) -> web.Response | None:
         if request.match_info["phone"] != PHONE_NUMBER_ID:
             return web.json_response(
@@ -117,6 +168,8 @@ async def fake_whatsapp() -> AsyncIterator[FakeWhatsApp]:
     app = web.Application()
     app.router.add_post(f"/{VERSION}/{{phone}}/messages", fake.messages)
     app.router.add_post(f"/{VERSION}/{{phone}}/media", fake.media)
+    app.router.add_get(f"/{VERSION}/{{media_id}}", fake.media_info)
+    app.router.add_get("/lookaside/whatsapp_business/attachments/", fake.media_bytes)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
