@@ -65,7 +65,17 @@ class Champion:
         return await self.post(f"/console/tickets/{ticket_id}/reply", text=text)
 
     async def close(self, ticket_id: int, outcome: str = "advice_given") -> httpx.Response:
-        return await self.post(f"/console/tickets/{ticket_id}/close", outcome=outcome)
+        return await self.post(
+            f"/console/tickets/{ticket_id}/close", outcome=outcome, confirm="yes"
+        )
+
+    async def transfer(
+        self, ticket_id: int, handover: str = "Over to you.", **to: str
+    ) -> httpx.Response:
+        """Transfer with a note, confirmed: `to_member=<id>` or `to_area=<council>`."""
+        return await self.post(
+            f"/console/tickets/{ticket_id}/transfer", handover=handover, confirm="yes", **to
+        )
 
     async def transcript(self, ticket_id: int) -> str:
         response = await self.client.get(f"/console/tickets/{ticket_id}/live")

@@ -314,7 +314,7 @@ async def test_transfer_to_another_area_and_to_a_colleague(app_and_client: tuple
     _parent, ticket = await waiting_parent(app, client)
     leeds = await champion_of(app, ["Leeds"])
     await leeds.claim(ticket.id)
-    moved = await leeds.post(f"/console/tickets/{ticket.id}/transfer", to_area="Kent")
+    moved = await leeds.transfer(ticket.id, to_area="Kent")
     assert moved.status_code == 303 and moved.headers["location"].startswith("/console?")
     assert (await leeds.client.get(f"/console/tickets/{ticket.id}")).status_code == 403
     kent = await champion_of(app, ["Kent"])
@@ -324,7 +324,7 @@ async def test_transfer_to_another_area_and_to_a_colleague(app_and_client: tuple
     colleague_id = (
         members.text.split(f">{kent_colleague.email}")[0].rsplit('value="', 1)[1].split('"')[0]
     )
-    handed = await kent.post(f"/console/tickets/{ticket.id}/transfer", to_member=colleague_id)
+    handed = await kent.transfer(ticket.id, to_member=colleague_id)
     assert handed.status_code == 303
     now = await app.state.services.database.read(tickets.get_ticket, ticket.id)
     assert (now.status, now.claimed_by_email, now.local_authority) == (

@@ -56,6 +56,7 @@ def notes_of(connection: Connection, ticket_id: int) -> list[NoteView]:
             notes.c.created_at,
             notes.c.shareable,
             staff_users.c.email,
+            staff_users.c.name,
         )
         .select_from(notes.outerjoin(staff_users, staff_users.c.id == notes.c.staff_user_id))
         .where(notes.c.ticket_id == ticket_id)
@@ -64,7 +65,8 @@ def notes_of(connection: Connection, ticket_id: int) -> list[NoteView]:
     return [
         NoteView(
             r.id,
-            r.email or "(deleted account)",
+            # Staff know each other by name; an address is only a fallback for no name.
+            r.name or r.email or "(deleted account)",
             r.staff_user_id,
             r.text,
             r.created_at,

@@ -336,20 +336,34 @@ def champion_reply(connection: Connection, ticket_id: int, member_id: int, text:
     return message_id
 
 
-def transfer_to_member(connection: Connection, ticket_id: int, member_id: int) -> None:
+def _still_held_by(holder: int | None) -> Any:
+    # A transfer is decided on the page the champion saw: if someone claimed, took over
+    # or closed the ticket meanwhile, it must not go through on that stale picture.
+    if holder is None:
+        return tickets.c.claimed_by.is_(None)
+    return tickets.c.claimed_by == holder
+
+
+def transfer_to_member(
+    connection: Connection, ticket_id: int, member_id: int, holder: int | None
+) -> bool:
+    """Give an open ticket that `holder` has (None: nobody) to another champion."""
     now = utcnow()
-    connection.execute(
+    result = connection.execute(
         update(tickets)
-        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN))
+        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN), _still_held_by(holder))
         .values(status="claimed", claimed_by=member_id, claimed_at=now, updated_at=now)
     )
+    return result.rowcount == 1
 
 
-def transfer_to_area(connection: Connection, ticket_id: int, local_authority: str) -> None:
+def transfer_to_area(
+    connection: Connection, ticket_id: int, local_authority: str, holder: int | None
+) -> bool:
     """Back into the queue for another area's champions."""
-    connection.execute(
+    result = connection.execute(
         update(tickets)
-        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN))
+        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN), _still_held_by(holder))
         .values(
             status="waiting",
             claimed_by=None,
@@ -358,6 +372,7 @@ def transfer_to_area(connection: Connection, ticket_id: int, local_authority: st
             updated_at=utcnow(),
         )
     )
+    return result.rowcount == 1
 
 
 def close(connection: Connection, ticket_id: int, outcome: str) -> bool:

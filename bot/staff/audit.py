@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 
 from bot.staff.accounts import StaffMember
-from bot.store.models import AuditEntry, utcnow
+from bot.store.models import AuditEntry, StaffUser, utcnow
 
 audit_log = AuditEntry.__table__
+staff_users = StaffUser.__table__
 
 
 def record(
@@ -39,15 +40,29 @@ class AuditLine:
     action: str
     ticket_id: int | None
     detail: str | None
+    name: str = ""  # the person's name now; the address is kept for a deleted account
+
+    @property
+    def who(self) -> str:
+        return self.name or self.email
 
 
 def latest(
     connection: Connection, limit: int = 500, ticket_id: int | None = None
 ) -> list[AuditLine]:
-    query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    query = (
+        select(audit_log, staff_users.c.name)
+        .select_from(
+            audit_log.outerjoin(staff_users, staff_users.c.id == audit_log.c.staff_user_id)
+        )
+        .order_by(audit_log.c.id.desc())
+        .limit(limit)
+    )
     if ticket_id is not None:
         query = query.where(audit_log.c.ticket_id == ticket_id)
     return [
-        AuditLine(row.created_at, row.staff_email, row.action, row.ticket_id, row.detail)
+        AuditLine(
+            row.created_at, row.staff_email, row.action, row.ticket_id, row.detail, row.name or ""
+        )
         for row in connection.execute(query)
     ]

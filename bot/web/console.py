@@ -132,13 +132,18 @@ async def _ticket_context(
         "colleagues": [
             m
             for m in members
-            if m.active and m.id != who.member.id and m.covers(ticket.local_authority)
+            if m.active
+            and m.id not in (who.member.id, ticket.claimed_by)
+            and m.covers(ticket.local_authority)
         ],
         "areas": [a.name for a in authorities],
         "notice": NOTICES.get(request.query_params.get("done", "")),
         "error": "",
         "draft": "",
         "note_draft": "",
+        "kept": {},
+        "may_hand_on": may_hand_on(who.member, ticket),
+        "holder_name": _holder_name(ticket),
     }
 
 
@@ -185,8 +190,10 @@ async def _done(
     error: str = "",
     draft: str = "",
     status: int = 400,
+    kept: dict[str, str] | None = None,
 ) -> Response:
-    """After a form: JSON for console.js, else back to the page (the typed text kept)."""
+    """After a form: JSON for console.js, else back to the page (the typed text kept;
+    `kept`: what the transfer and close forms had chosen and written)."""
     if _wants_json(request):
         if error:
             return JSONResponse({"error": error}, status_code=status)
@@ -199,6 +206,7 @@ async def _done(
         context.update(error=error, note_draft=draft)  # back into the note box, not the reply
     else:
         context.update(error=error, draft=draft)
+    context["kept"] = kept or {}
     return templates.TemplateResponse(request, "console/ticket.html", context, status_code=status)
 
 
@@ -228,7 +236,7 @@ async def claim(request: Request, ticket_id: int, who: Who) -> Response:
                 await transaction.run(tickets.send_to_parent, ticket_id, None, joined)
     if not won:
         latest = await _visible_ticket(request, who, ticket_id)
-        holder = latest.claimed_by_email or "someone else"
+        holder = latest.claimed_by_name or latest.claimed_by_email or "Someone else"
         message = (
             f"{holder} claimed this ticket first."
             if latest.status == "claimed"
@@ -322,38 +330,105 @@ async def note_sharing(request: Request, ticket_id: int, note_id: int, who: Who)
     return await _done(request, who, ticket_id, notice)
 
 
+def may_hand_on(member: StaffMember, ticket: tickets.TicketView) -> bool:
+    """A claimed ticket is its holder's to pass on or close (or an admin's); a waiting
+    one is anyone's who can see it."""
+    return ticket.status != "claimed" or ticket.claimed_by == member.id or member.is_admin
+
+
+def _holder_name(ticket: tickets.TicketView) -> str:
+    return ticket.claimed_by_name or ticket.claimed_by_email or "another champion"
+
+
 @router.post("/tickets/{ticket_id}/transfer")
 async def transfer(request: Request, ticket_id: int, who: Who) -> Response:
-    """To a colleague who covers the area, or back into another area's queue."""
+    """To a colleague who covers the area, or back into another area's queue, always
+    with a handover note for whoever picks it up; the parent is told who takes over."""
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     services = _services(request)
     to_member, to_area = str(form.get("to_member") or ""), str(form.get("to_area") or "")
+    handover = str(form.get("handover") or "").strip()
+    kept = {
+        "form": "member" if "to_member" in form else "area",
+        "to_member": to_member,
+        "to_area": to_area,
+        "handover": handover,
+    }
+
+    async def refused(problem: str, status: int = 400) -> Response:
+        return await _done(
+            request, who, ticket_id, "transferred", problem, status=status, kept=kept
+        )
+
     if ticket.status == "closed":
-        return await _done(request, who, ticket_id, "transferred", "This ticket is closed.")
+        return await refused("This ticket is closed.")
+    if not may_hand_on(who.member, ticket):
+        return await refused(
+            f"Only {_holder_name(ticket)}, who has this ticket, or an admin can transfer it.",
+            403,
+        )
     target = None
     area = None
-    if to_member.isascii() and to_member.isdigit():
+    if to_member:
         members = {m.id: m for m in await services.database.read(all_members)}
         target = members.get(whole_number(to_member) or 0)
-        if target is None or not target.active or not target.covers(ticket.local_authority):
-            problem = "Choose a champion who covers this ticket's area."
-            return await _done(request, who, ticket_id, "transferred", problem)
-    else:
+        if (
+            target is None
+            or not target.active
+            or not target.covers(ticket.local_authority)
+            or target.id == ticket.claimed_by
+        ):
+            return await refused("Choose a champion who covers this ticket's area.")
+    elif to_area:
         area = services.content.current.local_authorities.by_name(to_area)
         if area is None:
-            problem = "Choose a champion or an area to transfer to."
-            return await _done(request, who, ticket_id, "transferred", problem)
+            return await refused("Choose an area from the list.")
+    else:
+        return await refused(
+            "Choose a champion to transfer to."
+            if "to_member" in form
+            else "Choose an area to transfer to."
+            if "to_area" in form
+            else "Choose a champion or an area to transfer to."
+        )
+    if not handover:
+        return await refused("Write a handover note so whoever takes over knows where things are.")
+    if len(handover) > MAX_REPLY_CHARS:
+        return await refused(f"Handover notes can be up to {MAX_REPLY_CHARS:,} characters.")
+    if not _ticked(form, "confirm"):
+        return await refused("Tick the box to confirm the transfer.")
+    if target is not None:
+        to_whom = target.name or target.email  # staff see names; parents only a first name
+        told = _notice(request, "transferred", {"champion_name": tickets.first_name(target.name)})
+    else:
+        assert area is not None
+        to_whom = f"the {area.name} queue"
+        told = _notice(request, "transferred_to_area", {"area": area.name})
     async with services.database.transaction() as transaction:
         if target is not None:
-            await transaction.run(tickets.transfer_to_member, ticket_id, target.id)
-            detail = f"to {target.email}"
+            moved = await transaction.run(
+                tickets.transfer_to_member, ticket_id, target.id, ticket.claimed_by
+            )
         else:
             assert area is not None
-            await transaction.run(tickets.transfer_to_area, ticket_id, area.name)
-            detail = f"to area {area.name}"
-        await transaction.run(audit.record, who.member, "transfer", ticket_id, detail)
-    _publish(request, ticket)
+            moved = await transaction.run(
+                tickets.transfer_to_area, ticket_id, area.name, ticket.claimed_by
+            )
+        if moved:
+            note_text = f"Handover to {to_whom}: {handover}"
+            await transaction.run(notes.add_note, ticket_id, who.member.id, note_text)
+            await transaction.run(audit.record, who.member, "transfer", ticket_id, f"to {to_whom}")
+            if told is not None and ticket.parent_id is not None:
+                # The parent's side of the hand-over, and a line in the transcript.
+                await transaction.run(tickets.send_to_parent, ticket_id, None, told)
+    if not moved:
+        return await refused(
+            "This ticket was claimed, transferred or closed while you were writing. "
+            "Please look at it again.",
+            409,
+        )
+    _publish(request, ticket, parent_too=True)
     if area is not None and not who.member.covers(area.name):
         # It has left this champion's areas: back to the queue rather than a 403.
         return RedirectResponse("/console?done=transferred", status_code=303)
@@ -367,6 +442,15 @@ async def close(request: Request, ticket_id: int, who: Who) -> Response:
     outcome = str(form.get("outcome") or "")
     if outcome not in tickets.OUTCOMES:
         return await _done(request, who, ticket_id, "closed", "Choose an outcome before closing.")
+    if not _ticked(form, "confirm"):
+        return await _done(
+            request,
+            who,
+            ticket_id,
+            "closed",
+            "Tick the box to confirm you want to close this ticket.",
+            kept={"outcome": outcome},
+        )
     if (
         ticket.status == "claimed"
         and ticket.claimed_by != who.member.id
