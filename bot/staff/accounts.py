@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
-from bot.store.models import StaffUser, utcnow
+from bot.store.models import StaffUser, as_utc, utcnow
 
 staff_users = StaffUser.__table__
 ROLES = ("champion", "admin")
@@ -44,6 +44,9 @@ class StaffMember:
     role: str
     areas: list[str] = field(default_factory=list)
     active: bool = True
+    # Presence (bot/staff/presence.py): their own switch and the last console heartbeat.
+    available: bool = False
+    heartbeat_at: dt.datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -93,6 +96,8 @@ def _member(row: object) -> StaffMember:
         role=row.role,  # type: ignore[attr-defined]
         areas=list(row.areas or []),  # type: ignore[attr-defined]
         active=bool(row.active),  # type: ignore[attr-defined]
+        available=bool(row.available),  # type: ignore[attr-defined]
+        heartbeat_at=as_utc(row.heartbeat_at),  # type: ignore[attr-defined]
     )
 
 

@@ -50,9 +50,15 @@ def start_session(connection: Connection, member_id: int) -> tuple[str, str]:
 
 
 def resume_session(
-    connection: Connection, token: str, idle_timeout: dt.timedelta, now: dt.datetime | None = None
+    connection: Connection,
+    token: str,
+    idle_timeout: dt.timedelta,
+    now: dt.datetime | None = None,
+    touch: bool = True,
 ) -> SignedIn | None:
-    """The person behind a cookie, if the session exists, is fresh and the account active."""
+    """The person behind a cookie, if the session exists, is fresh and the account active.
+    `touch=False` (a page's background heartbeat) checks without keeping the session
+    alive, so an unattended open page is still signed out after the idle timeout."""
     now = now or utcnow()
     key = token_hash(token)
     row = connection.execute(
@@ -67,7 +73,7 @@ def resume_session(
     member = get_member(connection, row.staff_user_id)
     if member is None or not member.active:
         return None
-    if now - last_seen > _TOUCH_EVERY:
+    if touch and now - last_seen > _TOUCH_EVERY:
         connection.execute(
             update(staff_sessions)
             .where(staff_sessions.c.token_hash == key)

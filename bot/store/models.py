@@ -214,6 +214,10 @@ class StaffUser(Base):
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Presence (bot/staff/presence.py): the champion's own "available" switch, and the
+    # last heartbeat from an open console page; online = both, the beat under 2 min old.
+    available: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class StaffSession(Base):

@@ -25,6 +25,7 @@ from bot.web import (
     console_admin,
     console_content,
     console_login,
+    console_presence,
     console_reports,
     console_sessions,
     embed,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(webhooks.router)
     app.include_router(console_login.router)
     app.include_router(console_admin.router)
+    app.include_router(console_presence.router)  # available/away and console heartbeats
     app.include_router(console_sessions.router)
     app.include_router(console_reports.router)
     app.include_router(console_content.router)

@@ -48,13 +48,22 @@ class BadForm(Exception):
 
 async def signed_in(request: Request) -> SignedIn:
     """The signed-in champion or admin (a FastAPI dependency)."""
+    return await _resume(request, touch=True)
+
+
+async def still_signed_in(request: Request) -> SignedIn:
+    """`signed_in` for background heartbeats: does not count as using the console."""
+    return await _resume(request, touch=False)
+
+
+async def _resume(request: Request, touch: bool) -> SignedIn:
     token = read_cookie(request, SESSION_COOKIE)
     if not token or len(token) > 200:
         raise NotSignedIn()
     services = request.app.state.services
     idle = dt.timedelta(minutes=services.settings.console_idle_minutes)
     async with services.database.transaction() as transaction:
-        who = await transaction.run(resume_session, token, idle)
+        who = await transaction.run(resume_session, token, idle, None, touch)
     if who is None:
         raise NotSignedIn()
     request.state.who = who

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.core.text import whole_number
 from bot.services import Services
-from bot.staff import audit
+from bot.staff import audit, presence
 from bot.staff.accounts import (
     ROLES,
     AccountError,
@@ -67,6 +67,7 @@ async def _users_page(
     form: dict[str, Any] | None = None,
 ) -> Response:
     members = await _services(request).database.read(all_members)
+    on_now = await _services(request).database.read(presence.who_is_on)
     return templates.TemplateResponse(
         request,
         "console/users.html",
@@ -74,6 +75,7 @@ async def _users_page(
             "who": who.member,
             "csrf_token": who.csrf_token,
             "members": members,
+            "presence": on_now,
             "roles": ROLES,
             "error": error,
             "notice": notice,
