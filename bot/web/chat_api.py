@@ -84,6 +84,9 @@ class ChatResponse(BaseModel):
     # `Authorization: Bearer <token>` with every later request.
     session: str | None = None
     token: str | None = None
+    # "plan" while "Check my draft plan" waits for one: the page offers a file picker
+    # (POST /api/chat/upload) and takes a long paste.
+    awaits: str | None = None
 
 
 class HistoryMessage(BaseModel):
@@ -97,6 +100,7 @@ class HistoryMessage(BaseModel):
 
 class HistoryResponse(BaseModel):
     messages: list[HistoryMessage]
+    awaits: str | None = None  # as ChatResponse's, for a reloaded page
 
 
 def _services(request: Request) -> Services:
@@ -121,7 +125,15 @@ async def answer_admitted(
     """Handle an admitted message and answer in the replies shape (also the upload's)."""
     inbound = to_inbound(admitted, body, presets=presets)
     replies = await services.dispatcher.handle(inbound, admitted.reading)
-    return chat_response([reply_json(reply) for reply in replies], admitted)
+    awaits = await awaited(services, inbound.chat_id)
+    return chat_response([reply_json(reply) for reply in replies], admitted, awaits)
+
+
+async def awaited(services: Services, chat_id: str) -> str | None:
+    """What the conversation waits for that the page shows a control for."""
+    from bot.plan.intake import waiting_for_plan
+
+    return "plan" if await waiting_for_plan(services, CHANNEL, chat_id) else None
 
 
 def reply_json(reply: Reply) -> dict[str, object]:
@@ -141,11 +153,13 @@ def document_link(key: str) -> str:
     return f"/api/chat/document?key={quote(key, safe='')}"
 
 
-def chat_response(replies: list[dict[str, object]], admitted: Admitted) -> JSONResponse:
+def chat_response(
+    replies: list[dict[str, object]], admitted: Admitted, awaits: str | None = None
+) -> JSONResponse:
     """The replies, with the session and its secret when one was issued just now."""
     issued = {"session": admitted.session, "token": admitted.new_token}
     response = ChatResponse.model_validate(
-        {"replies": replies, **(issued if admitted.new_token else {})}
+        {"replies": replies, "awaits": awaits, **(issued if admitted.new_token else {})}
     )
     return JSONResponse(response.model_dump(exclude_none=True), headers=NO_STORE)
 
@@ -227,7 +241,8 @@ async def history(request: Request) -> Response:
                 for e in entries
                 # Opening the page sends a start signal, not words: nothing to show.
                 if e.text or e.direction == "out"
-            ]
+            ],
+            "awaits": await awaited(_services(request), holder.session),
         }
     )
     return JSONResponse(found.model_dump(), headers=NO_STORE)

@@ -311,6 +311,7 @@
         data = await post(body); // one retry; the same message_id is answered once
       }
       const group = showReplies(data.replies);
+      showAwaited(data.awaits);
       const viaButton = message.payload !== undefined;
       // Focus moves without scrolling, so a long reply stays at its start.
       // A typed question offers only "Skip this question": the box gets focus, not Skip.
@@ -352,6 +353,80 @@
     box.value = "";
     const ok = await send({ text }, text);
     if (!ok && !box.value) box.value = text; // nothing typed is lost
+  });
+
+  // "Check my draft plan" (issue #19): while the bot waits for a plan, a file picker
+  // (POST /api/chat/upload, with the same secret header) and room for a long paste.
+  const planBox = document.getElementById("plan-upload");
+  const planFile = document.getElementById("plan-file");
+  const planSend = document.getElementById("plan-send");
+  const MESSAGE_CHARS = 4000; // the server's MAX_MESSAGE_CHARS
+  const PLAN_CHARS = 100000; // bot/plan/intake.py MAX_TEXT_CHARS
+  const PLAN_BYTES = 10 * 1024 * 1024; // bot/plan/reading.py MAX_UPLOAD_BYTES
+  // The words of flows/plan_check.yml problems.too_large (a test keeps them the same).
+  const TOO_LARGE = "That file is bigger than 10 MB, so I can't read it. You could paste the text of Section F here instead.";
+
+  function showAwaited(awaits) {
+    const plan = awaits === "plan";
+    if (planBox) planBox.hidden = !plan;
+    box.maxLength = plan ? PLAN_CHARS : MESSAGE_CHARS;
+  }
+
+  async function sendPlanFile() {
+    if (busy) return;
+    const file = planFile.files && planFile.files[0];
+    if (!file) {
+      status.className = "status error";
+      status.textContent = "Please choose a file to send.";
+      planFile.focus();
+      return;
+    }
+    addMessage("me", "Sent a file: " + file.name);
+    planFile.value = "";
+    if (file.size > PLAN_BYTES) { // refused here too, before 10 MB cross the network
+      addMessage("bot", TOO_LARGE);
+      log.scrollTop = log.scrollHeight;
+      planFile.focus();
+      return;
+    }
+    const body = new FormData();
+    body.append("session", sessionId());
+    body.append("message_id", newId());
+    body.append("file", file);
+    setBusy(true);
+    planSend.disabled = true;
+    try {
+      const response = await fetch(API + "/upload", { method: "POST", headers: authHeaders(), body });
+      const data = await response.json().catch(() => null);
+      if (response.status === 401) {
+        setTimeout(() => restart(data && data.replies && data.replies.length ? data.replies[0].text : ""), 0);
+        return;
+      }
+      if (!data || !data.replies) throw new Error("HTTP " + response.status);
+      // A file that can't be read is answered in words, as a message from the bot.
+      showReplies(data.replies);
+      if (response.ok || response.status === 409) showAwaited(data.awaits);
+      if (planBox.hidden) box.focus({ preventScroll: true });
+      else planFile.focus({ preventScroll: true });
+    } catch (error) {
+      status.className = "status error";
+      status.textContent = "Sorry, your file could not be sent. Check your connection and try again.";
+    } finally {
+      setBusy(false);
+      planSend.disabled = false;
+    }
+  }
+  if (planSend) planSend.addEventListener("click", sendPlanFile);
+
+  // A paste longer than the box takes would be cut by the browser without a word: say so.
+  box.addEventListener("paste", (event) => {
+    const pasted = event.clipboardData ? event.clipboardData.getData("text") : "";
+    const room = box.maxLength - box.value.length + (box.selectionEnd - box.selectionStart);
+    if (box.maxLength <= 0 || pasted.length <= room) return;
+    status.className = "status error";
+    status.textContent = box.maxLength >= PLAN_CHARS
+      ? "That is more than I can read in one message: only the first 100,000 characters fit. Please upload the file instead, or paste Section F in parts."
+      : "Only the first 4,000 characters fit in one message. To check a draft plan, choose \"Check my draft plan\" first: then you can paste the whole of Section F, or upload the file.";
   });
 
   box.addEventListener("keydown", (event) => {
@@ -462,6 +537,7 @@
           if (m.direction === "out") addChoices(m.buttons, i > lastIn);
         });
         log.scrollTop = log.scrollHeight;
+        showAwaited(data.awaits);
       } else {
         await send({ payload: "global:start" });
       }
