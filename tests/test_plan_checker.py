@@ -129,6 +129,9 @@ async def test_pasted_section_f_is_checked_in_the_chat(client) -> None:
     assert f'"{VAGUE_ONE}"' in text and "Ask them to add: who will give it" in text
     assert "what good looks like" in text and SPECIFIC_ONE in text
     assert "9.69" in text and "Worcestershire" in text
+    # Then the comments letter is offered (tests/test_plan_letter.py), then a person.
+    assert "a letter of comments" in text and "No letter for now" in parent.buttons
+    await parent.press("No letter for now")
     assert "Talk to a Parent Champion" in parent.buttons
 
 
@@ -273,6 +276,7 @@ async def test_a_plan_sent_as_a_telegram_document_is_checked(settings) -> None:
         fake.add_document(parent.chat_id, "plan.pdf", plan_pdf())
         found = await parent.expect("not clear enough")
         assert VAGUE_ONE in found["text"] and "paediatrician" not in found["text"]
+        await parent.press("No letter for now")  # the comments letter: tests/test_plan_letter.py
         await parent.press("Check another part")
         await parent.expect("paste the text of Section F")
         fake.add_document(parent.chat_id, "locked.pdf", plan_pdf(encrypt="secret"))

@@ -9,6 +9,10 @@ Sources (see the articles in knowledge/ that cite them):
   with the day the proposed changes were served, to comment (reg 22(2)(c)); the final
   amended plan is due within 8 weeks of the council sending them (reg 22(3)).
   https://www.legislation.gov.uk/uksi/2014/1530/regulation/22
+- Draft EHC plan: the parent has at least 15 days, beginning with the day the draft
+  was served, to comment and ask for a school (reg 13(1)(a)), so the last day is at
+  least the day it arrived plus 14; the council's covering letter may give longer.
+  https://www.legislation.gov.uk/uksi/2014/1530/regulation/13
 - Phase transfer: plan reviewed and amended *before* 15 February in the calendar year
   of the move, or before 31 March for a move from secondary school to post-16 (reg
   18(1)), so the last day is 14 February or 30 March; a move between post-16
@@ -129,6 +133,12 @@ def amended_plan_dates(notice: dt.date) -> AmendmentDates:
     return AmendmentDates(
         comments=notice + dt.timedelta(days=14), final_plan=notice + dt.timedelta(weeks=8)
     )
+
+
+def draft_plan_comments_deadline(served: dt.date) -> dt.date:
+    """The 15th day, counting the day the draft plan was served as day 1: the last
+    day the law guarantees for comments (the council may give longer)."""
+    return served + dt.timedelta(days=14)
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
@@ -252,6 +262,25 @@ def amended_plan_action(context: ActionContext) -> ActionResult:
     return ActionResult(variables=found)
 
 
+def draft_comments_action(context: ActionContext) -> ActionResult:
+    """The last day for comments on a draft plan, from the day it arrived
+    (`draft_arrived_date`) or from the council's own deadline (`council_comments_date`),
+    as the parent chose (`draft_date_kind`). An arrival still to come is refused
+    (`draft_date_problem: future`) so the flow can say so and ask again."""
+    if context.variables.get("draft_date_kind") == "council":
+        given = _date(context.variables, "council_comments_date")
+        day = given
+    else:
+        given = _date(context.variables, "draft_arrived_date")
+        if given is not None and given > context.today:
+            return ActionResult(variables={"draft_date_problem": "future"})
+        day = draft_plan_comments_deadline(given) if given is not None else None
+    if day is None:
+        return ActionResult(variables={"draft_date_problem": "missing"})
+    found = _dated("draft_comments", day, context)
+    return ActionResult(variables=found | {"draft_date_problem": ""})
+
+
 def post16_move_action(context: ActionContext) -> ActionResult:
     return _one_date(context, "post16_move_date", "post16_deadline", post16_move_deadline)
 
@@ -310,6 +339,7 @@ def register(registry: ActionRegistry) -> None:
     registry.register("phase_transfer_deadline")(phase_transfer_action)
     registry.register("amended_plan_deadline")(amended_plan_action)
     registry.register("post16_move_deadline")(post16_move_action)
+    registry.register("draft_comments_deadline")(draft_comments_action)
     registry.register("exclusion_review")(exclusion_review_action)
     registry.register("transport_review")(transport_review_action)
     registry.register("ombudsman_deadline")(ombudsman_action)

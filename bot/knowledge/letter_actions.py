@@ -45,6 +45,9 @@ def _shown(context: ActionContext, name: str) -> str:
     value = context.variables.get(name)
     if name == "local_authority":
         return council_full_name(value, _authorities(context)) or ""
+    summary = context.variables.get(f"{name}_summary")
+    if summary not in (None, ""):
+        return str(summary)  # a long answer (a draft plan's findings) is named, not repeated
     return letter_value(value)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
 from bot.core.text import fill
 from bot.plan.checker import CheckResult, Finding, check_text
+from bot.plan.comments import comments_letter_action, letter_comments
 from bot.plan.section_f import find_section_f
 
 PLAN_TEXT = "plan_text"
@@ -25,6 +26,8 @@ PLAN_VARIABLES = (
     "plan_more",
     "plan_vague_count",
     "plan_fine_count",
+    "plan_comments",  # every finding, for the comments letter (bot/plan/comments.py)
+    "plan_comments_summary",
 )
 
 
@@ -77,7 +80,7 @@ def check_draft_plan(context: ActionContext) -> ActionResult:
     }
     if not result.findings:
         return ActionResult(variables=found | {"plan_result": "not_plan"})
-    words = compose(result, context.flow_data)
+    words = compose(result, context.flow_data) | letter_comments(result.findings, context.flow_data)
     outcome = "findings" if result.vague else "all_fine"
     if not result.fine:
         outcome = "findings_only" if result.vague else outcome
@@ -94,3 +97,4 @@ def forget_draft_plan(context: ActionContext) -> ActionResult:
 def register(registry: ActionRegistry) -> None:
     registry.register("check_draft_plan")(check_draft_plan)
     registry.register("forget_draft_plan")(forget_draft_plan)
+    registry.register("comments_letter")(comments_letter_action)
