@@ -98,6 +98,10 @@ async def test_the_council_is_preset_only_for_the_site_it_is_tied_to(embedding) 
         return data_council(response.text)
 
     assert await preset(f"origin={LEEDS_SITE}&council=Leeds") == "Leeds"
+    # The page hands its session only to the site frame-ancestors names alone.
+    page = (await client.get(f"/embed?origin={LEEDS_SITE}&council=Leeds")).text
+    assert f'data-host="{LEEDS_SITE}"' in page and "/static/embed_storage.js" in page
+    assert "data-host" not in (await client.get("/embed?origin=https://evil.example")).text
     assert await preset(f"origin={LEEDS_SITE}&council=Leeds%20City%20Council") == "Leeds"
     # Leeds is tied to its own site: no other site can preset it, and Leeds's site
     # can preset no other council.

@@ -29,7 +29,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from bot.services import Services
 from bot.web.embed_colours import clean_colour, text_colour_on
 from bot.web.embed_council import find_council, same_council
-from bot.web.embed_origins import EmbedOrigins
+from bot.web.embed_origins import EmbedOrigins, normal_origin
 from bot.web.greeting import with_greeting
 from bot.web.security_headers import EMBED_PATH
 
@@ -84,8 +84,10 @@ async def embed_page(
     title: Annotated[str | None, Query()] = None,
 ) -> Response:
     origin = origin[:MAX_ORIGIN_CHARS] if origin else None
+    allowed = embed_origins(request)
     page = embedded_chat_page(
         request,
+        host=normal_origin(origin) if origin and allowed.allows(origin) else None,
         council=preset_council(request, council, origin),
         colour=clean_colour((colour or "")[:20]),
         title=clean_title((title or "")[:1000]),
@@ -94,15 +96,19 @@ async def embed_page(
 
 
 def embedded_chat_page(
-    request: Request, council: str | None, colour: str | None, title: str
+    request: Request, host: str | None, council: str | None, colour: str | None, title: str
 ) -> str:
     """The chat page (templates/chat.html), so the frame has every feature the page
-    has, with the council's title and colour and its council for the first message."""
+    has, with the council's title and colour and its council for the first message.
+    `host` is the council's origin, when frame-ancestors names it alone: the only
+    page static/embed_storage.js will hand the chat's session to."""
     page = (WEB_DIR / "templates" / "chat.html").read_text(encoding="utf-8")
     services = _services(request)
     if services is not None:
         page = with_greeting(page, services.content.current)
     attributes = ['class="embedded"']
+    if host is not None:
+        attributes.append(f'data-host="{html.escape(host)}"')
     if council is not None:
         attributes.append(f'data-council="{html.escape(council)}"')
     if colour is not None:
@@ -112,6 +118,12 @@ def embedded_chat_page(
     page = page.replace("<body>", f"<body {' '.join(attributes)}>", 1)
     page = re.sub(r"<title>.*?</title>", f"<title>{shown}</title>", page, count=1)
     page = re.sub(r"<h1>.*?</h1>", f"<h1>{shown}</h1>", page, count=1)
+    page = page.replace(
+        '<script src="/static/chat.js" defer></script>',
+        '<script src="/static/embed_storage.js" defer></script>\n'
+        '  <script src="/static/chat.js" defer></script>',
+        1,
+    )
     return page.replace(
         '<link rel="stylesheet" href="/static/chat.css">',
         '<link rel="stylesheet" href="/static/chat.css">\n'

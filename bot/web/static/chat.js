@@ -13,6 +13,8 @@
   // The secret the server issued with this chat's first reply. It goes in a header,
   // never in a URL, and without it nobody can read or continue this conversation.
   const TOKEN_KEY = SESSION_KEY + "-token";
+  // In a council's page (GET /embed) the frame may be refused storage: embed_storage.js.
+  const localStorage = window.championStorage ? window.championStorage.store : window.localStorage;
   let busy = false;
 
   function sessionId() {
@@ -568,5 +570,5 @@
     lastEscape = now;
   });
 
-  start().then(listen);
+  (window.championStorage ? window.championStorage.ready : Promise.resolve()).then(start).then(listen);
 })();

@@ -150,7 +150,7 @@
       // Made on first open, so the page loads no chat until a parent asks for it; kept
       // afterwards, so closing and opening again loses nothing.
       frame = document.createElement("iframe");
-      frame.title = (title || "Champion") + " chat";
+      frame.title = title || "Champion chat";
       frame.setAttribute("allow", "clipboard-write"); // "Copy letter"
       frame.referrerPolicy = "no-referrer";
       frame.src = chatAddress();
@@ -166,6 +166,22 @@
     launcher.setAttribute("aria-expanded", "false");
     launcher.focus();
   }
+
+  // A browser that blocks third-party cookies may refuse the chat's frame any storage;
+  // then the frame keeps its session here, in this tab only (static/embed_storage.js).
+  const KEPT = "champion-chat";
+  function kept() {
+    try { return JSON.parse(sessionStorage.getItem(KEPT) || "{}"); } catch (error) { return {}; }
+  }
+  window.addEventListener("message", (event) => {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== base) return;
+    const message = event.data || {};
+    if (message.champion === "load") {
+      frame.contentWindow.postMessage({ champion: "stored", items: kept() }, base);
+    } else if (message.champion === "save" && message.items && typeof message.items === "object") {
+      try { sessionStorage.setItem(KEPT, JSON.stringify(message.items)); } catch (error) { /* private mode */ }
+    }
+  });
 
   launcher.addEventListener("click", () => (panel.hidden ? open() : shut()));
   close.addEventListener("click", shut);
