@@ -51,7 +51,13 @@ def main(argv: list[str] | None = None) -> int:
         "eval", help="precision and recall for vague provision; Section F found in whole plans"
     )
     plan_eval.add_argument("--json", action="store_true", help="print the figures as JSON")
-    plan_eval.add_argument("--sentences", type=Path, help="another sentence set (same format)")
+    plan_eval.add_argument(
+        "--sentences",
+        "--file",
+        type=Path,
+        help="another sentence set (same format), e.g. nlu_data/dev/plan_sentences_dev.yml; "
+        "whole plans are then read only if --plans is given",
+    )
     plan_eval.add_argument("--plans", type=Path, help="another folder of whole plans")
     create_user = commands.add_parser(
         "create-user", help="add a Parent Champion or admin (password from a prompt or stdin)"
@@ -103,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return plan_evaluate.run(
             args.json,
             args.sentences or plan_evaluate.TEST_SENTENCES,
-            args.plans or plan_evaluate.TEST_PLANS,
+            # Tuning on a dev file must not read the held-out plans on the side.
+            args.plans or (plan_evaluate.NO_PLANS if args.sentences else plan_evaluate.TEST_PLANS),
         )
     if args.command == "content":
         from bot.content.cli import export_content, import_content

@@ -42,6 +42,32 @@ def test_a_teaching_assistant_without_training_lacks_a_qualification() -> None:
     assert "qualification" in finding.gaps
 
 
+@pytest.mark.parametrize(
+    ("sentence", "vague"),
+    [
+        # Specific provision that happens to say "support", "monitor", "up to", "May"...
+        ("Jo will have access to a trained ELSA for 30 minutes twice a week on her own.", False),
+        ("The SENCO will monitor Jo's reading progress every half term.", False),
+        (
+            "Jo will be taught in a group of up to 4 pupils by a trained TA for 20 minutes daily.",
+            False,
+        ),
+        (
+            "From May 2026, a specialist teacher will teach Jo for one hour three times a week.",
+            False,
+        ),
+        ("A therapist will see Jo individually for 30 minutes every fortnight.", False),
+        # ...and the same words where who, how often or how long is missing.
+        ("The class teacher will monitor Jo's progress.", True),
+        ("Jo will have up to 5 hours a week of support from a teaching assistant.", True),
+        ("Regular sessions with the school counsellor.", True),
+        ("Jo may require up to 10 sessions with the educational psychologist.", True),
+    ],
+)
+def test_soft_words_are_vague_only_when_nothing_pins_them_down(sentence: str, vague: bool) -> None:
+    assert check_sentence(sentence).vague is vague
+
+
 # -- reading files -----------------------------------------------------------
 
 

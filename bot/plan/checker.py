@@ -25,7 +25,8 @@ _NUMBER = (
 
 NON_BINDING = re.compile(
     r"\b(?:should|may|might|could|would\s+benefit\s+from|would\s+be\s+(?:helpful|beneficial)|"
-    r"will\s+benefit\s+from|benefits?\s+from|(?:it\s+is\s+)?recommended|is\s+advised|"
+    r"will\s+benefit\s+from|benefits?\s+from|it\s+is\s+recommended|"
+    r"recommended(?!\s+(?:by|in)\b)|is\s+advised|"
     r"encouraged\s+to|ideally|where\s+possible|if\s+possible|where\s+available|"
     r"subject\s+to\s+(?:availability|funding|resources)|as\s+far\s+as\s+possible|aim\s+to|"
     r"try\s+to|consider)\b",
@@ -49,7 +50,8 @@ FREQUENCY = re.compile(
     rf"school\s+day|break|lunchtime|half[- ]term|term)|each\s+(?:day|morning|afternoon|week|"
     rf"lesson|school\s+day|term|half[- ]term)|per\s+(?:day|week|term|half[- ]term|fortnight|"
     rf"session|month|year)|a\s+(?:day|week|fortnight|term|month)|{_NUMBER}\s+times|"
-    rf"every\s+(?:hour|{_NUMBER}\s+(?:minutes|weeks|days))|each\s+hour|hourly|"
+    rf"every\s+(?:hour|other\s+week|fortnight|month|{_NUMBER}\s+(?:minutes|weeks|days))|"
+    rf"each\s+(?:hour|fortnight|month)|hourly|"
     rf"termly|half[- ]termly|monthly|annually|mon(?:day)?s?\b|(?:tues|wednes|thurs|fri)days?)\b",
     re.I,
 )
@@ -95,13 +97,41 @@ QUALIFIED = re.compile(
 GROUP = re.compile(
     r"\b(?:1\s*:\s*1|1\s*-\s*1|1\s*to\s*1|one[- ]to[- ]one|one[- ]on[- ]one|individual(?:ly)?|"
     r"on\s+(?:his|her|their)\s+own|small\s+group\s+of\s+(?:no\s+more\s+than\s+|up\s+to\s+|"
-    rf"at\s+most\s+)?{_NUMBER}|group\s+of\s+(?:no\s+more\s+than\s+|at\s+most\s+)?{_NUMBER}|"
+    rf"at\s+most\s+)?{_NUMBER}|group\s+of\s+(?:no\s+more\s+than\s+|at\s+most\s+|up\s+to\s+)?"
+    rf"{_NUMBER}|"
     rf"{_NUMBER}\s+(?:pupils|children|students|learners)|\d\s*:\s*\d|pairs?|paired|whole[- ]class|"
     r"class\s+of\s+\d+|1:2|1:3|1:4)\b",
     re.I,
 )
-# Vague on their own, but not once who, how often and how long are all stated.
-SOFT_VAGUE = ("support from", "input")
+# Vague on their own, but not once who, how often and how long are all stated
+# ("25 hours per week of additional adult support from a trained TA, 1:1").
+SOFT_VAGUE = (
+    "support from",
+    "input",
+    "access to",
+    "consultation",
+    "additional adult support",
+    "ongoing",
+    "advice and guidance",
+    "advice & guidance",
+)
+# Watching progress has no length: "the SENCO will monitor it every half term" is
+# pinned down by who and how often.
+MONITORING = ("monitor", "monitored", "monitoring")
+# Vague only for want of a frequency: "regular weekly sessions", "frequent breaks,
+# at least every 30 minutes".
+VAGUE_FREQUENCY = ("regular", "regularly", "frequent", "frequently")
+# "Up to" capping a group ("a group of up to 4 pupils") is a group size, not a hedge
+# ("up to 15 hours of support" still is).
+GROUP_CAP = re.compile(
+    rf"\b(?:group\s+of\s+up\s+to\s+{_NUMBER}|up\s+to\s+{_NUMBER}\s+(?:other\s+)?"
+    r"(?:pupils|children|students|learners|others))\b",
+    re.I,
+)
+# "May" the month ("from May 2026") is not "may" the hedge.
+MAY_MONTH = re.compile(
+    r"\b(?:in|from|by|until|since|before|after|of|during|end\s+of)\s+May\b|\bMay\s+\d", re.I
+)
 # Sentences that describe provision (rather than a heading, an outcome or a need).
 PROVISION_HINT = re.compile(
     r"\b(?:will|to\s+receive|receives?|requires?|needs?|provided?|provision|support|sessions?|"
@@ -156,8 +186,8 @@ def _found(pattern: re.Pattern[str], sentence: str) -> list[str]:
 
 
 def check_sentence(sentence: str) -> Finding:
-    non_binding = _found(NON_BINDING, sentence)
-    vague_words = _found(VAGUE, sentence)
+    non_binding = _found(NON_BINDING, MAY_MONTH.sub(" ", sentence))
+    vague_words = _found(VAGUE, GROUP_CAP.sub(" group ", sentence))
     continuous = bool(CONTINUOUS.search(sentence))
     gaps: list[str] = []
     has_who = bool(WHO.search(sentence) or WHO_LOWER.search(sentence))
@@ -177,11 +207,17 @@ def check_sentence(sentence: str) -> Finding:
         gaps.append("non_binding")
     if vague_words:
         gaps.append("vague_words")
+    pinned: set[str] = set()
+    if has_frequency:
+        pinned.update(VAGUE_FREQUENCY)
+    if has_who and has_frequency:
+        pinned.update(MONITORING)
     if has_who and has_frequency and has_duration:
         # "full-time 1:1 support from a trained TA": the soft words are pinned down.
-        vague_words = [w for w in vague_words if w not in SOFT_VAGUE]
-        if not vague_words and "vague_words" in gaps:
-            gaps.remove("vague_words")
+        pinned.update(SOFT_VAGUE)
+    vague_words = [w for w in vague_words if w not in pinned]
+    if not vague_words and "vague_words" in gaps:
+        gaps.remove("vague_words")
     unquantified = not has_frequency or (not has_duration and not has_who)
     vague = bool(non_binding or vague_words or unquantified)
     return Finding(sentence, vague, tuple(gaps), tuple(non_binding + vague_words))
