@@ -57,7 +57,14 @@ def test_a_teaching_assistant_without_training_lacks_a_qualification() -> None:
             False,
         ),
         ("A therapist will see Jo individually for 30 minutes every fortnight.", False),
+        (
+            "A trained adult will sit with Jo during every lunchtime so that she could eat "
+            "with other pupils.",
+            False,
+        ),
         # ...and the same words where who, how often or how long is missing.
+        ("A trained TA will help Jo with dressing for PE where possible.", True),
+        ("A trained adult will consider Jo's sensory needs when planning lessons.", True),
         ("The class teacher will monitor Jo's progress.", True),
         ("Jo will have up to 5 hours a week of support from a teaching assistant.", True),
         ("Regular sessions with the school counsellor.", True),

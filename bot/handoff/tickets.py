@@ -192,6 +192,7 @@ class TicketView:
     created_at: dt.datetime
     updated_at: dt.datetime
     closed_at: dt.datetime | None
+    last_read_at: dt.datetime | None = None  # by the champion holding it (the queue's unread)
 
     @property
     def waiting_since(self) -> dt.datetime:
@@ -231,6 +232,7 @@ def _view(row: Any) -> TicketView:
         created_at=row.created_at,
         updated_at=row.updated_at,
         closed_at=row.closed_at,
+        last_read_at=row.last_read_at,
     )
 
 
@@ -241,10 +243,14 @@ def _in_areas(areas: list[str] | None) -> Any:
     return or_(tickets.c.local_authority.is_(None), tickets.c.local_authority.in_(areas))
 
 
-def queue(connection: Connection, areas: list[str] | None) -> list[TicketView]:
-    """Open tickets in these areas (None: all), most urgent first, then longest waiting."""
+def queue(
+    connection: Connection, areas: list[str] | None, narrowed_by: list[Any] | None = None
+) -> list[TicketView]:
+    """Open tickets in these areas (None: all), most urgent first, then longest waiting.
+
+    `narrowed_by`: more conditions (the queue's filters); they can only narrow."""
     query = (
-        _VIEW.where(tickets.c.status.in_(OPEN), _in_areas(areas))
+        _VIEW.where(tickets.c.status.in_(OPEN), _in_areas(areas), *(narrowed_by or []))
         .order_by(tickets.c.urgency_rank.desc(), tickets.c.created_at, tickets.c.id)
         .limit(500)
     )
@@ -298,9 +304,27 @@ def claim(connection: Connection, ticket_id: int, member_id: int) -> bool:
     result = connection.execute(
         update(tickets)
         .where(tickets.c.id == ticket_id, tickets.c.status == "waiting")
-        .values(status="claimed", claimed_by=member_id, claimed_at=now, updated_at=now)
+        .values(
+            status="claimed",
+            claimed_by=member_id,
+            claimed_at=now,
+            updated_at=now,
+            last_read_at=None,  # a new holder has read nothing yet
+        )
     )
     return result.rowcount == 1
+
+
+def mark_read(connection: Connection, ticket_id: int, member_id: int) -> None:
+    """The champion holding the ticket has it open: its unread count starts again.
+
+    Only the holder: a colleague glancing at it has not answered the parent. Not an
+    `updated_at` change, so other consoles are not told to refresh for it."""
+    connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.claimed_by == member_id)
+        .values(last_read_at=utcnow())
+    )
 
 
 def _require_holder(ticket: TicketView | None, member_id: int) -> TicketView:

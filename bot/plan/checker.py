@@ -57,6 +57,7 @@ FREQUENCY = re.compile(
 )
 DURATION = re.compile(
     rf"\b(?:{_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|weeks?|lessons?|periods?)|"
+    rf"(?:for|of)\s+an\s+hour|an\s+hour\s+(?:each|every|a|per)|"
     rf"full[- ]time|all\s+day|whole\s+(?:school\s+)?day|throughout\s+the\s+(?:school\s+)?day|"
     rf"for\s+the\s+(?:whole|full|entire)|at\s+all\s+times|all\s+(?:lessons|unstructured\s+times|"
     rf"break\s+and\s+lunch)|every\s+lesson|during\s+(?:all|every|each))\b",
@@ -114,6 +115,11 @@ SOFT_VAGUE = (
     "ongoing",
     "advice and guidance",
     "advice & guidance",
+    "as directed",
+    "opportunity",
+    "opportunities",
+    "strategies such as",
+    "strategies including",
 )
 # Watching progress has no length: "the SENCO will monitor it every half term" is
 # pinned down by who and how often.
@@ -128,6 +134,15 @@ GROUP_CAP = re.compile(
     r"(?:pupils|children|students|learners|others))\b",
     re.I,
 )
+# What the help is for ("so that she could eat with others", "to help her consider
+# her plan"): a modal there is about the child, not a hedge on the provision. Hedges
+# such as "where possible" still count wherever they are.
+PURPOSE = re.compile(
+    r"\b(?:so\s+that|so|in\s+order\s+that|in\s+order\s+to|to\s+help|helps?|helping|"
+    r"to\s+enable|enables?|to\s+allow|allows?)\b",
+    re.I,
+)
+PURPOSE_MODALS = ("could", "might", "may", "should", "would", "consider", "try to", "aim to")
 # "May" the month ("from May 2026") is not "may" the hedge.
 MAY_MONTH = re.compile(
     r"\b(?:in|from|by|until|since|before|after|of|during|end\s+of)\s+May\b|\bMay\s+\d", re.I
@@ -187,6 +202,10 @@ def _found(pattern: re.Pattern[str], sentence: str) -> list[str]:
 
 def check_sentence(sentence: str) -> Finding:
     non_binding = _found(NON_BINDING, MAY_MONTH.sub(" ", sentence))
+    purpose = PURPOSE.search(sentence)
+    if purpose is not None and non_binding:
+        hedges_before = _found(NON_BINDING, MAY_MONTH.sub(" ", sentence[: purpose.start()]))
+        non_binding = [w for w in non_binding if w not in PURPOSE_MODALS or w in hedges_before]
     vague_words = _found(VAGUE, GROUP_CAP.sub(" group ", sentence))
     continuous = bool(CONTINUOUS.search(sentence))
     gaps: list[str] = []

@@ -411,3 +411,17 @@ def position_of(connection: Connection, channel: str, chat_id: str) -> tuple[str
     if row is None or row.flow is None or row.resting:
         return None
     return row.flow, row.node
+
+
+def consenting_parents(connection: Connection, parent_ids: list[int]) -> set[int]:
+    """Which of these parents agreed to the privacy notice (the runner's CONSENT variable)."""
+    if not parent_ids:
+        return set()
+    query = select(conversations.c.parent_id, conversations.c.variables).where(
+        conversations.c.parent_id.in_(parent_ids)
+    )
+    return {
+        row.parent_id
+        for row in connection.execute(query)
+        if (row.variables or {}).get("consent") == "yes"
+    }

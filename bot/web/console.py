@@ -6,20 +6,22 @@ Server-rendered pages that work without JavaScript; console.js adds live updates
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.core.text import whole_number
-from bot.handoff import notes, tickets
+from bot.handoff import notes, queue_view, tickets
 from bot.handoff.config import handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
 from bot.services import Services
 from bot.staff import audit
 from bot.staff.accounts import StaffMember, all_members
 from bot.staff.sessions import SignedIn
-from bot.web import auth
+from bot.web import auth, queue_filters
 from bot.web.live import alert_stream, change_notices, event_stream
 from bot.web.templating import templates
 
@@ -63,17 +65,41 @@ def _canned_replies(request: Request) -> list[Any]:
 # -- the queue -------------------------------------------------------------
 
 
-async def _queue_context(request: Request, who: SignedIn) -> dict[str, Any]:
+def _filter_choices(request: Request, who: SignedIn) -> queue_filters.FilterChoices:
+    """A champion filters by their own areas; an admin by every council's."""
+    if who.member.is_admin:
+        authorities = _services(request).content.current.local_authorities.authorities
+        return queue_filters.choices_for([a.name for a in authorities])
+    return queue_filters.choices_for(who.member.areas)
+
+
+async def _queue_context(
+    request: Request, who: SignedIn, asked: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The queue page's contents; `asked` is the filter form's values (the URL's query)."""
     database = _services(request).database
     areas = _areas_of(who.member)
-    open_tickets = await database.read(tickets.queue, areas)
+    choices = _filter_choices(request, who)
+    filters, problems = queue_filters.read_filters(
+        request.query_params if asked is None else asked, choices
+    )
+    rows = await database.read(queue_view.queue_rows, areas, filters)
+    waiting = [r.ticket for r in rows if r.ticket.status == "waiting"]
     return {
         "who": who.member,
         "csrf_token": who.csrf_token,
-        "tickets": open_tickets,
-        "waiting": sum(1 for t in open_tickets if t.status == "waiting"),
-        "urgent": sum(1 for t in open_tickets if t.status == "waiting" and t.urgency != "routine"),
+        "rows": rows,
+        "waiting": len(waiting),
+        "urgent": sum(1 for t in waiting if t.urgency != "routine"),
         "closed": await database.read(tickets.recently_closed, areas),
+        "filters": filters,
+        "choices": choices,
+        "no_area": queue_view.NO_AREA,
+        "filter_problems": problems,
+        # Filter values only (never a parent's words): the live refresh keeps them.
+        "filter_query": queue_filters.query_of(filters),
+        "notice": NOTICES.get(request.query_params.get("done", ""), ""),
+        "error": "",
     }
 
 
@@ -86,7 +112,7 @@ async def queue_page(request: Request, who: Who) -> Response:
 
 @router.get("/queue")
 async def queue_fragment(request: Request, who: Who) -> Response:
-    """The queue table alone, for live refresh."""
+    """The queue table alone, for live refresh (with the same filters)."""
     return templates.TemplateResponse(
         request, "console/_queue.html", await _queue_context(request, who)
     )
@@ -152,6 +178,7 @@ async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
     ticket = await _visible_ticket(request, who, ticket_id)
     async with _services(request).database.transaction() as transaction:
         await transaction.run(audit.record, who.member, "open_transcript", ticket.id)
+        await transaction.run(tickets.mark_read, ticket.id, who.member.id)
     return templates.TemplateResponse(
         request, "console/ticket.html", await _ticket_context(request, who, ticket)
     )
@@ -161,6 +188,10 @@ async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
 async def ticket_fragment(request: Request, ticket_id: int, who: Who) -> Response:
     """Transcript, notes and status alone, for live refresh (the page open was audited)."""
     ticket = await _visible_ticket(request, who, ticket_id)
+    if ticket.claimed_by == who.member.id:
+        # New messages just appeared on the holder's open page: they are read.
+        async with _services(request).database.transaction() as transaction:
+            await transaction.run(tickets.mark_read, ticket.id, who.member.id)
     return templates.TemplateResponse(
         request, "console/_ticket_live.html", await _ticket_context(request, who, ticket)
     )
@@ -225,7 +256,8 @@ def _notice(request: Request, node: str, variables: dict[str, object] | None = N
 
 @router.post("/tickets/{ticket_id}/claim")
 async def claim(request: Request, ticket_id: int, who: Who) -> Response:
-    await auth.checked_form(request, who)
+    form = await auth.checked_form(request, who)
+    from_queue = form.get("queue")  # the queue's filters, when claimed from its row
     ticket = await _visible_ticket(request, who, ticket_id)
     joined = _notice(request, "joined", {"champion_name": who.member.name or None})
     async with _services(request).database.transaction() as transaction:
@@ -242,6 +274,13 @@ async def claim(request: Request, ticket_id: int, who: Who) -> Response:
             if latest.status == "claimed"
             else "This ticket is closed."
         )
+        if from_queue is not None:
+            # Claimed from a row of the queue: back to that queue, saying who was first.
+            context = await _queue_context(request, who, dict(parse_qsl(str(from_queue))))
+            context["error"] = f"Ticket #{ticket_id}: {message}"
+            return templates.TemplateResponse(
+                request, "console/queue.html", context, status_code=409
+            )
         return await _done(request, who, ticket_id, "claimed", message, status=409)
     _publish(request, ticket, parent_too=True)
     return await _done(request, who, ticket_id, "claimed")

@@ -35,6 +35,9 @@
     var transcript = document.getElementById("transcript");
     var atBottom = transcript && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 20;
     var hadFocus = transcript && document.activeElement === transcript;
+    // A queue row's link or Claim button keeps the keyboard focus across a refresh.
+    var focusedRow = live.contains(document.activeElement) && document.activeElement.closest("tr[data-ticket]");
+    var focusedKind = focusedRow ? document.activeElement.tagName.toLowerCase() : null;
     return fetch(live.dataset.live, { credentials: "same-origin" }).then(function (response) {
       if (response.status === 401) { window.location = "/console/login?next=" + encodeURIComponent(location.pathname); return; }
       if (!response.ok) return;
@@ -46,6 +49,10 @@
         var fresh = document.getElementById("transcript");
         if (fresh && atBottom) fresh.scrollTop = fresh.scrollHeight;
         if (fresh && hadFocus) fresh.focus({ preventScroll: true });  // keyboard users keep their place
+        if (focusedRow) {
+          var again = live.querySelector('tr[data-ticket="' + focusedRow.dataset.ticket + '"] ' + focusedKind);
+          if (again) again.focus({ preventScroll: true });
+        }
       });
     });
   }
@@ -55,6 +62,8 @@
     source.addEventListener("change", refresh);
     updateTitle();
   }
+  // The queue's "waiting 12 min" keeps counting between changes.
+  if (live && live.dataset.tick) setInterval(refresh, +live.dataset.tick * 1000);
   var transcript = document.getElementById("transcript");
   if (transcript) transcript.scrollTop = transcript.scrollHeight;
 
