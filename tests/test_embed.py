@@ -183,3 +183,22 @@ async def test_a_council_is_only_preset_when_the_conversation_starts(embedding) 
     # Too long to be a council: a clear refusal, not a 500.
     response = await later.post(text="hello", council="L" * 500)
     assert response.status_code == 422 and "council" in response.text
+
+
+async def test_triage_uses_the_preset_council_without_asking(embedding) -> None:  # type: ignore[no-untyped-def]
+    """Next steps are local: triage's summary names Leeds and its help, and the
+    council question is neither asked nor able to lose the preset by a skip."""
+    _app, client = embedding
+    parent = Parent(client)
+    await parent.send(payload="global:start", council="Leeds")
+    await parent.press("OK, let's start")
+    await parent.press("Tell us what's happening")
+    for _ in range(20):
+        if "Here's what I've understood" in parent.text:
+            break
+        assert "Which council area do you live in?" not in parent.text
+        await parent.press(
+            "Skip this question" if "Skip this question" in parent.buttons else "Done"
+        )
+    assert "Council: Leeds" in parent.text
+    assert "Leeds City Council" in parent.text
