@@ -197,3 +197,22 @@ async def test_findings_are_in_my_data_and_go_with_delete(app_and_client: tuple)
     database = app.state.services.database
     variables = await database.read(store.conversation_variables, "web", parent.session)
     assert not variables or VAGUE[-1] not in json.dumps(variables)
+
+
+async def test_the_last_day_can_be_changed_from_the_review(client: httpx.AsyncClient) -> None:
+    parent = Parent(client)
+    await _checked(parent)
+    await parent.press("The day the draft arrived")
+    await parent.say(f"{_today() - dt.timedelta(days=2):%d/%m/%Y}")
+    await answer_questions(parent)
+    await parent.press("Change an answer")
+    await parent.press("Last day for comments")
+    assert "Which date can you tell me?" in parent.text
+    await parent.press("The council's deadline")
+    deadline = _today() + dt.timedelta(days=25)
+    await parent.say(f"{deadline:%d/%m/%Y}")
+    # Straight back to the review: nothing asked twice.
+    assert f"Last day for comments: {day_in_words(deadline)}" in parent.text
+    await parent.press("Make the letter")
+    reply = next(r for r in parent.replies if r.get("document"))
+    assert f"until at least {day_in_words(deadline)}" in reply["text"]
