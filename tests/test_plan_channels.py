@@ -5,6 +5,7 @@ without saying so."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import httpx
@@ -170,3 +171,56 @@ async def test_telegram_files_that_cannot_be_read_leave_the_chat_waiting(
         fake.add_document(parent.chat_id, "plan.pdf", plan_pdf())
         found = await parent.expect("not clear enough")
         assert VAGUE_ONE in found["text"]
+
+
+# -- the no-JavaScript page -------------------------------------------------------
+
+
+async def test_without_javascript_a_plan_form_appears_and_reads_the_file(
+    client: httpx.AsyncClient,
+) -> None:
+    from tests.test_chat_without_javascript import FormParent
+
+    parent = FormParent(client)
+    await parent.say("hello")
+    await parent.press("OK, let's start")
+    assert "Upload your plan" not in parent.page  # only while a plan is awaited
+    await parent.say("check my draft plan")
+    assert "paste the text of Section F" in parent.page
+    assert 'enctype="multipart/form-data"' in parent.page
+    assert 'maxlength="100000"' in parent.page
+    # A file that can't be read: its words, and the form is still there.
+    locked = await client.post(
+        "/plan-upload",
+        files={"file": ("locked.pdf", plan_pdf(encrypt="secret"), "application/pdf")},
+    )
+    assert locked.status_code == 422
+    assert "locked with a password" in locked.text and "Upload your plan" in locked.text
+    # The plan itself, as a .docx.
+    read = await client.post("/plan-upload", files={"file": ("plan.docx", plan_docx(), DOCX)})
+    assert read.status_code == 200
+    page = html.unescape(read.text)
+    assert "not clear enough" in page and VAGUE_ONE in page
+    assert "Upload your plan" not in page  # answered: the conversation moved on
+
+
+async def test_without_javascript_a_long_pasted_plan_is_read_to_the_end(
+    client: httpx.AsyncClient,
+) -> None:
+    from tests.test_chat_without_javascript import FormParent
+
+    parent = FormParent(client)
+    await parent.say("hello")
+    await parent.press("OK, let's start")
+    await parent.say("check my draft plan")
+    await parent.say(LONG_SECTION_F)
+    assert "practise turn-taking" in parent.page
+    assert "read the first part" not in parent.page
+
+
+async def test_without_javascript_a_plan_upload_needs_the_chat_cookie(
+    client: httpx.AsyncClient,
+) -> None:
+    refused = await client.post("/plan-upload", files={"file": ("plan.docx", plan_docx(), DOCX)})
+    assert refused.status_code == 401
+    assert "Upload your plan" not in refused.text

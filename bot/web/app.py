@@ -72,7 +72,10 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
-        larger={plan_upload.UPLOAD_PATH: plan_upload.UPLOAD_REQUEST_BYTES},
+        larger={
+            plan_upload.UPLOAD_PATH: plan_upload.UPLOAD_REQUEST_BYTES,
+            chat_form.PLAN_FORM_PATH: plan_upload.UPLOAD_REQUEST_BYTES,  # the same, no JS
+        },
     )
     # Added last, so it is outermost: even a 413 carries the headers.
     app.add_middleware(SecurityHeaders)

@@ -22,18 +22,23 @@ from starlette.datastructures import FormData
 
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import hash_token
+from bot.plan.intake import MAX_TEXT_CHARS, problem_words, waiting_for_plan
 from bot.services import Services
 from bot.store import conversations as store
 from bot.store.web_sessions import end_session
-from bot.web.chat_access import NO_STORE, admit, to_inbound
+from bot.web.chat_access import NO_STORE, admit, not_yours, to_inbound
 from bot.web.chat_api import ChatRequest, reply_json
 from bot.web.chat_cookie import HeldChat, forget_chat, held_chat, hold_chat
+from bot.web.plan_upload import read_plan_form
 from bot.web.templating import templates
 
 router = APIRouter()
 
 START = "global:start"
 MAX_TYPED_CHARS = 4000  # the text box's own limit
+# "Check my draft plan" without JavaScript: a multipart form with the file (its own
+# larger body cap in bot/web/app.py, as POST /api/chat/upload has).
+PLAN_FORM_PATH = "/plan-upload"
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -49,7 +54,11 @@ async def chat_without_javascript(request: Request) -> Response:
     payload = _field(form, "payload", 128)
     # Whole (the body is bounded by MAX_REQUEST_BYTES), so too long comes back intact.
     text = None if payload else _field(form, "message", None)
-    if text is not None and len(text) > MAX_TYPED_CHARS:
+    if (
+        text is not None
+        and len(text) > MAX_TYPED_CHARS
+        and not await _long_text_ok(services, held, text)
+    ):
         return await _page(
             request, services, [_notice(services, "too_long")], held, history=True, typed=text
         )
@@ -79,6 +88,46 @@ async def chat_without_javascript(request: Request) -> Response:
     fresh = [reply_json(reply) for reply in replies]
     issued = admitted.new_token is not None
     return await _page(request, services, fresh, now_held, history=True, issued=issued)
+
+
+async def _long_text_ok(services: Services, held: HeldChat | None, text: str) -> bool:
+    """A pasted plan, while one is awaited, may be longer than a message (to a limit)."""
+    if held is None or len(text) > MAX_TEXT_CHARS:
+        return False
+    return await waiting_for_plan(services, CHANNEL, held.session)
+
+
+@router.post(PLAN_FORM_PATH, include_in_schema=False)
+async def plan_without_javascript(request: Request) -> Response:
+    """A draft plan as a file from the page's plan form: read as POST /api/chat/upload
+    reads it (bot/web/plan_upload.py), then answered as a typed message is."""
+    services: Services = request.app.state.services
+    if _from_another_site(request):
+        return await _page(request, services, [_notice(services, "chat_not_yours")], status=403)
+    held = held_chat(request)
+    if held is None:
+        return await _refused(request, services, not_yours(services), None, None)
+    read = await read_plan_form(request, services, held.token, held.session)
+    if read.status == 401:
+        return await _refused(request, services, not_yours(services), held, None)
+    if read.problem is not None:
+        words = {"text": problem_words(services, read.problem), "buttons": []}
+        return await _page(request, services, [words], held, history=True, status=read.status)
+    message_id = read.message_id
+    try:
+        body = ChatRequest(
+            session=held.session,
+            text=read.text,
+            message_id=message_id if message_id and _MESSAGE_ID.match(message_id) else None,
+        )
+    except ValidationError:
+        return await _refused(request, services, not_yours(services), held, None)
+    admitted = await admit(services, body, request, cookie_token=held.token)
+    if isinstance(admitted, JSONResponse):
+        return await _refused(request, services, admitted, held, None)
+    replies = await services.dispatcher.handle(to_inbound(admitted, body), admitted.reading)
+    fresh = [reply_json(reply) for reply in replies]
+    return await _page(request, services, fresh, held, history=True)
 
 
 async def _refused(
@@ -141,8 +190,10 @@ async def _page(
     database that has just been too slow, nor for a chat that is not this page's),
     then this turn's replies."""
     earlier = []
+    awaits_plan = False
     if history and held is not None:
         earlier = await earlier_messages(services, held, len(fresh))
+        awaits_plan = await waiting_for_plan(services, CHANNEL, held.session)
     # The choices of this turn's replies; with none, those the conversation stopped at.
     choices = [b for reply in fresh for b in reply.get("buttons", [])]
     if not fresh and earlier and earlier[-1].direction == "out":
@@ -154,6 +205,8 @@ async def _page(
         "typed": typed or "",
         "message_id": secrets.token_urlsafe(12),  # this form's, so a resend is answered once
         "held": held is not None,
+        "awaits_plan": awaits_plan,  # the plan form, and room for a long paste
+        "plan_form": PLAN_FORM_PATH,
     }
     response = templates.TemplateResponse(
         request, "chat_form.html", context, status_code=status, headers=NO_STORE

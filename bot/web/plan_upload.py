@@ -14,6 +14,8 @@ shape with the words from flows/plan_check.yml (`data.problems`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
@@ -39,38 +41,46 @@ def _services(request: Request) -> Services:
     return request.app.state.services
 
 
-@router.post(UPLOAD_PATH, response_model_exclude_none=True)
-async def upload(request: Request) -> Response:
-    from bot.web.chat_api import ChatRequest, answer_admitted
+@dataclass(frozen=True, slots=True)
+class ReadUpload:
+    """A multipart plan upload, read: the plan's text, or the problem and its status
+    (401 for a session that is not the sender's)."""
 
-    services = _services(request)
-    token = bearer_token(request.headers.get("authorization"))
-    if token is None:
-        return not_yours(services)
+    session: str = ""
+    text: str | None = None
+    message_id: str | None = None
+    problem: str | None = None
+    status: int = 200
+
+
+async def read_plan_form(
+    request: Request, services: Services, token: str, session: str | None = None
+) -> ReadUpload:
+    """The form's `file` as the plan's text, for the session `token` opens: `session`
+    as the no-JavaScript page's cookie holds it, else the form's `session` field."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > UPLOAD_REQUEST_BYTES:
-        return _problem(services, "too_large", 413)
+        return ReadUpload(problem="too_large", status=413)
     try:
         form = await request.form(max_files=1, max_fields=4)
     except Exception:
-        return _problem(services, "unreadable", 400)
+        return ReadUpload(problem="unreadable", status=400)
     try:
-        session = form.get("session")
+        session = session or form.get("session")  # type: ignore[assignment]
         message_id = form.get("message_id")
         file = form.get("file")
         if not isinstance(session, str) or (
             message_id is not None and not isinstance(message_id, str)
         ):
-            return not_yours(services)
+            return ReadUpload(status=401)
         access = await services.database.read(session_access, CHANNEL, WEB_CHAT.chat_id(session))
         if access is None or not matches(token, access.token_hash):
-            return not_yours(services)
-        chat_id = WEB_CHAT.chat_id(session)
-        if not await waiting_for_plan(services, CHANNEL, chat_id):
+            return ReadUpload(status=401)
+        if not await waiting_for_plan(services, CHANNEL, WEB_CHAT.chat_id(session)):
             # Uploaded from elsewhere in the chat: ask for "Check my draft plan" first.
-            return _problem(services, "not_waiting", 409)
-        if not isinstance(file, UploadFile):
-            return _problem(services, "no_file", 400)
+            return ReadUpload(session, problem="not_waiting", status=409)
+        if not isinstance(file, UploadFile) or not (file.filename or file.size):
+            return ReadUpload(session, problem="no_file", status=400)
         data = await file.read(MAX_UPLOAD_BYTES + 1)
         filename = file.filename or ""
     finally:
@@ -79,9 +89,25 @@ async def upload(request: Request) -> Response:
     del data
     if problem is not None or text is None:
         status = 413 if problem == "too_large" else 422
-        return _problem(services, problem or "unreadable", status)
+        return ReadUpload(session, problem=problem or "unreadable", status=status)
+    return ReadUpload(session, text, message_id)
+
+
+@router.post(UPLOAD_PATH, response_model_exclude_none=True)
+async def upload(request: Request) -> Response:
+    from bot.web.chat_api import ChatRequest, answer_admitted
+
+    services = _services(request)
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        return not_yours(services)
+    read = await read_plan_form(request, services, token)
+    if read.status == 401:
+        return not_yours(services)
+    if read.problem is not None:
+        return _problem(services, read.problem, read.status)
     try:
-        body = ChatRequest(session=session, text=text, message_id=message_id)
+        body = ChatRequest(session=read.session, text=read.text, message_id=read.message_id)
     except ValidationError:
         return not_yours(services)
     admitted = await admit(services, body, request)
