@@ -130,6 +130,15 @@ async def test_unread_counts_go_back_to_zero_when_the_holder_reads(app_and_clien
     await sam.client.get(f"/console/tickets/{ticket.id}")
     assert "unread" not in row_of(await queue_page(sam), ticket.id)
 
+    # Handed to Alex, who has read none of it: every message passed on is unread.
+    page = (await sam.client.get(f"/console/tickets/{ticket.id}")).text
+    alex_id = re.search(r'<option value="(\d+)"[^>]*>Alex Green', page)
+    assert alex_id is not None
+    assert (await sam.transfer(ticket.id, to_member=alex_id.group(1))).status_code == 303
+    assert "3 unread" in row_of(await queue_page(alex), ticket.id)
+    await alex.client.get(f"/console/tickets/{ticket.id}")
+    assert "unread" not in row_of(await queue_page(alex), ticket.id)
+
 
 async def test_waiting_time_runs_from_the_first_unanswered_message(
     app_and_client: tuple,

@@ -376,7 +376,13 @@ def transfer_to_member(
     result = connection.execute(
         update(tickets)
         .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN), _still_held_by(holder))
-        .values(status="claimed", claimed_by=member_id, claimed_at=now, updated_at=now)
+        .values(
+            status="claimed",
+            claimed_by=member_id,
+            claimed_at=now,
+            updated_at=now,
+            last_read_at=None,  # the new holder has read nothing yet
+        )
     )
     return result.rowcount == 1
 
@@ -392,6 +398,7 @@ def transfer_to_area(
             status="waiting",
             claimed_by=None,
             claimed_at=None,
+            last_read_at=None,
             local_authority=local_authority,
             updated_at=utcnow(),
         )
