@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,12 +16,15 @@ from bot.staff.accounts import (
     AccountError,
     all_members,
     create_user,
+    get_member,
     hash_password_off_loop,
     update_member,
 )
+from bot.staff.passwords import account_with_hash, make_reset_token, reset_key
 from bot.staff.sessions import SignedIn, end_sessions_of
 from bot.triage.local_authorities import LocalAuthorities
 from bot.web import auth
+from bot.web.client import is_https
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
@@ -117,22 +121,132 @@ async def add_user(request: Request, who: Admin) -> Response:
     return RedirectResponse("/console/users?done=created", status_code=303)
 
 
+def area_choices(
+    authorities: LocalAuthorities, keep: list[str], today: dt.date | None = None
+) -> list[tuple[str, list[str]]]:
+    """Councils to tick, by region: every council not yet abolished (so a new one can be
+    given before it starts), and any the account already has, so none is lost unseen."""
+    day = today or dt.date.today()
+    by_region: dict[str, list[str]] = {}
+    for a in authorities.authorities:
+        if a.valid_to is None or a.valid_to >= day or a.name in keep:
+            by_region.setdefault(a.region or "Other", []).append(a.name)
+    return [(region, sorted(names)) for region, names in sorted(by_region.items())]
+
+
+async def _account_page(
+    request: Request,
+    who: SignedIn,
+    member_id: int,
+    error: str = "",
+    status: int = 200,
+    reset: tuple[str, dt.datetime] | None = None,
+) -> Response:
+    services = _services(request)
+    member = await services.database.read(get_member, member_id)
+    if member is None:
+        raise auth.NotAllowed("There is no such account.")
+    done = request.query_params.get("done", "") if not error and reset is None else ""
+    return templates.TemplateResponse(
+        request,
+        "console/user.html",
+        {
+            "who": who.member,
+            "csrf_token": who.csrf_token,
+            "member": member,
+            "roles": ROLES,
+            "regions": area_choices(services.content.current.local_authorities, member.areas),
+            "error": error,
+            "notice": "Account updated." if done == "updated" else "",
+            "reset_link": reset[0] if reset else "",
+            "reset_expires": reset[1] if reset else None,
+        },
+        status_code=status,
+        # A page holding a reset link is a credential: never kept in a cache.
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/users/{member_id}")
+async def account_page(request: Request, member_id: int, who: Admin) -> Response:
+    return await _account_page(request, who, member_id)
+
+
+def _ticked_areas(form: Any, authorities: LocalAuthorities) -> tuple[list[str], list[str]]:
+    """Council names ticked in the list: (known names, unknown ones)."""
+    known: list[str] = []
+    unknown: list[str] = []
+    for typed in (str(v) for v in form.getlist("area")):
+        found = authorities.by_name(typed)
+        if found is None or found.name != typed:
+            unknown.append(typed[:80])
+        elif found.name not in known:
+            known.append(found.name)
+    return known, unknown
+
+
 @router.post("/users/{member_id}")
 async def change_user(request: Request, member_id: int, who: Admin) -> Response:
+    """From the accounts table (areas typed, active) or the account's own page (role,
+    areas ticked from the council list, active)."""
     form = await auth.checked_form(request, who)
     services = _services(request)
-    areas, unknown = read_areas(
-        str(form.get("areas") or ""), services.content.current.local_authorities
-    )
+    from_list = form.get("areas_from") == "list"
+
+    async def refused(problem: str) -> Response:
+        if from_list:
+            return await _account_page(request, who, member_id, problem, status=400)
+        return await _users_page(request, who, problem, status=400)
+
+    authorities = services.content.current.local_authorities
+    if from_list:
+        areas, unknown = _ticked_areas(form, authorities)
+    else:
+        areas, unknown = read_areas(str(form.get("areas") or ""), authorities)
     if unknown:
-        return await _users_page(request, who, f"Unknown area: {', '.join(unknown)}.", status=400)
+        return await refused(f"Unknown area: {', '.join(unknown)}.")
+    role = str(form.get("role") or "") or None
+    if role is not None and role not in ROLES:
+        return await refused(f"Choose a role: {' or '.join(ROLES)}.")
     active = form.get("active") == "on"
     if member_id == who.member.id and not active:
-        return await _users_page(request, who, "You can't switch off your own account.", status=400)
+        return await refused("You can't switch off your own account.")
+    if member_id == who.member.id and role not in (None, "admin"):
+        return await refused("You can't take away your own admin role; ask another admin.")
+    member = await services.database.read(get_member, member_id)
+    if member is None:
+        return await refused("There is no such account.")
     async with services.database.transaction() as transaction:
-        await transaction.run(update_member, member_id, areas=areas, active=active)
+        await transaction.run(update_member, member_id, areas=areas, active=active, role=role)
         if not active:
             await transaction.run(end_sessions_of, member_id)
-        detail = f"user {member_id}: areas {', '.join(areas) or 'none'}; active {active}"
+        detail = (
+            f"{member.name or member.email}: role {role or member.role}; "
+            f"areas {', '.join(areas) or 'none'}; active {active}"
+        )
         await transaction.run(audit.record, who.member, "update_user", None, detail)
+    if from_list:
+        return RedirectResponse(f"/console/users/{member_id}?done=updated", status_code=303)
     return RedirectResponse("/console/users?done=updated", status_code=303)
+
+
+def _link_base(request: Request) -> str:
+    scheme = "https" if is_https(request) else request.url.scheme
+    return f"{scheme}://{request.url.netloc}"
+
+
+@router.post("/users/{member_id}/reset-link")
+async def make_reset_link(request: Request, member_id: int, who: Admin) -> Response:
+    """A one-time link for the admin to pass on; shown once, never stored or logged."""
+    await auth.checked_form(request, who)
+    services = _services(request)
+    member, password_hash = await services.database.read(account_with_hash, member_id)
+    if member is None or password_hash is None:
+        problem = "Switch this account on before making a password-reset link."
+        return await _account_page(request, who, member_id, problem, status=400)
+    token, expires = make_reset_token(reset_key(services.session_key), member.id, password_hash)
+    async with services.database.transaction() as transaction:
+        detail = f"for {member.name or member.email}"
+        await transaction.run(audit.record, who.member, "reset_link", None, detail)
+    link = f"{_link_base(request)}/console/reset/{token}"
+    return await _account_page(request, who, member_id, reset=(link, expires))

@@ -10,7 +10,7 @@ from bot.staff import audit
 from bot.staff.accounts import StaffMember, check_password, find_for_login
 from bot.staff.sessions import end_session, start_session
 from bot.staff.throttle import clear_failures, locked_for, record_failure, throttle_keys
-from bot.web import auth
+from bot.web import auth, console_password
 from bot.web.client import client_address
 from bot.web.templating import templates
 
@@ -115,3 +115,7 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/console/login", status_code=303)
     auth.clear_session_cookie(request, response)
     return response
+
+
+# Changing one's own password and reset links live in their own module, under /console.
+router.include_router(console_password.router)
