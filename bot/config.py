@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     # origins, comma-separated, each optionally tied to its council
     # ("https://www.leeds.gov.uk=Leeds"). Empty: nobody may frame the chat.
     embed_allowed_origins: str = ""
+    # E-mail "a Parent Champion has replied" to web chat parents who ask for it
+    # (bot/notify/). SMTP_URL: smtp://user:pass@host:587 (STARTTLS if offered;
+    # ?starttls=required or ?starttls=off) or smtps://...:465. Empty: not offered.
+    smtp_url: str = ""
+    smtp_from: str = ""  # the neutral sender, e.g. "Champion <no-reply@example.org>"
+    # The chat's public address, for the links in those e-mails.
+    public_url: str = "http://127.0.0.1:8000"
 
     # Telegram: on when TELEGRAM_BOT_TOKEN is set. Long polling unless a webhook URL is given.
     telegram_bot_token: str = ""
@@ -132,6 +139,28 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// address")
         return value.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_address(cls, value: str) -> str:
+        from bot.notify.mailer import parse_smtp_url
+
+        if value:
+            parse_smtp_url(value)  # raises a ValueError saying what is wrong
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _mail_needs_sender(self) -> Settings:
+        if self.smtp_url and "@" not in self.smtp_from:
+            raise ValueError('SMTP_URL needs SMTP_FROM, e.g. "Champion <no-reply@example.org>"')
+        return self
 
     @field_validator("cookie_secure", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""Background jobs in every `serve` process (APScheduler): reminders and retention.
+"""Background jobs in every `serve` process (APScheduler): reminders, retention and
+e-mails to parents (bot/notify/).
 
 Several processes may run it at once; bot/booking/reminders.py makes sure each
 reminder still goes out once. It also runs straight after start-up, so anything
@@ -15,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
 from bot.handoff.events import parent_topic
+from bot.notify.setup import SWEEP_SECONDS, sweep_mail
 from bot.privacy.retention import sweep_retention
 from bot.services import Services, follow_published
 
@@ -94,6 +96,17 @@ def start_scheduler(
         max_instances=1,
         coalesce=True,
     )
+    if services.settings.smtp_url:
+        scheduler.add_job(
+            sweep_mail,
+            "interval",
+            seconds=SWEEP_SECONDS,
+            args=[services],
+            id="mail",
+            next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.add_job(
         erase_old_conversations,
         "interval",

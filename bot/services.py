@@ -32,6 +32,7 @@ from bot.handoff.redis_bridge import RedisBridge
 from bot.knowledge.articles import Library, load_library
 from bot.knowledge.letters import load_letters
 from bot.nlu.service import InProcessNlu, NluBackend, RasaNlu
+from bot.notify.actions import register as register_notify
 from bot.reading.reader import MessageReader
 from bot.safety.classifier import CrisisClassifier, load_crisis_training
 from bot.store import migrate
@@ -89,6 +90,7 @@ class Services:
 
 async def start_services(settings: Settings, actions: ActionRegistry | None = None) -> Services:
     actions = actions or default_actions()
+    register_notify(actions, enabled=bool(settings.smtp_url))  # e-mail only with SMTP_URL
     nlu = start_nlu(settings)
     reader = start_reader(settings)
     database = Database(settings.sqlalchemy_url)

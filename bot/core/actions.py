@@ -96,6 +96,7 @@ def default_actions() -> ActionRegistry:
     from bot.handoff.actions import register as register_handoff
     from bot.knowledge.deadlines import register as register_deadlines
     from bot.knowledge.letter_actions import register as register_letters
+    from bot.notify.actions import register as register_notify
     from bot.plan.actions import register as register_plan
     from bot.privacy.actions import register as register_privacy
     from bot.triage.referral import register as register_triage
@@ -108,4 +109,5 @@ def default_actions() -> ActionRegistry:
     register_letters(registry)
     register_plan(registry)
     register_triage(registry)
+    register_notify(registry)  # e-mail off here; bot/services.py turns it on with SMTP_URL
     return registry

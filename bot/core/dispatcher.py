@@ -464,6 +464,9 @@ class Dispatcher:
             answered = await self._confirmation(transaction, ticket, state, inbound, text)
             if answered is not None:
                 return answered
+        asked_for = handoff_words.bot_phrase(text)
+        if asked_for is not None and self._content.current.node(*asked_for) is not None:
+            return await self._runner.run_node(state, *asked_for, channel)
         word = handoff_words.word_of(inbound.payload, text)
         if word in handoff_words.LEAVE:
             state.remember_position()

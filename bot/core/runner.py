@@ -180,7 +180,8 @@ class FlowRunner:
             return []
         return [
             Reply(
-                fill(node.say, dict(variables or {})), self._buttons(f"{flow_id}:{node_id}", node)
+                fill(node.say, dict(variables or {})),
+                self._buttons(f"{flow_id}:{node_id}", node, variables),
             )
         ]
 
@@ -586,7 +587,7 @@ class FlowRunner:
         )
         node = content.node(state.flow, state.node)
         if node is not None and node.article == article.id:
-            buttons = self._buttons(f"{state.flow}:{state.node}", node)
+            buttons = self._buttons(f"{state.flow}:{state.node}", node, state.variables)
         else:
             buttons = [
                 Button(content.system_text("talk_to_person_label"), "global:human"),
@@ -761,16 +762,22 @@ class FlowRunner:
         if node.kind == "article":
             article = content.article(node.article or "")
             if article is None:
-                return [Reply(content.system_text("unavailable"), self._buttons(prefix, node))]
+                return [
+                    Reply(
+                        content.system_text("unavailable"),
+                        self._buttons(prefix, node, state.variables),
+                    )
+                ]
             # The key fact first, in one short message; the whole article on request.
             read_more = Button(
                 content.system_text("read_more_label"), f"{ARTICLE_PAYLOAD_PREFIX}{article.id}"
             )
             summary = render_summary(article, content.system_text("source_line"))
-            return [Reply(summary, [read_more, *self._buttons(prefix, node)])]
+            return [Reply(summary, [read_more, *self._buttons(prefix, node, state.variables)])]
         if node.kind == "ask":
             return [self._render_question(state, node, prefix)]
-        return [Reply(fill(node.say or "", state.variables), self._buttons(prefix, node))]
+        buttons = self._buttons(prefix, node, state.variables)
+        return [Reply(fill(node.say or "", state.variables), buttons)]
 
     def _render_question(self, state: ConversationState, node: NodeSpec, prefix: str) -> Reply:
         content = self._content.current
@@ -803,11 +810,16 @@ class FlowRunner:
         return Reply(text, buttons)
 
     @staticmethod
-    def _buttons(prefix: str, node: NodeSpec) -> list[Button]:
+    def _buttons(
+        prefix: str, node: NodeSpec, variables: dict[str, object] | None = None
+    ) -> list[Button]:
         # A word button works from anywhere, like the typed word, so it is never stale.
+        # A button with `if` is left out when it doesn't hold; the others keep their
+        # positions, so a payload still names the same button.
         return [
             Button(b.label, f"{GLOBAL_PAYLOAD_PREFIX}{b.word}" if b.word else f"{prefix}:{i}")
             for i, b in enumerate(node.buttons)
+            if b.shown(dict(variables or {}))
         ]
 
 

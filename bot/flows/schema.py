@@ -60,6 +60,18 @@ class ButtonSpec(_Strict):
     flow: Identifier | None = None
     node: Identifier | None = None
     word: GlobalWord | None = None  # acts as if the parent typed this word
+    # Shown only when this holds ("email_offer == yes"); the same conditions as `when`.
+    if_: str | None = Field(default=None, alias="if")
+
+    @field_validator("if_")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_condition(value)
+        return value
+
+    def shown(self, variables: dict[str, Any]) -> bool:
+        return self.if_ is None or parse_condition(self.if_).holds(variables)
 
     @model_validator(mode="after")
     def _one_target(self) -> ButtonSpec:

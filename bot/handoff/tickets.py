@@ -168,6 +168,17 @@ def pause_relay(connection: Connection, ticket_id: int) -> None:
     )
 
 
+def resume_relay(connection: Connection, parent_id: int) -> bool:
+    """The parent is done with the bot's buttons (say, e-mail alerts): their open
+    ticket's chat goes back to the champion. False when they have no open ticket."""
+    result = connection.execute(
+        update(tickets)
+        .where(tickets.c.parent_id == parent_id, tickets.c.status.in_(OPEN))
+        .values(relaying=True, updated_at=utcnow())
+    )
+    return result.rowcount > 0
+
+
 # -- the console side ------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ delete work at any time. While a champion has the conversation (bot/core/dispatc
 - stop: as at any other time; the hand-off ends and the champion sees that the parent
   stopped. Not passed on.
 - mydata, delete: as at any other time, with their confirmations. Not passed on.
+- "stop emails": stops the e-mail alerts (flows/notify.yml). Not passed on.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ ALIASES = {
     "main menu": "menu",
     "go back": "back",
     "delete my data": "delete",
+}
+# Typed phrases the bot answers itself even while a champion has the chat, as the
+# flow node they name: not passed on (stopping the e-mail alerts, bot/notify/).
+BOT_PHRASES = {
+    "stop emails": ("notify", "stop"),
+    "stop email": ("notify", "stop"),
+    "stop e-mails": ("notify", "stop"),
+    "stop e-mail": ("notify", "stop"),
 }
 # The question asked before leaving the champion, and the steps that wait for a yes or
 # no while the champion has the chat. Anything else typed there is passed on instead.
@@ -57,3 +66,10 @@ def word_of(payload: str | None, text: str | None) -> str | None:
 def champion_variables(variables: dict[str, object], champion: str | None) -> dict[str, object]:
     """The conversation's variables with the champion's first name as `champion`."""
     return {**variables, "champion": champion or ""}
+
+
+def bot_phrase(text: str | None) -> tuple[str, str] | None:
+    """The (flow, node) a typed phrase the bot answers during a hand-off asks for."""
+    if text is None:
+        return None
+    return BOT_PHRASES.get(normalise(text).strip(" .!"))

@@ -1,10 +1,11 @@
 """Erasing a parent: on request ("delete my data") and after RETENTION_MONTHS of silence.
 
 Everything that is about the family goes: messages, answers, referral answers,
-reminders, the chat id, champions' notes. What reports count survives with no
-link to anyone: a ticket keeps its category, urgency, area, times and outcome; a
-referral its category and urgency; a past booking whether someone came. Places
-they held at future sessions are given up (and offered to the waitlist).
+reminders, the chat id, champions' notes, the e-mail address for reply alerts. What
+reports count survives with no link to anyone: a ticket keeps its category, urgency,
+area, times and outcome; a referral its category and urgency; a past booking whether
+someone came. Places they held at future sessions are given up (and offered to the
+waitlist).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 from sqlalchemy import Connection, delete, func, select, update
 
 from bot.booking.bookings import cancel_booking
+from bot.notify import contacts as notify_contacts
 from bot.store.db import erasure_in_progress
 from bot.store.models import (
     Booking,
@@ -94,6 +96,7 @@ def erase_parents(
     connection.execute(
         update(bookings).where(bookings.c.parent_id.in_(parent_ids)).values(parent_id=None)
     )
+    notify_contacts.erase(connection, parent_ids)  # e-mail address and unsent e-mails
     # Messages, the conversation and reminders go with the parent (ON DELETE CASCADE);
     # deleting them first as well keeps SQLite honest if foreign keys were ever off.
     connection.execute(delete(messages).where(messages.c.parent_id.in_(parent_ids)))

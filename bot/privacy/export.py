@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from bot.handoff.notes import shared_with_parent
+from bot.notify import contacts as notify_contacts
 from bot.store.models import (
     Booking,
     Conversation,
@@ -124,6 +125,7 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
                 reminders.c.kind, reminders.c.due_on, reminders.c.due_at, reminders.c.status
             ).where(reminders.c.parent_id == parent_id),
         ),
+        "email_when_a_parent_champion_replies": notify_contacts.for_export(connection, parent_id),
     }
 
 

@@ -31,6 +31,7 @@ from bot.web import (
     embed,
     health,
     plan_upload,
+    unsubscribe,
     webhooks,
 )
 from bot.web.client import parse_networks
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(chat_form.router)  # POST /: the chat without JavaScript
     app.include_router(embed.router)  # /widget.js and /embed: the chat on a council's page
     app.include_router(health.router)
+    app.include_router(unsubscribe.router)  # the link in "a Parent Champion replied" e-mails
     app.include_router(webhooks.router)
     app.include_router(console_login.router)
     app.include_router(console_admin.router)

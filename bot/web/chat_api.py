@@ -22,6 +22,7 @@ from bot.core.text import whole_number
 from bot.core.types import Reply
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
+from bot.notify.contacts import page_received
 from bot.services import Services
 from bot.store import conversations as store
 from bot.store.web_sessions import SessionHolder, end_session, session_of_token
@@ -226,6 +227,8 @@ async def history(request: Request) -> Response:
     if holder is None:
         return _not_yours(request)
     entries = await _services(request).database.read(store.transcript, CHANNEL, holder.session)
+    if entries:  # a reopened page shows everything: nothing left to e-mail about
+        await _page_received(_services(request), holder.parent_id, max(e.id for e in entries))
     names = await _services(request).database.read(tickets.champion_names, CHANNEL, holder.session)
     found = HistoryResponse.model_validate(
         {
@@ -246,6 +249,11 @@ async def history(request: Request) -> Response:
         }
     )
     return JSONResponse(found.model_dump(), headers=NO_STORE)
+
+
+async def _page_received(services: Services, parent_id: int, message_id: int) -> None:
+    async with services.database.transaction() as transaction:
+        await transaction.run(page_received, parent_id, message_id)
 
 
 def _last_event_id(header: str) -> int:
@@ -296,6 +304,9 @@ async def stream(
                             "author": message.author,
                         },
                     )
+                if pushed:
+                    # The open page has them: no "a Parent Champion replied" e-mail for these.
+                    await _page_received(services, holder.parent_id, cursor)
                 if not await subscription.wait(CHECK_EVERY_SECONDS):
                     quiet += CHECK_EVERY_SECONDS
                     if quiet >= KEEP_ALIVE_SECONDS:

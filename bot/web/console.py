@@ -17,6 +17,7 @@ from bot.core.text import whole_number
 from bot.handoff import notes, queue_view, tickets
 from bot.handoff.config import handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
+from bot.notify.outbox import queue_reply_notice
 from bot.services import Services
 from bot.staff import audit
 from bot.staff.accounts import StaffMember, all_members
@@ -310,8 +311,12 @@ async def reply(request: Request, ticket_id: int, who: Who) -> Response:
         )
     try:
         async with _services(request).database.transaction() as transaction:
-            await transaction.run(tickets.champion_reply, ticket_id, who.member.id, text)
+            message_id = await transaction.run(
+                tickets.champion_reply, ticket_id, who.member.id, text
+            )
             await transaction.run(audit.record, who.member, "reply", ticket_id)
+            # E-mail a parent who asked and has left the chat (sent later, if still unseen).
+            await transaction.run(queue_reply_notice, ticket.parent_id, ticket_id, message_id)
     except tickets.TicketError as exc:
         return await _done(request, who, ticket_id, "replied", str(exc), draft=text, status=409)
     _publish(request, ticket, parent_too=True)

@@ -1,0 +1,1 @@
+"""Telling a parent who has left the web chat that a Parent Champion replied (issue #17)."""

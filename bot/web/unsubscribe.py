@@ -1,0 +1,55 @@
+"""The unsubscribe link in "a Parent Champion has replied" e-mails (bot/notify/).
+
+It works without the chat session (the e-mail may be opened on another device). The
+link's token grants nothing but stopping these e-mails: an HMAC of the contact's id
+with the service's key, so it dies with the contact. GET only shows a button; the
+POST stops, so a mail scanner that follows links unsubscribes no one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from bot.notify.contacts import contact_exists, stop_contact
+from bot.notify.outbox import token_matches
+from bot.web.templating import templates
+
+router = APIRouter()
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+Token = Annotated[str, Query(max_length=128)]
+MAX_ID = 2**62
+
+
+def _page(request: Request, state: str, status: int = 200, **more: object) -> Response:
+    return templates.TemplateResponse(
+        request, "unsubscribe.html", {"state": state, **more}, status_code=status, headers=HEADERS
+    )
+
+
+def _valid(request: Request, contact: int, token: str) -> bool:
+    key = request.app.state.services.session_key
+    return 0 < contact < MAX_ID and token_matches(key, contact, token)
+
+
+@router.get("/email/unsubscribe", include_in_schema=False)
+async def ask(request: Request, contact: int = 0, token: Token = "") -> Response:
+    database = request.app.state.services.database
+    if not _valid(request, contact, token) or not await database.read(contact_exists, contact):
+        return _page(request, "gone", status=404)
+    return _page(request, "ask", contact=contact, token=token)
+
+
+@router.post("/email/unsubscribe", include_in_schema=False)
+async def unsubscribe(
+    request: Request,
+    contact: Annotated[int, Form()] = 0,
+    token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    if not _valid(request, contact, token):
+        return _page(request, "gone", status=404)
+    async with request.app.state.services.database.transaction() as transaction:
+        stopped = await transaction.run(stop_contact, contact)
+    return _page(request, "done" if stopped else "gone", status=200 if stopped else 404)

@@ -1,0 +1,56 @@
+"""A real SMTP server (aiosmtpd) standing in for the mail provider: it keeps what it
+receives, parsed, for tests to read. Runs in its own thread, like a separate server."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from tests.server import free_port
+
+
+class _Keeper:
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+
+    async def handle_DATA(
+        self, _server: Any, _session: Any, envelope: Any
+    ) -> str:  # aiosmtpd calls it by this name
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append(parsed)
+        return "250 OK"
+
+
+class MailServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._keeper = _Keeper()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?starttls=off"
+
+    @property
+    def received(self) -> list[EmailMessage]:
+        return self._keeper.received
+
+    def start(self) -> None:
+        self._controller = Controller(self._keeper, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def body_of(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return part.get_content()

@@ -1,0 +1,285 @@
+"""E-mail a parent who has left the web chat that a Parent Champion replied (issue #17).
+
+A real SMTP server (aiosmtpd, tests/fakes/smtp_server.py) receives what the service
+sends with aiosmtplib; the parent and the champion use the chat API and the console.
+The e-mail sweep is the scheduler's job; tests run it themselves (`sweep`) with a
+clock moved past the wait that lets an open chat page see the reply first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.notify.outbox import send_due
+from bot.notify.setup import mail_setup
+from bot.notify.tables import NotificationContact, NotificationMail
+from bot.store.models import utcnow
+from tests.chat import Parent
+from tests.conftest import running_app
+from tests.console import ask_for_a_champion
+from tests.fakes.smtp_server import MailServer, body_of
+from tests.test_handoff import champion_of, ticket_of
+
+ADDRESS = "parent.one@example.org"
+SENDER = "Champion <no-reply@champion.test>"
+EMAIL_BUTTON = "Email me when they reply"
+LATER = dt.timedelta(minutes=2)  # past the wait for an open page to see the reply
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def app_with_mail(
+    settings: Settings, mail_server: MailServer
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    mailing = settings.model_copy(
+        update={
+            "smtp_url": mail_server.url,
+            "smtp_from": SENDER,
+            "public_url": "http://champion.test",
+        }
+    )
+    async with running_app(mailing) as pair:
+        yield pair
+
+
+async def sweep(app: Any, later: dt.timedelta = dt.timedelta(0)) -> None:
+    services = app.state.services
+    setup = mail_setup(services)
+    assert setup is not None
+    await send_due(services.database, setup, utcnow() + later)
+
+
+async def mails_arrive(server: MailServer, count: int) -> list[EmailMessage]:
+    """What the server has, once it has `count` (the scheduler may be sending too)."""
+    for _ in range(100):
+        if len(server.received) >= count:
+            break
+        await asyncio.sleep(0.05)
+    return list(server.received)
+
+
+async def rows(app: Any, table: Any) -> list[Any]:
+    return await app.state.services.database.read(
+        lambda c: list(c.execute(select(table.__table__)).all())
+    )
+
+
+async def opted_in_parent(app: Any, client: httpx.AsyncClient, server: MailServer) -> Parent:
+    """A Leeds parent who asked for a champion and confirmed their e-mail address."""
+    parent = Parent(client)
+    await ask_for_a_champion(parent, "Leeds")
+    await parent.press(EMAIL_BUTTON)
+    await parent.say(ADDRESS)
+    assert "I've sent a 6-digit code" in parent.text
+    await sweep(app)
+    [code_mail] = await mails_arrive(server, 1)
+    code = re.search(r"\b(\d{6})\b", body_of(code_mail))
+    assert code is not None
+    await parent.say(code.group(1))
+    assert "Done: we'll e-mail you when a Parent Champion replies" in parent.text
+    return parent
+
+
+async def test_a_parent_who_left_gets_one_neutral_email_and_can_unsubscribe(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = Parent(client)
+    await ask_for_a_champion(parent, "Leeds")
+    assert EMAIL_BUTTON in parent.buttons
+    await parent.press(EMAIL_BUTTON)
+    assert "What e-mail address should I use?" in parent.text
+
+    await parent.say("my email is parent at example")
+    assert "doesn't look like an e-mail address" in parent.text
+    assert "What e-mail address should I use?" in parent.text  # asked again
+    await parent.say(ADDRESS)
+    assert "I've sent a 6-digit code" in parent.text
+    await sweep(app)
+    [code_mail] = await mails_arrive(mail_server, 1)
+    assert code_mail["To"] == ADDRESS and code_mail["From"] == SENDER
+    assert code_mail["Subject"] == "Your code"
+    code = re.search(r"\b(\d{6})\b", body_of(code_mail))
+    assert code is not None
+    wrong = f"{(int(code.group(1)) + 1) % 10**6:06d}"
+    await parent.say(wrong)
+    assert "That code doesn't match" in parent.text and "4 more tries" in parent.text
+    await parent.say(code.group(1))
+    assert parent.text.startswith("Done: we'll e-mail you when a Parent Champion replies.")
+    assert "stop emails" in parent.text
+    # Back with the champion: what the parent types now is passed on, not answered.
+    await parent.say("Thank you, I'll wait for them")
+    assert "passed that on" in parent.text or parent.text.startswith("Sent")
+
+    # The parent has closed the page. A champion replies, twice in a row.
+    ticket = await ticket_of(app, parent)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(ticket.id)
+    secret = "Ask the head about the lunchtime exclusions at Oakfield"
+    assert (await sam.reply(ticket.id, secret)).status_code == 303
+    assert (await sam.reply(ticket.id, "And keep the letters")).status_code == 303
+    await sweep(app)  # not yet: an open page would have shown it by now
+    assert len(mail_server.received) == 1
+    await sweep(app, LATER)
+    received = await mails_arrive(mail_server, 2)
+    await asyncio.sleep(0.3)  # nothing more is on its way
+    assert len(mail_server.received) == 2, "one e-mail for the flurry of replies"
+    notice = received[1]
+    body = body_of(notice)
+    assert notice["To"] == ADDRESS and notice["From"] == SENDER
+    assert notice["Subject"] == "You have a new message"
+    assert "A Parent Champion has replied" in body and "http://champion.test/" in body
+    assert "Oakfield" not in body and "letters" not in body and "SEND" not in notice["Subject"]
+    link = re.search(r"http://champion\.test(/email/unsubscribe\?\S+)", body)
+    assert link is not None
+    assert notice["List-Unsubscribe"] == f"<http://champion.test{link.group(1)}>"
+
+    # The replies themselves are in the chat.
+    texts = [m["text"] for m in await parent.history()]
+    assert secret in texts and "And keep the letters" in texts
+
+    # The link works without the chat session; opening it (as a mail scanner would)
+    # only asks.
+    browser = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x")
+    async with browser:
+        page = await browser.get(link.group(1))
+        assert page.status_code == 200 and "Stop the e-mails" in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert len(await rows(app, NotificationContact)) == 1
+        fields = dict(re.findall(r'name="(contact|token)" value="([^"]+)"', page.text))
+        done = await browser.post("/email/unsubscribe", data=fields)
+        assert done.status_code == 200 and "You won't get these e-mails any more" in done.text
+        assert await rows(app, NotificationContact) == []
+        again = await browser.get(link.group(1))
+        assert again.status_code == 404 and "doesn't work any more" in again.text
+        forged = await browser.post("/email/unsubscribe", data={**fields, "token": "0" * 64})
+        assert forged.status_code == 404
+
+    # Unsubscribed: a later reply sends nothing.
+    await sam.reply(ticket.id, "Are you still there?")
+    await sweep(app, LATER + dt.timedelta(minutes=20))
+    await asyncio.sleep(0.3)
+    assert len(mail_server.received) == 2
+
+
+async def test_no_email_for_a_reply_the_parent_has_already_seen(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = await opted_in_parent(app, client, mail_server)
+    ticket = await ticket_of(app, parent)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(ticket.id)
+    await sam.reply(ticket.id, "Hello, I'm Sam")
+    # The parent's page is open and shows it (a reopened page fetches the history).
+    assert "Hello, I'm Sam" in [m["text"] for m in await parent.history()]
+    await sweep(app, LATER)
+    await asyncio.sleep(0.3)
+    assert len(mail_server.received) == 1  # the code only
+
+
+async def test_smtp_down_the_reply_still_reaches_the_chat_and_the_email_goes_later(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = await opted_in_parent(app, client, mail_server)
+    ticket = await ticket_of(app, parent)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(ticket.id)
+
+    mail_server.stop()
+    reply = await sam.reply(ticket.id, "Hello, I'm Sam")
+    assert reply.status_code == 303
+    await sweep(app, LATER)
+    [mail] = [m for m in await rows(app, NotificationMail) if m.kind == "reply"]
+    assert (mail.status, mail.attempts) == ("pending", 1)  # kept, to try again later
+
+    mail_server.start()
+    await sweep(app, LATER + dt.timedelta(minutes=5))
+    received = await mails_arrive(mail_server, 2)
+    assert received[-1]["Subject"] == "You have a new message"
+    await sweep(app, LATER + dt.timedelta(minutes=30))
+    await asyncio.sleep(0.3)
+    assert len(mail_server.received) == 2  # sent once
+    assert "Hello, I'm Sam" in [m["text"] for m in await parent.history()]
+
+
+async def test_stop_emails_during_the_hand_off_deletes_the_address(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = await opted_in_parent(app, client, mail_server)
+    await parent.say("stop emails")
+    assert "no more e-mails" in parent.text
+    assert await rows(app, NotificationContact) == []
+    await parent.say("stop emails")
+    assert "nothing to stop" in parent.text
+
+
+async def test_my_data_shows_the_address_and_delete_erases_it(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = await opted_in_parent(app, client, mail_server)
+    await parent.say("mydata")
+    document = next(r["document"] for r in parent.replies if "document" in r)
+    data = json.loads((await parent.download(document["url"])).content)
+    [held] = data["email_when_a_parent_champion_replies"]
+    assert (held["email"], held["confirmed"]) == (ADDRESS, True)
+
+    await parent.say("delete")
+    await parent.press("Yes")
+    assert "has been deleted" in parent.text
+    assert await rows(app, NotificationContact) == []
+    assert await rows(app, NotificationMail) == []
+
+
+async def test_too_many_wrong_codes_start_again(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = Parent(client)
+    await ask_for_a_champion(parent, "Leeds")
+    await parent.press(EMAIL_BUTTON)
+    await parent.say(ADDRESS)
+    await sweep(app)
+    [code_mail] = await mails_arrive(mail_server, 1)
+    code = re.search(r"\b(\d{6})\b", body_of(code_mail))
+    assert code is not None
+    wrong = f"{(int(code.group(1)) + 1) % 10**6:06d}"
+    for _ in range(4):
+        await parent.say(wrong)
+        assert "That code doesn't match" in parent.text
+    await parent.say(wrong)
+    assert "tried too many times" in parent.text
+    assert "What e-mail address should I use?" in parent.text
+    await parent.say(code.group(1))  # the old code is no good now, and it isn't an address
+    assert "doesn't look like an e-mail address" in parent.text
+    [contact] = await rows(app, NotificationContact)
+    assert contact.confirmed_at is None
+
+
+async def test_without_smtp_no_email_is_offered(app_and_client: tuple) -> None:
+    _app, client = app_and_client
+    parent = Parent(client)
+    await ask_for_a_champion(parent, "Leeds")
+    assert "I've asked a Parent Champion" in parent.text
+    assert EMAIL_BUTTON not in parent.buttons and "Back to the bot" in parent.buttons
