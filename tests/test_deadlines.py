@@ -95,7 +95,8 @@ async def test_appeal_calculator_in_the_chat_with_a_reminder(app_and_client: tup
     await parent.press("An appeal")
     await parent.say("31/12/2099")  # far in the future, so never "passed" in this test
     assert "couldn't read that as a date" in parent.text  # more than 5 years ahead
-    await parent.say(f"{(dt.date.today() + dt.timedelta(days=10)):%d/%m/%Y}")
+    # A letter from 3 days ago: the appeal deadline, about 2 months on, is still ahead.
+    await parent.say(f"{(dt.date.today() - dt.timedelta(days=3)):%d/%m/%Y}")
     await parent.press("Skip this question")
     assert "Your appeal should reach the tribunal by **" in parent.text
     assert "(this date has passed)" not in parent.text

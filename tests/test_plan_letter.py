@@ -75,16 +75,7 @@ async def _checked(parent: Parent) -> None:
     await parent.say("check my draft plan")
     await parent.say("\n".join(PASTED))
     assert "a letter of comments" in parent.text
-    assert parent.buttons[:2] == ["The day the draft arrived", "The council's deadline"]
-
-
-async def _letter_after_arrival(parent: Parent, arrived: dt.date) -> dict:
-    await parent.press("The day the draft arrived")
-    await parent.say(f"{arrived:%d/%m/%Y}")
-    await answer_questions(parent)
-    assert "Please check your answers" in parent.text
-    await parent.press("Make the letter")
-    return next(r for r in parent.replies if r.get("document"))
+    assert parent.buttons[:2] == ["The day it arrived", "Council's deadline"]
 
 
 async def test_the_letter_lists_every_finding_with_the_last_day_for_comments(
@@ -94,7 +85,7 @@ async def test_the_letter_lists_every_finding_with_the_last_day_for_comments(
     await _checked(parent)
     arrived = _today() - dt.timedelta(days=3)
     last_day = arrived + dt.timedelta(days=14)
-    await parent.press("The day the draft arrived")
+    await parent.press("The day it arrived")
     await parent.say(f"{arrived:%d/%m/%Y}")
     assert f"until at least **{last_day:%A} {day_in_words(last_day)}**" in parent.text
     await answer_questions(parent)
@@ -128,7 +119,7 @@ async def test_the_letter_lists_every_finding_with_the_last_day_for_comments(
 async def test_an_arrival_date_still_to_come_is_asked_again(client: httpx.AsyncClient) -> None:
     parent = Parent(client)
     await _checked(parent)
-    await parent.press("The day the draft arrived")
+    await parent.press("The day it arrived")
     await parent.say(f"{_today() + dt.timedelta(days=2):%d/%m/%Y}")
     assert "That day hasn't come yet" in parent.text
     assert "What day did the draft plan reach you?" in parent.text
@@ -143,7 +134,7 @@ async def test_an_arrival_date_still_to_come_is_asked_again(client: httpx.AsyncC
 async def test_the_councils_own_deadline_is_used_when_given(client: httpx.AsyncClient) -> None:
     parent = Parent(client)
     await _checked(parent)
-    await parent.press("The council's deadline")
+    await parent.press("Council's deadline")
     deadline = _today() + dt.timedelta(days=20)
     await parent.say(f"{deadline:%d/%m/%Y}")
     assert f"until at least **{deadline:%A} {day_in_words(deadline)}**" in parent.text
@@ -161,7 +152,7 @@ async def test_what_the_letters_already_know_is_not_asked_again(
     await parent.say("menu")
     await parent.say("check my draft plan")
     await parent.say("\n".join(PASTED))
-    await parent.press("The day the draft arrived")
+    await parent.press("The day it arrived")
     await parent.say("yesterday")
     # Name, address, child, date of birth and council are all known: straight to review.
     assert "Please check your answers" in parent.text
@@ -202,13 +193,13 @@ async def test_findings_are_in_my_data_and_go_with_delete(app_and_client: tuple)
 async def test_the_last_day_can_be_changed_from_the_review(client: httpx.AsyncClient) -> None:
     parent = Parent(client)
     await _checked(parent)
-    await parent.press("The day the draft arrived")
+    await parent.press("The day it arrived")
     await parent.say(f"{_today() - dt.timedelta(days=2):%d/%m/%Y}")
     await answer_questions(parent)
     await parent.press("Change an answer")
     await parent.press("Last day for comments")
     assert "Which date can you tell me?" in parent.text
-    await parent.press("The council's deadline")
+    await parent.press("Council's deadline")
     deadline = _today() + dt.timedelta(days=25)
     await parent.say(f"{deadline:%d/%m/%Y}")
     # Straight back to the review: nothing asked twice.

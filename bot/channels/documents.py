@@ -1,8 +1,9 @@
 """The bytes of a document a reply carries (`Document.key`), for the parent it was for.
 
-Keys: "letter:<id>" (a model letter filled with the parent's answers, as .docx) and
-"ics:<booking id>" (a drop-in booking's calendar file). Each is built on demand,
-only for its own parent, so no file about a family is kept on disk.
+Keys: "letter:<id>" (a model letter filled with the parent's answers, as .docx),
+"ics:<booking id>" (a drop-in booking's calendar file), and "mydata:json" and
+"mydata:html" (everything held about the parent, as data and as a readable page).
+Each is built on demand, only for its own parent, so no file about a family is kept on disk.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from bot.core.content import Content
 from bot.core.text import whole_number
 from bot.knowledge.letter_actions import DOCX
 from bot.knowledge.letters import fill_letter, letter_docx
+from bot.privacy.actions import MY_DATA_PAGE
 from bot.privacy.export import export_json
+from bot.privacy.readable import export_html
 from bot.store.conversations import variables_of
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ def build_document(
     connection: Connection, content: Content, key: str, parent_id: int, now: dt.datetime
 ) -> BuiltDocument | None:
     kind, _, name = key.partition(":")
+    if kind == "mydata" and name == "html":
+        return BuiltDocument(MY_DATA_PAGE, "text/html", export_html(connection, parent_id))
     if kind == "mydata":
         return BuiltDocument(
             "my-champion-data.json", "application/json", export_json(connection, parent_id)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from dateutil import parser as date_parser
 
+from bot.core.dates import relative_date
 from bot.core.text import whole_number
 
 _YES = {
@@ -108,20 +109,20 @@ def read_number(text: str, minimum: float | None, maximum: float | None) -> int 
 
 
 def read_date(text: str, today: dt.date) -> dt.date | None:
-    """UK-style dates: 14/03/2025, 14 March 2025, 14th March, today, yesterday."""
+    """UK-style dates: 14/03/2025, 14 March 2025, 14th March; and days said relative
+    to `today` (the parent's day in England): today, last friday, 3 weeks ago..."""
     word = normalise(text)
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - dt.timedelta(days=1)
-    if not re.search(r"\d", word):
-        return None
-    cleaned = _ORDINAL.sub(r"\1", word)
-    default = dt.datetime(today.year, today.month, 1)
-    try:
-        parsed = date_parser.parse(cleaned, dayfirst=True, default=default, fuzzy=False).date()
-    except (ValueError, OverflowError, date_parser.ParserError):
-        return None
+    parsed = relative_date(word, today)
+    if parsed is None:
+        if not re.search(r"\d", word) or re.search(r"\b(ago|time|next|last)\b", word):
+            return None  # "3 weeks ago" is read above or not at all, never as "3 of this month"
+        cleaned = _ORDINAL.sub(r"\1", word)
+        cleaned = re.sub(r"^(?:on |the )+", "", cleaned)
+        default = dt.datetime(today.year, today.month, 1)
+        try:
+            parsed = date_parser.parse(cleaned, dayfirst=True, default=default, fuzzy=False).date()
+        except (ValueError, OverflowError, date_parser.ParserError):
+            return None
     # A date decades away is almost certainly a typo; ask again rather than guess.
     if parsed < _EARLIEST_DATE or parsed > today + dt.timedelta(days=5 * 366):
         return None

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from bot.core import answers
 from bot.core.actions import ActionContext, ActionRegistry
 from bot.core.content import Content, ContentHolder
+from bot.core.dates import uk_today
 from bot.core.state import ConversationState
 from bot.core.text import fill, whole_number
 from bot.core.types import Button, Document, Reply
@@ -33,6 +34,7 @@ from bot.knowledge.render import (
 )
 from bot.nlu.classifier import Prediction, word_count
 from bot.reading.answering import SURE_SCORE, AnswerChoice, choose_answer
+from bot.reading.requests import FlowRequests
 from bot.safety.message import FALLBACK_TEXT
 from bot.triage.local_authorities import LocalAuthority
 
@@ -66,6 +68,9 @@ OUT_OF_SCOPE = "out_of_scope"
 LONG_MESSAGE_WORDS = 25
 # A statement this short ("the plan") is never answered with a card on its own.
 SHORT_STATEMENT_WORDS = 6
+# "Can I see my data?" is a request for the data; a long message that mentions
+# "my data" may be about something else, and is read as any other message.
+PRIVACY_REQUEST_WORDS = 10
 FLOW_REQUEST_INTENTS = {"greeting", "goodbye", "talk_to_human", "book_dropin"}
 # How many related answers an answer offers as buttons.
 RELATED_ANSWERS = 2
@@ -107,7 +112,7 @@ class FlowRunner:
         content: ContentHolder,
         actions: ActionRegistry,
         confident: float = 0.4,
-        today: Callable[[], dt.date] = dt.date.today,
+        today: Callable[[], dt.date] = uk_today,  # the parent's day, not the server's
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._content = content
@@ -261,6 +266,8 @@ class FlowRunner:
         content = self._content.current
         word = answers.normalise(text).lstrip("/")
         word = "mydata" if word == "my data" else word  # typed as two words, even mid-question
+        if word not in GLOBAL_WORDS:
+            word = self._privacy_request(state, text) or word
         if word in GLOBAL_WORDS:
             return await self._global_word(state, word, channel)
         if word in START_WORDS:
@@ -279,6 +286,26 @@ class FlowRunner:
         if picked is not None:
             return await self._follow_button(state, node.buttons[picked], channel)
         return await self._free_text(state, text, prediction, channel, asked=asked)
+
+    def _privacy_request(self, state: ConversationState, text: str) -> str | None:
+        """ "Can I see my data?", "delete my data": asked in the privacy flow's own words
+        (its `requests`), mydata and delete work everywhere, as the typed words do.
+
+        Only a short message counts, and not as the answer to a question that wants the
+        parent's own words (a letter's "what has changed" may well say "my data")."""
+        content = self._content.current
+        node = content.node(state.flow, state.node)
+        if word_count(text) > PRIVACY_REQUEST_WORDS or (
+            node is not None and node.kind == "ask" and node.expect == "text"
+        ):
+            return None
+        phrases = [
+            (phrase, PRIVACY_FLOW, word)
+            for word in ("delete", "mydata")  # "delete my data" before "my data"
+            for phrase in getattr(content.node(PRIVACY_FLOW, word), "requests", [])
+        ]
+        found = FlowRequests(phrases).find(text)
+        return found[1] if found is not None else None
 
     async def handle_media(self, state: ConversationState, channel: str) -> list[Reply]:
         """A photo, voice note or sticker: say kindly that we read text only."""
@@ -333,6 +360,9 @@ class FlowRunner:
         value: object | None
         if node.expect == "date":
             day = answers.read_date(text, self._today())
+            if day is not None and node.past and day > self._today():
+                replies = [Reply(content.system_text("retry_date_future"))]
+                return replies + self._render_waiting(state, node)
             value = day.isoformat() if day else None
         elif node.expect == "number":
             value = answers.read_number(text, node.min, node.max)

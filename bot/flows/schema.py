@@ -141,6 +141,9 @@ class NodeSpec(_Strict):
     max: float | None = None
     skippable: bool = False
     multiple: bool = False  # choice only: pick several, then "Done"
+    # date only: the day has happened (a letter's date), so a day still to come is
+    # refused with system text retry_date_future ("next tuesday" for a past event).
+    past: bool = False
     else_: Identifier | None = Field(default=None, alias="else")
     # Free text understood as one of these intents comes to this node; `label`
     # names it on a "Did you mean..." button.
@@ -195,6 +198,7 @@ class NodeSpec(_Strict):
                 "skippable",
                 "next",
                 "multiple",
+                "past",
             },
             "article": {"buttons", "next"},
             "action": {"next"},
@@ -223,6 +227,8 @@ class NodeSpec(_Strict):
                 raise ValueError("'choices' only go with expect: choice")
             if self.multiple and self.expect != "choice":
                 raise ValueError("'multiple' only goes with expect: choice")
+            if self.past and self.expect != "date":
+                raise ValueError("'past' only goes with expect: date")
             if self.expect == "choice" and self.skippable and len(self.choices) >= 10:
                 raise ValueError("a skippable choice can have at most 9 choices")
         if kind == "when" and self.else_ is None:

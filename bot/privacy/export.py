@@ -54,6 +54,21 @@ def _shared_notes(connection: Connection, parent_id: int) -> list[dict[str, Any]
     ]
 
 
+def _files_sent(connection: Connection, parent_id: int) -> list[dict[str, Any]]:
+    """Letters and calendar files sent (their names: each is built afresh when fetched)."""
+    messages = Message.__table__
+    query = (
+        select(messages.c.document, messages.c.created_at)
+        .where(messages.c.parent_id == parent_id, messages.c.document.is_not(None))
+        .order_by(messages.c.id)
+    )
+    return [
+        {"filename": row.document.get("filename", ""), "sent_at": _plain(row.created_at)}
+        for row in connection.execute(query)
+        if isinstance(row.document, dict)
+    ]
+
+
 def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
     parents = Parent.__table__
     conversations = Conversation.__table__
@@ -90,6 +105,7 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
             .where(messages.c.parent_id == parent_id)
             .order_by(messages.c.id),
         ),
+        "files_sent_to_you": _files_sent(connection, parent_id),
         "referrals": _rows(
             connection,
             select(
