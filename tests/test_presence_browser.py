@@ -1,5 +1,6 @@
 """Presence in headless Chromium: an open console page beats every ~45 s by itself,
-and a champion who presses "Set me available" is reported online to a parent.
+a champion who presses "Set me available" is reported online to a parent, and each
+side sees the other typing once the champion has the chat.
 
 The page's clock is Playwright's fake clock, so 45 seconds pass without waiting.
 """
@@ -36,7 +37,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def test_the_console_beats_and_the_parent_hears_a_champion_is_online(base_url: str) -> None:
+def test_the_console_beats_the_parent_hears_who_is_online_and_both_see_typing(
+    base_url: str,
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -65,9 +68,22 @@ def test_the_console_beats_and_the_parent_hears_a_champion_is_online(base_url: s
         expect(console.locator("#presence")).to_contain_text("You're available")
 
         ask_for_a_person(chat)
-        expect(chat.get_by_role("log")).to_contain_text(
-            "A Parent Champion is online now and should reply soon"
-        )
+        log = chat.get_by_role("log")
+        expect(log).to_contain_text("A Parent Champion is online now and should reply soon")
+
+        # Typing, both ways: Sam claims the chat and starts a reply; the parent sees it,
+        # and Sam sees the parent typing back.
+        console.locator("a[href^='/console/tickets/']").first.click()
+        console.get_by_role("button", name="Claim this ticket").click()
+        expect(log).to_contain_text("Sam has joined the chat")
+        console.get_by_label("Reply to the parent").press_sequentially("Hello, I'm")
+        expect(chat.locator("#typing")).to_have_text("Sam is typing…")
+        chat.get_by_label("Your message").press_sequentially("Thank you")
+        expect(console.locator("#parent-typing")).to_have_text("The parent is typing…")
+        console.get_by_label("Reply to the parent").press_sequentially(" Sam.")
+        console.get_by_role("button", name="Send to parent").click()
+        expect(log).to_contain_text("Hello, I'm Sam.")
+        expect(chat.locator("#typing")).to_have_text("")  # the message replaced it
 
         # Away again: the next parent is told the truth.
         console.get_by_role("button", name="Set me away").click()

@@ -31,6 +31,7 @@ from bot.web import (
     embed,
     health,
     plan_upload,
+    typing_routes,
     unsubscribe,
     webhooks,
 )
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(console_login.router)
     app.include_router(console_admin.router)
     app.include_router(console_presence.router)  # available/away and console heartbeats
+    app.include_router(typing_routes.router)  # "is typing" between parent and champion
     app.include_router(console_sessions.router)
     app.include_router(console_reports.router)
     app.include_router(console_content.router)

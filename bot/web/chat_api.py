@@ -22,6 +22,7 @@ from bot.core.text import whole_number
 from bot.core.types import Reply
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
+from bot.handoff.typing import to_parent_topic, typing_event
 from bot.notify.contacts import page_received
 from bot.services import Services
 from bot.store import conversations as store
@@ -256,6 +257,11 @@ async def _page_received(services: Services, parent_id: int, message_id: int) ->
         await transaction.run(page_received, parent_id, message_id)
 
 
+async def _champion_name(services: Services, holder: SessionHolder) -> str | None:
+    ticket = await services.database.read(tickets.open_ticket_of, holder.parent_id)
+    return ticket.champion if ticket is not None else None
+
+
 def _last_event_id(header: str) -> int:
     return whole_number(header.strip(), MAX_MESSAGE_ID) or 0
 
@@ -287,7 +293,8 @@ async def stream(
     async def body() -> AsyncIterator[str]:
         nonlocal cursor
         yield "retry: 2000\n\n"
-        with services.events.subscribe(parent_topic(CHANNEL, session)) as subscription:
+        typing = to_parent_topic(CHANNEL, session)  # the champion is typing
+        with services.events.subscribe(parent_topic(CHANNEL, session), typing) as subscription:
             quiet = 0.0
             while not await request.is_disconnected():
                 pushed = await services.database.read(
@@ -307,7 +314,10 @@ async def stream(
                 if pushed:
                     # The open page has them: no "a Parent Champion replied" e-mail for these.
                     await _page_received(services, holder.parent_id, cursor)
-                if not await subscription.wait(CHECK_EVERY_SECONDS):
+                woke = await subscription.wait(CHECK_EVERY_SECONDS)
+                if woke and typing in subscription.heard():
+                    yield typing_event({"name": await _champion_name(services, holder)})
+                if not woke:
                     quiet += CHECK_EVERY_SECONDS
                     if quiet >= KEEP_ALIVE_SECONDS:
                         quiet = 0.0

@@ -17,6 +17,7 @@ from bot.core.text import whole_number
 from bot.handoff import notes, queue_view, tickets
 from bot.handoff.config import handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
+from bot.handoff.typing import to_console_topic
 from bot.notify.outbox import queue_reply_notice
 from bot.services import Services
 from bot.staff import audit
@@ -207,7 +208,8 @@ async def ticket_events(request: Request, ticket_id: int, who: Who) -> Response:
         return await services.database.read(tickets.ticket_fingerprint, ticket_id)
 
     topics = [ticket_topic(ticket_id)]
-    return event_stream(change_notices(request, services.events, topics, fingerprint))
+    typing = to_console_topic(ticket_id)  # "the parent is typing"
+    return event_stream(change_notices(request, services.events, topics, fingerprint, typing))
 
 
 def _wants_json(request: Request) -> bool:

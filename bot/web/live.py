@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from bot.handoff.events import EventBus, alert_channel, alert_topics
+from bot.handoff.typing import typing_event
 
 CHECK_EVERY_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
@@ -34,14 +35,20 @@ async def change_notices(
     events: EventBus,
     topics: list[str],
     fingerprint: Callable[[], Awaitable[str]],
+    typing_topic: str | None = None,
 ) -> AsyncIterator[str]:
-    """`event: change` whenever what `fingerprint` reads from the database changes."""
+    """`event: change` whenever what `fingerprint` reads from the database changes,
+    and `event: typing` when `typing_topic` is heard (bot/handoff/typing.py)."""
     last = await fingerprint()
     yield "retry: 2000\n\n"
     quiet_since = time.monotonic()
-    with events.subscribe(*topics) as subscription:
+    listened = [*topics, typing_topic] if typing_topic else topics
+    with events.subscribe(*listened) as subscription:
         while not await request.is_disconnected():
-            await subscription.wait(CHECK_EVERY_SECONDS)
+            woke = await subscription.wait(CHECK_EVERY_SECONDS)
+            if woke and typing_topic and typing_topic in subscription.heard():
+                quiet_since = time.monotonic()
+                yield typing_event({})
             current = await fingerprint()
             if current != last:
                 last = current

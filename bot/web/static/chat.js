@@ -449,7 +449,37 @@
     listening = null;
   }
 
+  // "Sam is typing…" while the champion who has this chat types (bot/handoff/typing.py),
+  // and this page's own typing told to them, at most every few seconds.
+  let withChampion = false;
+  let typingShown = null;
+  let typingSentAt = 0;
+  const typingLine = document.createElement("p");
+  typingLine.id = "typing";
+  typingLine.className = "typing";
+  typingLine.setAttribute("aria-live", "polite");
+  log.after(typingLine);
+
+  function showTyping(name) {
+    typingLine.textContent = (name || "The Parent Champion") + " is typing…";
+    clearTimeout(typingShown);
+    typingShown = setTimeout(hideTyping, 6000);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingShown);
+    typingLine.textContent = "";
+  }
+
+  box.addEventListener("input", () => {
+    if (!withChampion || !listening || Date.now() - typingSentAt < 3000) return;
+    typingSentAt = Date.now();
+    fetch(API + "/typing", { method: "POST", headers: authHeaders() }).catch(() => {});
+  });
+
   function showPushed(message) {
+    withChampion = true;
+    hideTyping();
     if (message.buttons && message.buttons.length) disableOldChoices();
     addMessage(message.sender === "champion" ? "champion" : "bot", message.text, undefined, message.author);
     addChoices(message.buttons, true);
@@ -474,12 +504,18 @@
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         let id = null;
+        let type = "message";
         const data = [];
         for (const line of block.split("\n")) {
           if (line.startsWith("id:")) id = line.slice(3).trim();
+          else if (line.startsWith("event:")) type = line.slice(6).trim();
           else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
         }
         if (!data.length) continue;
+        if (type === "typing") {
+          showTyping(JSON.parse(data.join("\n")).name);
+          continue;
+        }
         if (id && /^\d+$/.test(id)) lastId = Math.max(lastId, +id);
         showPushed(JSON.parse(data.join("\n")));
       }
@@ -535,6 +571,7 @@
         const lastIn = data.messages.map((m) => m.direction).lastIndexOf("in");
         data.messages.forEach((m, i) => {
           lastId = Math.max(lastId, m.id || 0);
+          if (m.sender === "champion") withChampion = true;
           addMessage(m.direction === "in" ? "me" : m.sender === "champion" ? "champion" : "bot", m.text, undefined, m.author);
           if (m.direction === "out") addChoices(m.buttons, i > lastIn);
         });

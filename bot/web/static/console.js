@@ -57,9 +57,30 @@
     });
   }
 
+  // "The parent is typing…" on a ticket page (bot/handoff/typing.py); shown for a few
+  // seconds after each notice, in a polite live region outside the refreshed part.
+  var typingLine = null;
+  var typingShown = null;
+  function showTyping() {
+    if (!typingLine) {
+      typingLine = document.createElement("p");
+      typingLine.id = "parent-typing";
+      typingLine.className = "typing";
+      typingLine.setAttribute("aria-live", "polite");
+      live.after(typingLine);
+    }
+    typingLine.textContent = "The parent is typing…";
+    clearTimeout(typingShown);
+    typingShown = setTimeout(function () { typingLine.textContent = ""; }, 6000);
+  }
+
   if (live && window.EventSource) {
     var source = new EventSource(live.dataset.events);
-    source.addEventListener("change", refresh);
+    source.addEventListener("change", function () {
+      if (typingLine) typingLine.textContent = "";
+      refresh();
+    });
+    source.addEventListener("typing", showTyping);
     updateTitle();
   }
   // The queue's "waiting 12 min" keeps counting between changes.
@@ -69,6 +90,20 @@
 
   var canned = document.getElementById("canned");
   var replyText = document.getElementById("reply-text");
+  // While the champion types a reply, the parent's web chat shows "Sam is typing…".
+  var replyForm = replyText && replyText.form;
+  var typingSentAt = 0;
+  if (replyForm && /\/reply$/.test(replyForm.action)) {
+    replyText.addEventListener("input", function () {
+      if (Date.now() - typingSentAt < 3000) return;
+      typingSentAt = Date.now();
+      var body = new URLSearchParams();
+      body.set("csrf_token", replyForm.querySelector("input[name=csrf_token]").value);
+      fetch(replyForm.action.replace(/\/reply$/, "/typing"), {
+        method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
+      }).catch(function () { /* only a courtesy: the reply itself is what matters */ });
+    });
+  }
   if (canned && replyText) {
     canned.addEventListener("change", function () {
       var option = canned.options[canned.selectedIndex];
