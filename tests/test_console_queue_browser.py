@@ -61,6 +61,12 @@ def test_queue_and_ticket_on_a_phone(browser, base_url: str) -> None:  # type: i
     row = sam.locator("tr[data-ticket]").last
     expect(row).to_contain_text("He has been sent home at lunchtime")
     expect(row).to_contain_text("1 unread")
+    # Live, with the filters kept: the parent writes again and the row changes by itself.
+    parent.get_by_label("Your message").fill("Also he has no transport home")
+    parent.keyboard.press("Enter")
+    expect(row).to_contain_text("2 unread")
+    expect(row).to_contain_text("Also he has no transport home")
+    expect(sam.get_by_label("Area", exact=True)).to_have_value("Leeds")
     check_axe(sam, "queue-filtered-390", failures)
     sideways(sam, "queue-filtered-390", failures)
 
@@ -71,7 +77,7 @@ def test_queue_and_ticket_on_a_phone(browser, base_url: str) -> None:  # type: i
     expect(sam.locator("#empty-queue")).to_contain_text("No open tickets match these filters")
     assert re.search(r"channel=telegram", sam.url)
     sam.get_by_role("link", name="Clear filters").click()
-    expect(sam.locator("tr[data-ticket]").last).to_contain_text("1 unread")
+    expect(sam.locator("tr[data-ticket]").last).to_contain_text("2 unread")
     # Unfiltered, the form is folded away (the queue comes first on a phone) and opens.
     expect(sam.get_by_label("Urgency")).to_be_hidden()
     sam.get_by_text("Filter and search").click()
@@ -85,7 +91,7 @@ def test_queue_and_ticket_on_a_phone(browser, base_url: str) -> None:  # type: i
     check_axe(wide, "queue-filtered-1280", failures)
 
     sam.locator("tr[data-ticket]").last.get_by_role("button", name=re.compile("^Claim")).click()
-    expect(sam.get_by_role("status")).to_contain_text("You have claimed this ticket")
+    expect(sam.locator("p.notice")).to_contain_text("You have claimed this ticket")
     reply = sam.get_by_label("Reply to the parent")
     reply.scroll_into_view_if_needed()
     expect(reply).to_be_in_viewport()
