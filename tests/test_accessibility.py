@@ -259,7 +259,9 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     expect(sam.locator("#transcript")).to_contain_text("Bot")
     yield "console-ticket", sam
     sam.get_by_role("button", name="Claim this ticket").click()
-    expect(sam.get_by_role("status")).to_contain_text("You have claimed this ticket")
+    expect(sam.locator("main").get_by_role("status")).to_contain_text(
+        "You have claimed this ticket"
+    )
     sam.get_by_label("Reply to the parent").fill("Hello, I'm Sam.")
     sam.get_by_role("button", name="Send to parent").click()
     sam.get_by_label("Note", exact=True).fill("Mum prefers a call after 3pm.")
@@ -282,8 +284,23 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     expect(sam.get_by_role("heading", name="Coffee morning")).to_be_visible()
     yield "console-dropin", sam
 
+    sam.goto("/console/password")
+    yield "console-password", sam
+
     ada = new_page(browser, base_url)
     sign_in(ada, ADMIN)
+    # An account's own page (role, councils by region), a reset link, and its page.
+    ada.goto("/console/users")
+    ada.get_by_role("link", name=re.compile("Role, council list and password reset")).first.click()
+    expect(ada.get_by_role("button", name="Make a password-reset link")).to_be_visible()
+    yield "console-account", ada
+    ada.get_by_role("button", name="Make a password-reset link").click()
+    link = ada.get_by_label(re.compile("One-time link for")).input_value()
+    yield "console-account-reset-link", ada
+    stranger = new_page(browser, base_url)
+    stranger.goto(link)
+    expect(stranger.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    yield "console-reset", stranger
     for name, path in [
         ("console-dropins-import", "/console/sessions/import"),
         ("console-reports", "/console/reports"),
@@ -299,13 +316,13 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     old, new = "What would you like help with?", "What can I help you with today?"
     editor.fill(editor.input_value().replace(old, new))
     ada.get_by_role("button", name="Save draft").click()
-    expect(ada.get_by_role("status")).to_contain_text("Saved as a draft")
+    expect(ada.locator("main").get_by_role("status")).to_contain_text("Saved as a draft")
     yield "console-content-draft-saved", ada
     ada.goto("/console/content")
     yield "console-content-with-draft", ada
     ada.get_by_label("What changed (for the history)").fill("Friendlier menu question")
     ada.get_by_role("button", name="Publish").click()
-    expect(ada.get_by_role("status")).to_contain_text("Published")
+    expect(ada.locator("main").get_by_role("status")).to_contain_text("Published")
     expect(ada.locator("pre.diff")).to_be_visible()
     yield "console-content-published-diff", ada
     ada.goto("/console/content/history")
