@@ -234,6 +234,18 @@ async def test_stop_emails_during_the_hand_off_deletes_the_address(
     assert "nothing to stop" in parent.text
 
 
+async def test_stop_emails_after_the_hand_off_ended(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    app, client = app_with_mail
+    parent = await opted_in_parent(app, client, mail_server)
+    await parent.say("bot")  # back to the bot: the hand-off is over
+    assert "You're back with the Champion bot" in parent.text
+    await parent.say("Stop emails")
+    assert "no more e-mails" in parent.text
+    assert await rows(app, NotificationContact) == []
+
+
 async def test_my_data_shows_the_address_and_delete_erases_it(
     app_with_mail: tuple, mail_server: MailServer
 ) -> None:
