@@ -237,3 +237,21 @@ def test_the_embedded_chat_has_no_wcag_violations(browser, sites) -> None:  # ty
         if v["id"] == "color-contrast"
     ]
     assert not failures, "\n".join(failures)
+
+
+def test_on_a_phone_the_chat_fills_the_screen_and_closes(browser, sites) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    council, _champion = sites
+    page = new_page(browser, council)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/local-offer")
+    launcher = page.get_by_role("button", name="Leeds SEND chat")
+    launcher.click()
+    chat_frame(page)
+    box = page.locator("iframe").bounding_box()
+    assert box is not None and box["width"] == 360 and box["height"] > 600
+    expect(launcher).to_be_hidden()  # it would cover the Send button
+    page.screenshot(path=str(ARTIFACTS / "embed-on-a-phone.png"))
+    page.get_by_role("button", name="Close chat").click()
+    expect(launcher).to_be_focused()
