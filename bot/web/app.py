@@ -24,6 +24,7 @@ from bot.web import (
     console,
     console_admin,
     console_content,
+    console_idle,
     console_login,
     console_presence,
     console_reports,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
     app.include_router(console_login.router)
     app.include_router(console_admin.router)
     app.include_router(console_presence.router)  # available/away and console heartbeats
+    app.include_router(console_idle.router)  # the idle sign-out warning and "Stay signed in"
     app.include_router(typing_routes.router)  # "is typing" between parent and champion
     app.include_router(console_sessions.router)
     app.include_router(console_reports.router)
@@ -121,7 +123,7 @@ def create_app(settings: Settings | None = None, actions: ActionRegistry | None 
 
 
 # Console paths that pages fetch in the background: they get a status, not a page.
-_BACKGROUND = ("/events", "/live", "/queue")
+_BACKGROUND = ("/events", "/live", "/queue", "/console/session")  # fetched by scripts
 
 
 def _add_console_errors(app: FastAPI) -> None:
