@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.actions import step_transaction
 from bot.core.answers import normalise, read_yes_no
 from bot.core.content import ContentHolder
+from bot.core.dates import uk_today
 from bot.core.outbound import push_message
 from bot.core.runner import CONSENT, FlowRunner, button_label
 from bot.core.state import ConversationState
@@ -40,6 +41,7 @@ from bot.handoff import tickets
 from bot.handoff import words as handoff_words
 from bot.handoff.escalation import escalate
 from bot.handoff.events import EventBus, alert_topic, ticket_topic
+from bot.handoff.urgency_rise import rise_in
 from bot.metrics import MESSAGES_IN, MESSAGES_OUT, NLU_SECONDS
 from bot.nlu.classifier import Prediction
 from bot.nlu.service import NluBackend, safe_predict
@@ -494,6 +496,10 @@ class Dispatcher:
         await transaction.run(tickets.note_parent_message, ticket.id)
         if text is None:
             return [Reply(content.system_text("media_not_supported"))]
+        rise = rise_in(text, uk_today())
+        if rise is not None:
+            # "They excluded him today": the queue puts this family first now.
+            await transaction.run(tickets.raise_to_urgent, ticket.id, rise.reason)
         if ticket.status == "waiting" and ticket.parent_messages == 0:
             return self._runner.render_node("champion", "passed_on", state.variables)
         # Every message passed on is acknowledged, by the champion's first name.

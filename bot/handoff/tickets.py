@@ -152,6 +152,27 @@ def note_parent_message(connection: Connection, ticket_id: int) -> None:
     )
 
 
+def raise_to_urgent(connection: Connection, ticket_id: int, reason: str) -> bool:
+    """Raise a routine ticket to urgent, keeping why on it; False when it already was."""
+    row = connection.execute(
+        select(tickets.c.urgency_rank, tickets.c.summary).where(tickets.c.id == ticket_id)
+    ).first()
+    if row is None or row.urgency_rank >= URGENCY_RANK["urgent"]:
+        return False
+    connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.urgency_rank < URGENCY_RANK["urgent"])
+        .values(
+            urgency="urgent",
+            urgency_rank=URGENCY_RANK["urgent"],
+            # Shown with the triage summary on the ticket page, for the champion.
+            summary={**dict(row.summary or {}), "raised_to_urgent": reason},
+            updated_at=utcnow(),
+        )
+    )
+    return True
+
+
 def parent_returned_to_bot(connection: Connection, ticket: OpenTicket) -> None:
     """ "Back to the bot": the ticket ends, except a crisis, which champions still follow up."""
     now = utcnow()
