@@ -166,3 +166,12 @@ async def test_claiming_too_late_names_the_holder(app_and_client: tuple) -> None
     late = await other.claim(ticket.id)
     assert late.status_code == 409 and "Sam claimed this ticket first." in late.text
     assert sam.email not in late.text
+
+
+async def test_claiming_tells_the_parent_a_first_name_only(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    parent, ticket = await waiting_parent(app, client)
+    sam = await champion_of(app, ["Leeds"], name="Sam Jones")
+    assert (await sam.claim(ticket.id)).status_code == 303
+    told = (await parent.history())[-1]["text"]
+    assert told.startswith("Sam has joined the chat.") and "Jones" not in told

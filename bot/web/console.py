@@ -262,7 +262,8 @@ async def claim(request: Request, ticket_id: int, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     from_queue = form.get("queue")  # the queue's filters, when claimed from its row
     ticket = await _visible_ticket(request, who, ticket_id)
-    joined = _notice(request, "joined", {"champion_name": who.member.name or None})
+    # Parents see a first name only, never a surname or an address (as on transfer).
+    joined = _notice(request, "joined", {"champion_name": tickets.first_name(who.member.name)})
     async with _services(request).database.transaction() as transaction:
         won = await transaction.run(tickets.claim, ticket_id, who.member.id)
         if won:
