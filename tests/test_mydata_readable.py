@@ -224,3 +224,16 @@ def test_the_page_has_no_wcag_violations() -> None:
         page.screenshot(path=str(ARTIFACTS / "my-data-page.png"), full_page=True)
         browser.close()
     assert violations == []
+
+
+async def test_the_history_a_reloaded_page_reads_still_carries_the_files(client) -> None:  # type: ignore[no-untyped-def]
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("mydata")
+    history = await parent.history()
+    files = {m["document"]["filename"]: m["document"]["url"] for m in history if m["document"]}
+    assert set(files) == {"my-champion-data.json", "my-champion-data.html"}
+    assert all(parent.session not in url and "key=" in url for url in files.values())
+    page = await parent.download(files["my-champion-data.html"])
+    assert page.status_code == 200 and "Your conversation" in page.text
+    assert (await client.get(files["my-champion-data.html"])).status_code == 401

@@ -263,6 +263,9 @@ class TranscriptEntry:
     created_at: dt.datetime
     id: int = 0
     from_champion: bool = False
+    # The file sent with the message ({"filename", "media_type", "key"}), so a
+    # reloaded chat page can offer it again.
+    document: dict[str, str] | None = None
 
 
 def transcript(
@@ -277,6 +280,7 @@ def transcript(
             messages.c.buttons,
             messages.c.created_at,
             messages.c.staff_user_id,
+            messages.c.document,
         )
         .join(parents, parents.c.id == messages.c.parent_id)
         .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
@@ -293,6 +297,7 @@ def transcript(
             r.created_at,
             r.id,
             r.staff_user_id is not None,
+            r.document if isinstance(r.document, dict) else None,
         )
         for r in rows
     ]

@@ -98,6 +98,7 @@ class HistoryMessage(BaseModel):
     text: str
     buttons: list[ButtonOut]
     author: str | None = None  # a champion's first name
+    document: DocumentOut | None = None  # a letter, .ics or "my data", offered again
 
 
 class HistoryResponse(BaseModel):
@@ -241,6 +242,7 @@ async def history(request: Request) -> Response:
                     "text": e.text or "",
                     "buttons": e.buttons,
                     "author": names.get(e.id) if e.from_champion else None,
+                    "document": _document_out(e.document),
                 }
                 for e in entries
                 # Opening the page sends a start signal, not words: nothing to show.
@@ -260,6 +262,13 @@ async def _page_received(services: Services, parent_id: int, message_id: int) ->
 async def _champion_name(services: Services, holder: SessionHolder) -> str | None:
     ticket = await services.database.read(tickets.open_ticket_of, holder.parent_id)
     return ticket.champion if ticket is not None else None
+
+
+def _document_out(document: dict[str, str] | None) -> dict[str, str] | None:
+    """A stored message's file as the page links it: by its key, fetched with the secret."""
+    if not document or not document.get("key"):
+        return None
+    return {"filename": document.get("filename", ""), "url": document_link(document["key"])}
 
 
 def _last_event_id(header: str) -> int:

@@ -572,7 +572,8 @@
         data.messages.forEach((m, i) => {
           lastId = Math.max(lastId, m.id || 0);
           if (m.sender === "champion") withChampion = true;
-          addMessage(m.direction === "in" ? "me" : m.sender === "champion" ? "champion" : "bot", m.text, undefined, m.author);
+          const item = addMessage(m.direction === "in" ? "me" : m.sender === "champion" ? "champion" : "bot", m.text, undefined, m.author);
+          if (m.document) item.appendChild(downloadButton(m.document)); // still fetched with the secret
           if (m.direction === "out") addChoices(m.buttons, i > lastIn);
         });
         log.scrollTop = log.scrollHeight;
