@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from bot.core.types import PREVIEW_CHANNEL
+from bot.handoff.config import HandoffConfig
+from bot.handoff.service_level import answered_within_target
 from bot.store.models import (
     Booking,
     Conversation,
@@ -48,18 +50,28 @@ class Report:
     booked: Counter[dt.date] = field(default_factory=Counter)
     attended: Counter[dt.date] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
+    # The first-response target: requests a champion has replied to, and of those,
+    # how many within the target (in opening hours), by the week they were made.
+    target_minutes: int = 0
+    answered: Counter[dt.date] = field(default_factory=Counter)
+    answered_in_target: Counter[dt.date] = field(default_factory=Counter)
     # The same figures week by week: (week, label) -> count.
     referrals_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
     urgency_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
     areas_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
 
 
-def build_report(connection: Connection, now: dt.datetime | None = None) -> Report:
+def build_report(
+    connection: Connection,
+    now: dt.datetime | None = None,
+    handoff: HandoffConfig | None = None,
+) -> Report:
     now = now or utcnow()
+    handoff = handoff or HandoffConfig()
     this_week = week_start(now)
     weeks = [this_week - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     since = dt.datetime.combine(weeks[0], dt.time(), tzinfo=dt.UTC)
-    report = Report(weeks)
+    report = Report(weeks, target_minutes=handoff.first_response_minutes)
     conversations = Conversation.__table__
     parents = Parent.__table__
     for (created,) in connection.execute(
@@ -88,6 +100,7 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
             tickets.c.local_authority,
             tickets.c.urgency,
             tickets.c.outcome,
+            tickets.c.first_response_at,
         ).where(tickets.c.created_at >= since)
     ):
         week = week_start(row.created_at)
@@ -99,6 +112,10 @@ def build_report(connection: Connection, now: dt.datetime | None = None) -> Repo
         if row.claimed_at is not None:
             waited = as_utc(row.claimed_at) - as_utc(row.created_at)
             waits.setdefault(week, []).append(waited.total_seconds() / 60)
+        if row.first_response_at is not None:
+            report.answered[week] += 1
+            if answered_within_target(handoff, row.created_at, row.first_response_at):
+                report.answered_in_target[week] += 1
     report.wait_minutes = {week: statistics.median(values) for week, values in waits.items()}
     bookings = Booking.__table__
     sessions = DropInSession.__table__
@@ -126,6 +143,15 @@ def report_csv(report: Report) -> str:
         wait = report.wait_minutes.get(week)
         writer.writerow(
             ["median_minutes_to_claim", day, "", "" if wait is None else round(wait, 1)]
+        )
+        writer.writerow(["handoffs_answered", day, "", report.answered[week]])
+        writer.writerow(
+            [
+                f"answered_within_{report.target_minutes}_open_minutes",
+                day,
+                "",
+                report.answered_in_target[week],
+            ]
         )
         writer.writerow(["dropin_places_booked", day, "", report.booked[week]])
         writer.writerow(["dropin_attended", day, "", report.attended[week]])

@@ -6,6 +6,7 @@
         ...
         bank_holidays: closed      # England and Wales bank holidays
       usual_wait: within 2 hours   # put into words for the parent
+      first_response_minutes: 120  # the target for a first reply, in opening hours
       canned_replies:              # ready-made answers in the console
         - {title: Hello, text: "Hi, I'm a Parent Champion..."}
 
@@ -97,6 +98,9 @@ class HandoffConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hours: OpeningHours = Field(default_factory=OpeningHours)
     usual_wait: str = "as soon as they can"
+    # The first-response target, in minutes of opening hours: tickets near or past it
+    # are highlighted in the queue, and reports show the share answered within it.
+    first_response_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
     canned_replies: list[CannedReply] = Field(default_factory=list)
 
 

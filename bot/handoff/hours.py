@@ -58,3 +58,31 @@ def opening_in_words(opening: dt.datetime, now: dt.datetime) -> str:
     if days == 1:
         return f"tomorrow at {clock}"
     return f"on {opening:%A} {opening.day} {opening:%B} at {clock}"
+
+
+def open_minutes_between(
+    hours: OpeningHours, start: dt.datetime, end: dt.datetime, enough: float | None = None
+) -> float:
+    """Minutes of opening hours from `start` to `end`: a first-response target of two
+    hours "in hours" does not run overnight or over a bank holiday weekend. With
+    `enough`, stops counting once past it (a months-old ticket is simply "past")."""
+    if end <= start:
+        return 0.0
+    zone = ZoneInfo(hours.timezone)
+    start_local, end_local = start.astimezone(zone), end.astimezone(zone)
+    total = 0.0
+    day = start_local.date()
+    while day <= end_local.date():
+        for span_start, span_end in _open_spans(hours, day):
+            opens = dt.datetime.combine(day, span_start, tzinfo=zone)
+            closes = (
+                dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+                if span_end is None
+                else dt.datetime.combine(day, span_end, tzinfo=zone)
+            )
+            overlap = min(closes, end_local) - max(opens, start_local)
+            total += max(overlap.total_seconds(), 0.0) / 60
+        if enough is not None and total > enough:
+            return total
+        day += dt.timedelta(days=1)
+    return total

@@ -225,6 +225,7 @@ class TicketView:
     updated_at: dt.datetime
     closed_at: dt.datetime | None
     last_read_at: dt.datetime | None = None  # by the champion holding it (the queue's unread)
+    first_response_at: dt.datetime | None = None  # a champion's first reply
 
     @property
     def waiting_since(self) -> dt.datetime:
@@ -265,6 +266,7 @@ def _view(row: Any) -> TicketView:
         updated_at=row.updated_at,
         closed_at=row.closed_at,
         last_read_at=row.last_read_at,
+        first_response_at=row.first_response_at,
     )
 
 
@@ -385,9 +387,16 @@ def send_to_parent(
 def champion_reply(connection: Connection, ticket_id: int, member_id: int, text: str) -> int:
     _require_holder(get_ticket(connection, ticket_id), member_id)
     message_id = send_to_parent(connection, ticket_id, member_id, Reply(text))
+    now = utcnow()
     # A champion writing brings the parent back into the live chat.
     connection.execute(
-        update(tickets).where(tickets.c.id == ticket_id).values(relaying=True, updated_at=utcnow())
+        update(tickets).where(tickets.c.id == ticket_id).values(relaying=True, updated_at=now)
+    )
+    # Only a champion's own words stop the first-response clock (bot messages never do).
+    connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.first_response_at.is_(None))
+        .values(first_response_at=now)
     )
     return message_id
 

@@ -287,6 +287,9 @@ class Ticket(Base):
     # When the champion holding it last opened it (0016): the queue's unread count
     # is the parent's messages since; empty means all passed on (parent_messages).
     last_read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # A champion's first reply (0018): the first-response target stops here. Kept on the
+    # ticket because erasure deletes the transcript but keeps the ticket for reports.
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # The urgency last announced in the staff Telegram chat (-1: not yet).
     staff_notified_rank: Mapped[int] = mapped_column(Integer, default=-1)
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)

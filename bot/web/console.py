@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.core.text import whole_number
-from bot.handoff import notes, queue_view, tickets
-from bot.handoff.config import handoff_config
+from bot.handoff import notes, queue_view, service_level, tickets
+from bot.handoff.config import HandoffConfig, handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
 from bot.handoff.typing import to_console_topic
 from bot.notify.outbox import queue_reply_notice
@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.staff import audit
 from bot.staff.accounts import StaffMember, all_members
 from bot.staff.sessions import SignedIn
+from bot.store.models import utcnow
 from bot.web import auth, queue_filters
 from bot.web.live import alert_stream, change_notices, event_stream
 from bot.web.templating import templates
@@ -59,9 +60,13 @@ async def _visible_ticket(request: Request, who: SignedIn, ticket_id: int) -> ti
     return ticket
 
 
-def _canned_replies(request: Request) -> list[Any]:
+def _handoff_settings(request: Request) -> HandoffConfig:
     champion = _services(request).content.current.flows.get("champion")
-    return handoff_config(champion.data if champion else {}).canned_replies
+    return handoff_config(champion.data if champion else {})
+
+
+def _canned_replies(request: Request) -> list[Any]:
+    return _handoff_settings(request).canned_replies
 
 
 # -- the queue -------------------------------------------------------------
@@ -87,6 +92,7 @@ async def _queue_context(
     )
     rows = await database.read(queue_view.queue_rows, areas, filters)
     waiting = [r.ticket for r in rows if r.ticket.status == "waiting"]
+    handoff, now = _handoff_settings(request), utcnow()
     return {
         "who": who.member,
         "csrf_token": who.csrf_token,
@@ -94,6 +100,14 @@ async def _queue_context(
         "waiting": len(waiting),
         "urgent": sum(1 for t in waiting if t.urgency != "routine"),
         "closed": await database.read(tickets.recently_closed, areas),
+        # Near or past the first-response target (flows/champion.yml), by ticket id.
+        "targets": {
+            r.ticket.id: service_level.standing(
+                handoff, r.ticket.created_at, r.ticket.first_response_at, now
+            )
+            for r in rows
+        },
+        "target_minutes": handoff.first_response_minutes,
         "filters": filters,
         "choices": choices,
         "no_area": queue_view.NO_AREA,

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from bot.reports import build_report, report_csv
+from bot.handoff.config import handoff_config
+from bot.reports import Report, build_report, report_csv
 from bot.staff.sessions import SignedIn
 from bot.web import auth
 from bot.web.templating import templates
@@ -16,9 +17,16 @@ router = APIRouter(prefix="/console/reports")
 Admin = Annotated[SignedIn, Depends(auth.admin_only)]
 
 
+async def _report(request: Request) -> Report:
+    # The first-response target is content, so admins change it with the opening hours.
+    champion = request.app.state.services.content.current.flows.get("champion")
+    handoff = handoff_config(champion.data if champion is not None else {})
+    return await request.app.state.services.database.read(build_report, None, handoff)
+
+
 @router.get("")
 async def reports_page(request: Request, who: Admin) -> Response:
-    report = await request.app.state.services.database.read(build_report)
+    report = await _report(request)
     weekly = [
         ("Conversations started", report.conversations),
         ("Requests for a Parent Champion", report.handoffs),
@@ -34,7 +42,7 @@ async def reports_page(request: Request, who: Admin) -> Response:
 
 @router.get(".csv")
 async def reports_csv(request: Request, who: Admin) -> Response:
-    report = await request.app.state.services.database.read(build_report)
+    report = await _report(request)
     return Response(
         report_csv(report),
         media_type="text/csv; charset=utf-8",
