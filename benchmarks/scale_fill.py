@@ -123,6 +123,7 @@ class Plan:
     tickets: int = 0
     bookings: int = 0
     due: int = 0
+    open_tickets: int = OPEN_TICKETS  # at most a quarter of all tickets
     counts: dict[str, int] = field(default_factory=dict)  # rows actually written
 
     def __post_init__(self) -> None:
@@ -306,7 +307,7 @@ class Generator:
     def tickets(self) -> tuple[Rows, Rows]:
         """Tickets (a few hundred open) and their notes."""
         plan = self.plan
-        open_count = min(OPEN_TICKETS, plan.tickets // 4)
+        open_count = min(plan.open_tickets, plan.tickets // 4)
         owners = [plan.heavy_parent, *self.random.sample(self.active_ids, open_count - 1)]
         others = self.random.sample(range(1, plan.parents), plan.tickets - open_count)
         ticket_rows, note_rows = [], []
