@@ -13,6 +13,7 @@ from bot.privacy.readable import render_export
 from tests.chat import Parent
 from tests.test_privacy import triage_with_a_story
 from tests.test_telegram import TelegramParent, telegram_app
+from tests.test_whatsapp import WhatsAppParent, whatsapp_app
 
 SCRIPT = '<script>alert("hi")</script> My son <b>Sam</b> & his "school" said no'
 
@@ -123,6 +124,20 @@ async def test_telegram_gets_the_page_as_an_html_document(settings: Settings) ->
         assert set(files) == {"my-champion-data.json", "my-champion-data.html"}
         page = files["my-champion-data.html"].decode()
         assert "&lt;i&gt;my&lt;/i&gt; words" in page and "<i>my</i>" not in page
+
+
+async def test_whatsapp_gets_the_page_as_an_html_document(settings: Settings) -> None:
+    async with whatsapp_app(settings) as (_app, client, fake):
+        parent = WhatsAppParent(client, fake, "447700900017")
+        await parent.say("hello")
+        await parent.expect("OK, let's start")
+        await parent.say("agree")
+        await parent.say("what do you keep about me")
+        await fake.wait_for(lambda: sum(m["type"] == "document" for m in parent.received()) >= 2)
+        names = [m["document"]["filename"] for m in parent.received() if m["type"] == "document"]
+        assert names == ["my-champion-data.json", "my-champion-data.html"]
+        page = next(u for u in fake.uploads if u["type"] == "text/html")
+        assert b"What Champion holds about you" in page["body"]
 
 
 SAMPLE: dict[str, Any] = {
