@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.staff import presence
-from bot.staff.accounts import all_members
+from bot.staff.accounts import all_members, update_member
 from bot.store.models import StaffSession, as_utc, utcnow
 from tests.chat import Parent
 from tests.conftest import running_app
@@ -205,3 +205,31 @@ async def test_a_heartbeat_does_not_keep_an_idle_session_alive(app_and_client: t
     # The heartbeat itself was recorded (the admins' "last seen").
     on = await database.read(presence.who_is_on)
     assert on[0].member.email == sam.email and on[0].last_seen is not None
+
+
+async def test_who_counts_for_an_area(app_and_client: tuple) -> None:
+    """An admin answers any area; a parent who gave no council is anyone's; an account
+    switched off never counts, whatever it said before."""
+    app, _client = app_and_client
+    database = app.state.services.database
+    now = utcnow()
+    bradford = await member_id(app, await add_account(app, "champion", ["Bradford"]))
+    admin = await member_id(app, await add_account(app, "admin", []))
+
+    async def online_for(area: str | None) -> bool:
+        return await database.read(presence.someone_online_for, area, now)
+
+    async with database.transaction() as transaction:
+        await transaction.run(presence.set_available, bradford, True, now)
+    assert not await online_for("Leeds")
+    assert await online_for("Bradford") and await online_for(None)
+
+    async with database.transaction() as transaction:
+        await transaction.run(presence.set_available, admin, True, now)
+    assert await online_for("Leeds")
+
+    async with database.transaction() as transaction:
+        await transaction.run(update_member, admin, active=False)
+        await transaction.run(update_member, bradford, active=False)
+    assert not await online_for("Leeds") and not await online_for(None)
+    assert [p.member.id for p in await database.read(presence.who_is_on, now)] == []
