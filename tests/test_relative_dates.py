@@ -72,6 +72,26 @@ def test_words_that_name_no_one_day_are_not_guessed(typed: str) -> None:
     assert read_date(typed, SUNDAY) is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "understood"),
+    [
+        ("14th December", dt.date(2026, 12, 14)),  # typed in January: last December
+        ("on 30 Dec", dt.date(2026, 12, 30)),
+        ("2 January", dt.date(2027, 1, 2)),  # today itself
+        ("14 December 2027", dt.date(2027, 12, 14)),  # a year given is kept (and refused)
+        ("14/12/27", dt.date(2027, 12, 14)),
+    ],
+)
+def test_a_day_without_a_year_for_something_that_happened_is_the_last_one(
+    typed: str, understood: dt.date
+) -> None:
+    assert read_date(typed, NEW_YEAR, past=True) == understood
+
+
+def test_without_past_a_day_without_a_year_is_this_years() -> None:
+    assert read_date("14th December", NEW_YEAR) == dt.date(2027, 12, 14)
+
+
 def test_far_off_relative_dates_are_refused_as_typos_are() -> None:
     assert read_date("100 years ago", SUNDAY) is None
 
@@ -122,3 +142,14 @@ async def test_a_day_still_to_come_for_a_past_event_is_asked_again(client) -> No
     assert "What date did the council get your request" in parent.text
     await parent.say("last friday")
     assert "From a request on Friday " in parent.text
+
+
+async def test_a_letter_date_typed_without_a_year_is_never_a_day_to_come(client) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = uk_today() + dt.timedelta(days=1)
+    if (tomorrow.month, tomorrow.day) == (2, 29):
+        pytest.skip("29 February has no last year")
+    parent = Parent(client)
+    await _at_the_ehcp_date_question(parent)
+    await parent.say(f"{tomorrow.day} {tomorrow:%B}")  # tomorrow's day and month: a year ago
+    last_year = tomorrow.replace(year=tomorrow.year - 1)
+    assert f"From a request on {date_in_words(last_year)}" in parent.text

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta
 
 from bot.core.dates import relative_date
 from bot.core.text import whole_number
@@ -47,6 +48,7 @@ _SKIP = {
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 _ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)\b")
 _EARLIEST_DATE = dt.date(1990, 1, 1)
+_YEAR_GIVEN = re.compile(r"\b\d{4}\b|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2}")
 
 
 def normalise(text: str) -> str:
@@ -108,9 +110,13 @@ def read_number(text: str, minimum: float | None, maximum: float | None) -> int 
     return int(value) if value.is_integer() else value
 
 
-def read_date(text: str, today: dt.date) -> dt.date | None:
+def read_date(text: str, today: dt.date, past: bool = False) -> dt.date | None:
     """UK-style dates: 14/03/2025, 14 March 2025, 14th March; and days said relative
-    to `today` (the parent's day in England): today, last friday, 3 weeks ago..."""
+    to `today` (the parent's day in England): today, last friday, 3 weeks ago...
+
+    With `past` (the question is about something that happened), a day and month
+    without a year that is still to come this year is last year's: "14 December"
+    typed in January."""
     word = normalise(text)
     parsed = relative_date(word, today)
     if parsed is None:
@@ -123,6 +129,8 @@ def read_date(text: str, today: dt.date) -> dt.date | None:
             parsed = date_parser.parse(cleaned, dayfirst=True, default=default, fuzzy=False).date()
         except (ValueError, OverflowError, date_parser.ParserError):
             return None
+        if past and parsed > today and not _YEAR_GIVEN.search(cleaned):
+            parsed -= relativedelta(years=1)
     # A date decades away is almost certainly a typo; ask again rather than guess.
     if parsed < _EARLIEST_DATE or parsed > today + dt.timedelta(days=5 * 366):
         return None

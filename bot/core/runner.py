@@ -359,7 +359,7 @@ class FlowRunner:
             return await self._continue_after(state, node, channel)
         value: object | None
         if node.expect == "date":
-            day = answers.read_date(text, self._today())
+            day = answers.read_date(text, self._today(), past=node.past)
             if day is not None and node.past and day > self._today():
                 replies = [Reply(content.system_text("retry_date_future"))]
                 return replies + self._render_waiting(state, node)
