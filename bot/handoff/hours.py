@@ -8,20 +8,26 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.handoff.config import OpeningHours
+from bot.handoff.config import DAYS, OpeningHours, Span, parse_spans
 
 LOOK_AHEAD_DAYS = 21  # long enough to cross Christmas and a bank holiday weekend
 
 
-@lru_cache(maxsize=4)
-def _bank_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+@lru_cache(maxsize=8)
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    # A plain set: the queue asks about a thousand tickets' days on every refresh.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
-def _open_spans(hours: OpeningHours, day: dt.date) -> list[tuple[dt.time, dt.time | None]]:
+@lru_cache(maxsize=64)
+def _spans(text: str) -> tuple[Span, ...]:
+    return tuple(parse_spans(text))
+
+
+def _open_spans(hours: OpeningHours, day: dt.date) -> tuple[Span, ...]:
     if hours.bank_holidays == "closed" and day in _bank_holidays(day.year):
-        return []
-    return hours.spans_on(day)
+        return ()
+    return _spans(getattr(hours, DAYS[day.weekday()]))
 
 
 def is_open(hours: OpeningHours, now: dt.datetime) -> bool:
