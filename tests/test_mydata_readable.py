@@ -97,6 +97,13 @@ async def test_my_data_is_understood_however_it_is_typed(client, typed: str) -> 
     assert "my-champion-data.html" in _documents(parent)
 
 
+async def test_a_question_about_sharing_information_is_not_a_request_for_the_data(client) -> None:  # type: ignore[no-untyped-def]
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("Can the school share my information with social care?")
+    assert "Here is what Champion holds about you" not in parent.text
+
+
 async def test_my_data_in_the_middle_of_a_question_is_still_my_data(client) -> None:  # type: ignore[no-untyped-def]
     parent = Parent(client)
     await parent.at_main_menu()
