@@ -73,7 +73,9 @@ def test_sign_in_claim_and_reply_live(base_url: str) -> None:
         transcript = console.locator("#transcript")
         expect(transcript).to_contain_text("He's been <b>sent home</b> again")  # as text
         console.get_by_role("button", name="Claim this ticket").click()
-        expect(console.get_by_role("status")).to_contain_text("You have claimed this ticket")
+        expect(console.locator("main").get_by_role("status")).to_contain_text(
+            "You have claimed this ticket"
+        )
         expect(log).to_contain_text("Sam has joined the chat")
 
         console.get_by_label("Canned reply").select_option(label="Hello")

@@ -50,7 +50,7 @@ def test_edit_preview_publish(base_url: str) -> None:
         editor = page.get_by_label("Text of flows/main.yml")
         editor.fill(editor.input_value().replace(OLD, NEW))
         page.get_by_role("button", name="Save draft").click()
-        expect(page.get_by_role("status")).to_contain_text("Saved as a draft")
+        expect(page.locator("main").get_by_role("status")).to_contain_text("Saved as a draft")
         expect(page.locator("#no-problems")).to_be_visible()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "editor-draft.png"), full_page=False)
@@ -69,7 +69,7 @@ def test_edit_preview_publish(base_url: str) -> None:
         page.goto("/console/content")
         page.get_by_label("What changed (for the history)").fill("Friendlier menu question")
         page.get_by_role("button", name="Publish").click()
-        expect(page.get_by_role("status")).to_contain_text("Published")
+        expect(page.locator("main").get_by_role("status")).to_contain_text("Published")
         expect(page.locator(".diff")).to_contain_text("+    say: " + NEW)
         page.screenshot(path=str(ARTIFACTS / "editor-published.png"), full_page=True)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, false, func, or_, select
 
 from bot.handoff import tickets as ticket_store
 from bot.handoff.tickets import TicketView
@@ -79,7 +79,9 @@ def _search_terms(search: str) -> Any:
     """A ticket number ("12" or "#12"), or words found in the category or area."""
     wanted = search.strip().lstrip("#").strip()
     if wanted.isascii() and wanted.isdigit():
-        return tickets.c.id == int(wanted)
+        # Ticket ids are 64-bit: a longer number matches nothing (and must not overflow).
+        number = int(wanted)
+        return tickets.c.id == number if number < 2**63 else false()
     as_code = "_".join(wanted.lower().split())
     return or_(
         func.lower(tickets.c.category).contains(as_code, autoescape=True),
