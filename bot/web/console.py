@@ -17,6 +17,7 @@ from bot.core.text import whole_number
 from bot.handoff import notes, queue_view, service_level, tickets
 from bot.handoff.config import HandoffConfig, handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
+from bot.handoff.history import family_history
 from bot.handoff.typing import to_console_topic
 from bot.notify.outbox import queue_reply_notice
 from bot.services import Services
@@ -189,6 +190,17 @@ async def _ticket_context(
     }
 
 
+async def _page_context(
+    request: Request, who: SignedIn, ticket: tickets.TicketView
+) -> dict[str, Any]:
+    """The whole ticket page: the live part plus the family's history beside it."""
+    context = await _ticket_context(request, who, ticket)
+    context["history"] = await _services(request).database.read(
+        family_history, ticket.parent_id, ticket.id, _areas_of(who.member)
+    )
+    return context
+
+
 @router.get("/tickets/{ticket_id}")
 async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
     ticket = await _visible_ticket(request, who, ticket_id)
@@ -196,7 +208,7 @@ async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
         await transaction.run(audit.record, who.member, "open_transcript", ticket.id)
         await transaction.run(tickets.mark_read, ticket.id, who.member.id)
     return templates.TemplateResponse(
-        request, "console/ticket.html", await _ticket_context(request, who, ticket)
+        request, "console/ticket.html", await _page_context(request, who, ticket)
     )
 
 
@@ -249,7 +261,7 @@ async def _done(
     if not error:
         return RedirectResponse(f"/console/tickets/{ticket_id}?done={notice}", status_code=303)
     ticket = await _visible_ticket(request, who, ticket_id)
-    context = await _ticket_context(request, who, ticket)
+    context = await _page_context(request, who, ticket)
     if notice == "noted":
         context.update(error=error, note_draft=draft)  # back into the note box, not the reply
     else:
