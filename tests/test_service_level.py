@@ -36,9 +36,7 @@ def test_the_clock_runs_only_in_opening_hours() -> None:
     # Friday 15:00 to Monday 10:00: an hour on Friday (closing at 4) and an hour on Monday.
     assert open_minutes_between(WEEKDAYS, london(2026, 12, 4, 15), london(2026, 12, 7, 10)) == 120
     # Christmas 2026: Friday 25th and the Boxing Day holiday on Monday 28th are closed.
-    assert (
-        open_minutes_between(WEEKDAYS, london(2026, 12, 24, 16), london(2026, 12, 29, 10)) == 120
-    )
+    assert open_minutes_between(WEEKDAYS, london(2026, 12, 24, 16), london(2026, 12, 29, 10)) == 120
     # Summer time: the same hours, whatever the UTC offset.
     assert open_minutes_between(WEEKDAYS, london(2026, 7, 1, 8), london(2026, 7, 1, 18)) == 480
     assert open_minutes_between(WEEKDAYS, london(2026, 12, 7, 10), london(2026, 12, 7, 9)) == 0
@@ -110,5 +108,7 @@ async def test_reports_show_the_share_answered_within_target(app_and_client: tup
     admin = await champion_of(app, [], role="admin")
     page = await admin.client.get("/console/reports")
     assert "First replies within the target of 120 minutes" in page.text
-    exported = list(csv.DictReader(io.StringIO((await admin.client.get("/console/reports.csv")).text)))
+    exported = list(
+        csv.DictReader(io.StringIO((await admin.client.get("/console/reports.csv")).text))
+    )
     assert any(r["measure"] == "answered_within_120_open_minutes" for r in exported)

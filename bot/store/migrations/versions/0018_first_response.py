@@ -21,9 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
-        batch.add_column(
-            sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True))
     # A champion's message is one with a staff author, sent while the ticket was open.
     op.execute(
         """
