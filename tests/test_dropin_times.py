@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select
 
 from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
+from bot.knowledge.deadlines import reminder_time
 from bot.store.db import Database
 from bot.store.migrate import alembic_config
 from bot.store.models import Booking, DropInSession, Message, Reminder, as_utc
@@ -239,20 +240,23 @@ async def test_a_summer_session_moved_in_the_console_or_imported_from_csv(
 
 
 async def test_a_summer_deadline_reminder_is_due_at_9am_uk_time(app_and_client: tuple) -> None:
+    # In summer 9am in England is 8am UTC: a week before 10 July 2027 is 3 July, 08:00 UTC.
+    summer = reminder_time(dt.date(2027, 7, 10), utc(2027, 6, 1, 12, 0))
+    assert summer is not None and as_utc(summer) == utc(2027, 7, 3, 8, 0)
+    # End to end (a decision letter can't be dated in the future): stored at 9am UK time.
     app, client = app_and_client
     parent = Parent(client)
     await parent.at_main_menu()
     await parent.press("EHC plans")
     await parent.press("Other deadlines")
     await parent.press("An appeal")
-    await parent.say("10/05/2027")
+    letter_day = dt.datetime.now(UK).date() - dt.timedelta(days=7)
+    await parent.say(letter_day.strftime("%d/%m/%Y"))
     await parent.press("Skip this question")
     await parent.press("Yes")
     assert "I'll send you a reminder here on" in parent.text
     [reminder] = await stored(app, reminders_table, "due_on", "due_at")
-    due_at = as_utc(reminder["due_at"])
-    assert due_at.astimezone(UK).time() == dt.time(9, 0)
-    assert due_at.utcoffset() == dt.timedelta(0) and due_at.hour == 8  # BST
+    assert as_utc(reminder["due_at"]).astimezone(UK).time() == dt.time(9, 0)
 
 
 # Migration 0011: rows written by the code before it, on each database.

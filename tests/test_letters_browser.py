@@ -40,7 +40,7 @@ def write_records_letter(page) -> None:  # type: ignore[no-untyped-def]
         expect(box).to_be_enabled()
         box.fill(answer)
         box.press("Enter")
-        expect(log).to_contain_text(answer)
+        expect(log).to_contain_text(answer, timeout=15_000)  # a loaded CI machine is slow
     expect(log).to_contain_text("Please check your answers")
     page.get_by_role("button", name="Make the letter").click()
     expect(log).to_contain_text("Re: Ayo, date of birth 14 March 2015")

@@ -40,6 +40,12 @@ def test_the_rules_and_their_near_misses(text: str, rise: object) -> None:
     assert rise_in(text, MONDAY) == rise
 
 
+def test_29_february_never_breaks_the_relay() -> None:
+    # Autumn of a leap year: "29 February" next year has no such day; nothing is raised.
+    assert rise_in("The tribunal deadline is 29 February.", dt.date(2028, 9, 1)) is None
+    assert rise_in("deadline 29/02", dt.date(2028, 2, 20)) == DEADLINE_SOON
+
+
 async def test_a_message_to_the_champion_raises_the_ticket_with_its_reason(
     app_and_client: tuple,
 ) -> None:

@@ -83,10 +83,10 @@ def _dates_in(sentence: str, today: dt.date) -> list[dt.date]:
     def add(year: int | None, month: int, day: int) -> None:
         try:
             when = dt.date(year or today.year, month, day)
+            if year is None and when < today - dt.timedelta(days=180):
+                when = when.replace(year=today.year + 1)  # "3 January", said in December
         except ValueError:
-            return
-        if year is None and when < today - dt.timedelta(days=180):
-            when = when.replace(year=today.year + 1)  # "3 January", said in December
+            return  # not a day ("31/02"), or 29 February in a year without one
         found.append(when)
 
     for day, month, year in _NUMERIC.findall(sentence):
