@@ -157,7 +157,7 @@ def _serve(settings, host: str | None, port: int | None) -> int:  # type: ignore
         # --host decides where we listen, and so whether cookies default to Secure.
         settings = settings.model_copy(update={"host": host})
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, settle_after_start=True),
         host=settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
