@@ -295,3 +295,47 @@ async def test_without_smtp_no_email_is_offered(app_and_client: tuple) -> None:
     await ask_for_a_champion(parent, "Leeds")
     assert "I've asked a Parent Champion" in parent.text
     assert EMAIL_BUTTON not in parent.buttons and "Back to the bot" in parent.buttons
+
+
+async def test_an_old_unsubscribe_link_does_not_stop_a_later_familys_emails(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    """Review finding (#17): SQLite gives a deleted row's id to the next new row, so a
+    link bound to the id alone would stop a later family's e-mails."""
+    app, client = app_with_mail
+    first = await opted_in_parent(app, client, mail_server)
+    old_link = re.search(
+        r"http://champion\.test(/email/unsubscribe\?[^>]+)",
+        str(mail_server.received[0]["List-Unsubscribe"]),
+    )
+    assert old_link is not None
+    [old_contact] = await rows(app, NotificationContact)
+    await first.say("stop emails")
+    assert await rows(app, NotificationContact) == []
+
+    later = Parent(client)
+    await ask_for_a_champion(later, "Leeds")
+    await later.press(EMAIL_BUTTON)
+    await later.say("another.family@example.org")
+    assert "I've sent a 6-digit code" in later.text
+    [new_contact] = await rows(app, NotificationContact)
+
+    def same_id(connection: Any) -> None:
+        # What SQLite does by itself; PostgreSQL's sequence never would, so set it.
+        table = NotificationContact.__table__
+        connection.execute(
+            table.update().where(table.c.id == new_contact.id).values(id=old_contact.id)
+        )
+
+    async with app.state.services.database.transaction() as transaction:
+        await transaction.run(same_id)
+
+    browser = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x")
+    async with browser:
+        page = await browser.get(old_link.group(1))
+        assert page.status_code == 404 and "doesn't work any more" in page.text
+        query = dict(re.findall(r"(contact|token)=([^&]+)", old_link.group(1)))
+        posted = await browser.post("/email/unsubscribe", data=query)
+        assert posted.status_code == 404
+    [still_there] = await rows(app, NotificationContact)
+    assert still_there.address == "another.family@example.org"

@@ -146,11 +146,20 @@ def stop_contact(connection: Connection, contact_id: int) -> bool:
     return parent_id is not None and stop(connection, parent_id)
 
 
-def contact_exists(connection: Connection, contact_id: int) -> bool:
-    return (
-        connection.execute(select(contacts.c.id).where(contacts.c.id == contact_id)).first()
-        is not None
-    )
+def stamp(address: str, created_at: dt.datetime | None) -> str:
+    """What makes this contact row itself and not a later one with the same id (SQLite
+    reuses the ids of deleted rows): when it was made and the address it is for. The
+    unsubscribe token is bound to it, so an old link can't stop a later family's mail."""
+    made = as_utc(created_at).isoformat() if created_at is not None else ""
+    return f"{made}|{address}"
+
+
+def contact_stamp(connection: Connection, contact_id: int) -> str | None:
+    """The contact's `stamp`, or None if there is no such contact (any more)."""
+    row = connection.execute(
+        select(contacts.c.address, contacts.c.created_at).where(contacts.c.id == contact_id)
+    ).first()
+    return None if row is None else stamp(row.address, row.created_at)
 
 
 def page_received(connection: Connection, parent_id: int, message_id: int) -> None:

@@ -92,6 +92,7 @@ class DueMail:
     address: str | None
     confirmed: bool
     seen_message_id: int
+    contact_stamp: str  # for the unsubscribe token (bot/notify/contacts.py `stamp`)
 
 
 def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list[DueMail]:
@@ -110,6 +111,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
             contacts.c.address,
             contacts.c.confirmed_at,
             contacts.c.seen_message_id,
+            contacts.c.created_at.label("contact_created_at"),
         )
         .outerjoin(contacts, contacts.c.parent_id == mails.c.parent_id)
         .where(mails.c.status.in_(("pending", "sending")), mails.c.due_at <= now)
@@ -139,6 +141,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
                 address=row.address,
                 confirmed=row.confirmed_at is not None,
                 seen_message_id=row.seen_message_id or 0,
+                contact_stamp=store.stamp(row.address or "", row.contact_created_at),
             )
         )
     return claimed
@@ -170,14 +173,18 @@ def _retry(connection: Connection, mail: DueMail, now: dt.datetime, error: str) 
     return "retry"
 
 
-def unsubscribe_token(key: bytes, contact_id: int) -> str:
+def unsubscribe_token(key: bytes, contact_id: int, contact_stamp: str) -> str:
     """The unsubscribe link's token: grants nothing but stopping this contact's e-mails,
-    and dies with the contact (a new opt-in is a new contact)."""
-    return hmac.new(key, f"unsubscribe:{contact_id}".encode(), hashlib.sha256).hexdigest()
+    and dies with the contact. Bound to the row's stamp (when it was made, the address)
+    as well as its id, because SQLite gives a deleted row's id to the next new row."""
+    message = f"unsubscribe:{contact_id}:{contact_stamp}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def token_matches(key: bytes, contact_id: int, token: str) -> bool:
-    return hmac.compare_digest(unsubscribe_token(key, contact_id), token)
+def token_matches(key: bytes, contact_id: int, contact_stamp: str | None, token: str) -> bool:
+    if contact_stamp is None:
+        return False
+    return hmac.compare_digest(unsubscribe_token(key, contact_id, contact_stamp), token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +201,7 @@ def _message(setup: MailSetup, mail: DueMail) -> Any:
     base = setup.public_url.rstrip("/")
     link = ""
     if mail.contact_id is not None:
-        token = unsubscribe_token(setup.key, mail.contact_id)
+        token = unsubscribe_token(setup.key, mail.contact_id, mail.contact_stamp)
         link = f"{base}/email/unsubscribe?contact={mail.contact_id}&token={token}"
     values = {"chat_link": f"{base}/", "unsubscribe_link": link, "code": mail.code or ""}
     prefix = "code" if mail.kind == "code" else "reply"

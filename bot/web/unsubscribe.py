@@ -2,7 +2,8 @@
 
 It works without the chat session (the e-mail may be opened on another device). The
 link's token grants nothing but stopping these e-mails: an HMAC of the contact's id
-with the service's key, so it dies with the contact. GET only shows a button; the
+and the row's stamp (when it was made, the address) with the service's key, so it dies
+with the contact and never fits a later contact that got the same id. GET only shows a button; the
 POST stops, so a mail scanner that follows links unsubscribes no one.
 """
 
@@ -12,8 +13,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
-from bot.notify.contacts import contact_exists, stop_contact
+from bot.notify.contacts import contact_stamp, stop_contact
 from bot.notify.outbox import token_matches
 from bot.web.templating import templates
 
@@ -29,15 +31,21 @@ def _page(request: Request, state: str, status: int = 200, **more: object) -> Re
     )
 
 
-def _valid(request: Request, contact: int, token: str) -> bool:
-    key = request.app.state.services.session_key
-    return 0 < contact < MAX_ID and token_matches(key, contact, token)
+def _valid(connection: Connection, key: bytes, contact: int, token: str) -> bool:
+    """The token fits this very contact row (it exists, and is the one the link was for)."""
+    if not 0 < contact < MAX_ID:
+        return False
+    return token_matches(key, contact, contact_stamp(connection, contact), token)
+
+
+def _stop_if_valid(connection: Connection, key: bytes, contact: int, token: str) -> bool:
+    return _valid(connection, key, contact, token) and stop_contact(connection, contact)
 
 
 @router.get("/email/unsubscribe", include_in_schema=False)
 async def ask(request: Request, contact: int = 0, token: Token = "") -> Response:
-    database = request.app.state.services.database
-    if not _valid(request, contact, token) or not await database.read(contact_exists, contact):
+    services = request.app.state.services
+    if not await services.database.read(_valid, services.session_key, contact, token):
         return _page(request, "gone", status=404)
     return _page(request, "ask", contact=contact, token=token)
 
@@ -48,8 +56,7 @@ async def unsubscribe(
     contact: Annotated[int, Form()] = 0,
     token: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    if not _valid(request, contact, token):
-        return _page(request, "gone", status=404)
-    async with request.app.state.services.database.transaction() as transaction:
-        stopped = await transaction.run(stop_contact, contact)
+    services = request.app.state.services
+    async with services.database.transaction() as transaction:
+        stopped = await transaction.run(_stop_if_valid, services.session_key, contact, token)
     return _page(request, "done" if stopped else "gone", status=200 if stopped else 404)
