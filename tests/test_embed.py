@@ -202,3 +202,47 @@ async def test_triage_uses_the_preset_council_without_asking(embedding) -> None:
         )
     assert "Council: Leeds" in parent.text
     assert "Leeds City Council" in parent.text
+
+
+# The setting as people write it: spaces around entries and '=', a trailing slash,
+# a council suffix, an empty entry.
+UNTIDY = f" {LEEDS_SITE}/ = Leeds ,  {OTHER_SITE}/,, "
+PADDED = LEEDS_SITE + " " * 300 + "x"  # padding that a cut to 300 characters would drop
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected_host"),
+    [
+        (LEEDS_SITE, LEEDS_SITE),
+        (f" {LEEDS_SITE}/ ", LEEDS_SITE),
+        ("HTTPS://WWW.LEEDS.GOV.UK:443", LEEDS_SITE),
+        (f"{OTHER_SITE}/", OTHER_SITE),
+        (f"{LEEDS_SITE}=Leeds", None),
+        (f"{LEEDS_SITE}/send", None),
+        (PADDED, None),
+        ("", None),
+    ],
+)
+async def test_the_page_and_its_csp_read_the_allowed_origins_alike(
+    settings: Settings, claim: str, expected_host: str | None
+) -> None:
+    """One parse of EMBED_ALLOWED_ORIGINS and one reading of `origin=`: the site the
+    page trusts (data-host, the council preset, /embed/check) is the site its
+    frame-ancestors names alone, or else the page trusts none and the CSP lists all."""
+    assert load_settings(embed_allowed_origins=UNTIDY).embed_allowed_origins == UNTIDY
+    update = {"embed_allowed_origins": UNTIDY}
+    async with running_app(settings.model_copy(update=update)) as (_app, client):
+        response = await client.get("/embed", params={"origin": claim, "council": "Leeds"})
+        check = await client.get("/embed/check", params={"origin": claim, "council": "Leeds"})
+    host = re.search(r'<body[^>]*data-host="([^"]*)"', response.text)
+    ancestors = csp(response)["frame-ancestors"]
+    assert (host.group(1) if host else None) == expected_host
+    if expected_host is None:
+        assert ancestors == f"{LEEDS_SITE} {OTHER_SITE}"
+        assert data_council(response.text) is None
+        assert check.json()["framing"] is False and check.json()["preset"] is False
+    else:
+        assert ancestors == expected_host
+        assert check.json()["framing"] is True
+        # Leeds is tied to its own site only, written with its suffix and spaces.
+        assert data_council(response.text) == ("Leeds" if expected_host == LEEDS_SITE else None)

@@ -29,7 +29,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from bot.services import Services
 from bot.web.embed_colours import clean_colour, text_colour_on
 from bot.web.embed_council import find_council, same_council
-from bot.web.embed_origins import EmbedOrigins, normal_origin
+from bot.web.embed_origins import EmbedOrigins
 from bot.web.greeting import with_greeting
 from bot.web.security_headers import EMBED_PATH
 
@@ -40,9 +40,9 @@ WIDGET_FILE = "widget.js"
 # Longer titles are cut: the frame's header has room for a line or two.
 MAX_TITLE_CHARS = 60
 DEFAULT_TITLE = "Champion"
-# Query values are cut to these before anything else looks at them.
+# Query values are cut to these before anything else looks at them. (`origin=` is
+# not cut: EmbedOrigins.claimed reads it, for this page and its CSP header alike.)
 MAX_COUNCIL_CHARS = 80
-MAX_ORIGIN_CHARS = 300
 
 
 def embed_origins(request: Request) -> EmbedOrigins:
@@ -83,11 +83,9 @@ async def embed_page(
     colour: Annotated[str | None, Query()] = None,
     title: Annotated[str | None, Query()] = None,
 ) -> Response:
-    origin = origin[:MAX_ORIGIN_CHARS] if origin else None
-    allowed = embed_origins(request)
     page = embedded_chat_page(
         request,
-        host=normal_origin(origin) if origin and allowed.allows(origin) else None,
+        host=embed_origins(request).claimed(origin),
         council=preset_council(request, council, origin),
         colour=clean_colour((colour or "")[:20]),
         title=clean_title((title or "")[:1000]),
@@ -141,7 +139,6 @@ async def embed_check(
     """For widget.js's console warnings: is the council known, may this site frame
     the chat, and will the council be preset. Public facts, so any site may ask."""
     services = _services(request)
-    origin = origin[:MAX_ORIGIN_CHARS] if origin else None
     found = find_council(services, (council or "")[:MAX_COUNCIL_CHARS]) if services else None
     body = {
         "council": found.name if found is not None else None,

@@ -28,6 +28,9 @@ from urllib.parse import urlsplit
 _HOST = re.compile(r"^(?:[a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 NO_FRAMING = "'none'"
+# A longer `origin=` is no origin at all (refused whole, never cut: a cut could turn
+# padding after an allowed origin into that origin).
+MAX_ORIGIN_CHARS = 300
 # Whether two names (or aliases) are one council: knowledge/local_authorities.yml knows.
 SameCouncil = Callable[[str, str], bool]
 
@@ -40,23 +43,31 @@ class EmbedOrigins:
     def __bool__(self) -> bool:
         return bool(self.ties)
 
+    def claimed(self, origin: str | None) -> str | None:
+        """The allowed origin that `origin=` names, as the browser writes it, or None.
+        The one reading of the claim: the CSP header (frame_ancestors), the page's
+        data-host and the council preset all go through here, so they cannot differ."""
+        if not origin or len(origin) > MAX_ORIGIN_CHARS:
+            return None
+        found = normal_origin(origin)
+        return found if found in self.ties else None
+
     def allows(self, origin: str | None) -> bool:
-        return origin is not None and normal_origin(origin) in self.ties
+        return self.claimed(origin) is not None
 
     def frame_ancestors(self, claimed: str | None) -> str:
         """The CSP `frame-ancestors` value for /embed opened with `origin=claimed`."""
         if not self.ties:
             return NO_FRAMING
-        if self.allows(claimed):
-            return normal_origin(claimed or "") or NO_FRAMING
-        return " ".join(self.ties)
+        return self.claimed(claimed) or " ".join(self.ties)
 
     def may_preset(self, claimed: str | None, council: str, same: SameCouncil) -> bool:
         """Whether a page framed by `claimed` may preset `council` (see the docstring).
         `same(a, b)` says whether two names (or aliases) are one council."""
-        if not self.allows(claimed):
+        site = self.claimed(claimed)
+        if site is None:
             return False
-        own = self.ties[normal_origin(claimed or "")]
+        own = self.ties[site]
         if own:
             return any(same(tied, council) for tied in own)
         return not any(same(tied, council) for ties in self.ties.values() for tied in ties)
