@@ -334,19 +334,24 @@ def ticket_fingerprint(connection: Connection, ticket_id: int) -> str:
 
 def claim(connection: Connection, ticket_id: int, member_id: int) -> bool:
     """Take a waiting ticket. Exactly one of several champions claiming at once wins."""
-    now = utcnow()
     result = connection.execute(
         update(tickets)
         .where(tickets.c.id == ticket_id, tickets.c.status == "waiting")
-        .values(
-            status="claimed",
-            claimed_by=member_id,
-            claimed_at=now,
-            updated_at=now,
-            last_read_at=None,  # a new holder has read nothing yet
-        )
+        .values(**_held_by(member_id))
     )
     return result.rowcount == 1
+
+
+def _held_by(member_id: int) -> dict[str, Any]:
+    """A ticket's columns when `member_id` takes it, by claiming or by transfer."""
+    now = utcnow()
+    return {
+        "status": "claimed",
+        "claimed_by": member_id,
+        "claimed_at": now,
+        "updated_at": now,
+        "last_read_at": None,  # a new holder has read nothing yet
+    }
 
 
 def mark_read(connection: Connection, ticket_id: int, member_id: int) -> None:
@@ -413,17 +418,10 @@ def transfer_to_member(
     connection: Connection, ticket_id: int, member_id: int, holder: int | None
 ) -> bool:
     """Give an open ticket that `holder` has (None: nobody) to another champion."""
-    now = utcnow()
     result = connection.execute(
         update(tickets)
         .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN), _still_held_by(holder))
-        .values(
-            status="claimed",
-            claimed_by=member_id,
-            claimed_at=now,
-            updated_at=now,
-            last_read_at=None,  # the new holder has read nothing yet
-        )
+        .values(**_held_by(member_id))
     )
     return result.rowcount == 1
 
