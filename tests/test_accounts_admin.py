@@ -252,3 +252,49 @@ async def test_admin_changes_role_and_ticks_areas_from_the_council_list(
     # The role change takes effect at once: Priya as admin sees admin pages.
     await admin.post(f"/console/users/{member.id}", areas_from="list", role="admin", active="on")
     assert (await priya.client.get("/console/users")).status_code == 200
+
+
+async def test_admin_adds_an_account_ticking_areas_from_the_council_list(
+    app_and_client: tuple,
+) -> None:
+    app, _client = app_and_client
+    admin = await champion_of(app, [], role="admin", name="Ada")
+    page = (await admin.client.get("/console/users")).text
+    add_form = page.split('action="/console/users" class="stack narrow"')[1]
+    # The same council list, by region, as an account's own page; nothing to type.
+    assert "<legend>Areas they cover</legend>" in add_form
+    assert "<legend>South East</legend>" in add_form
+    assert add_form.count('name="area"') > 150
+    assert 'name="areas"' not in add_form
+
+    def add(*areas: str) -> Any:
+        return admin.client.post(
+            "/console/users",
+            data={
+                "csrf_token": admin.csrf,
+                "email": "ali@example.org",
+                "name": "Ali",
+                "role": "champion",
+                "areas_from": "list",
+                "area": list(areas),
+                "password": PASSWORD,
+            },
+        )
+
+    refused = await add("Leeds", "Atlantis <b>")
+    assert refused.status_code == 400
+    assert "Unknown area: Atlantis &lt;b&gt;." in refused.text
+    # Nothing typed is lost: the address stays, and Leeds stays ticked.
+    assert 'value="ali@example.org"' in refused.text
+    assert re.search(r'value="Leeds" checked', refused.text)
+
+    made = await add("Leeds", "Kent")
+    assert made.status_code == 303
+    ali = Champion(client_for(app), "ali@example.org")
+    assert (await ali.sign_in(PASSWORD)).status_code == 303
+    member = await member_of(app, ali)
+    assert (member.name, member.role, sorted(member.areas)) == (
+        "Ali",
+        "champion",
+        ["Kent", "Leeds"],
+    )

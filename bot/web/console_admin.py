@@ -70,8 +70,11 @@ async def _users_page(
     status: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    members = await _services(request).database.read(all_members)
-    on_now = await _services(request).database.read(presence.who_is_on)
+    services = _services(request)
+    members = await services.database.read(all_members)
+    on_now = await services.database.read(presence.who_is_on)
+    form = form or {}
+    ticked = form.get("areas") or []
     return templates.TemplateResponse(
         request,
         "console/users.html",
@@ -83,7 +86,9 @@ async def _users_page(
             "roles": ROLES,
             "error": error,
             "notice": notice,
-            "form": form or {},
+            "form": form,
+            # The add-account form's council list, as on an account's own page.
+            "regions": area_choices(services.content.current.local_authorities, ticked),
         },
         status_code=status,
     )
@@ -100,8 +105,9 @@ async def users_page(request: Request, who: Admin) -> Response:
 async def add_user(request: Request, who: Admin) -> Response:
     form = await auth.checked_form(request, who)
     services = _services(request)
-    typed = {k: str(form.get(k) or "") for k in ("email", "name", "role", "areas")}
-    areas, unknown = read_areas(typed["areas"], services.content.current.local_authorities)
+    typed: dict[str, Any] = {k: str(form.get(k) or "") for k in ("email", "name", "role")}
+    areas, unknown = _areas_in(form, services.content.current.local_authorities)
+    typed["areas"] = areas  # kept ticked if anything is refused
     if unknown:
         return await _users_page(
             request, who, f"Unknown area: {', '.join(unknown)}.", status=400, form=typed
@@ -185,6 +191,15 @@ def _ticked_areas(form: Any, authorities: LocalAuthorities) -> tuple[list[str], 
     return known, unknown
 
 
+def _areas_in(form: Any, authorities: LocalAuthorities) -> tuple[list[str], list[str]]:
+    """The areas a form gives, checked against the council list: ticked in the list
+    (the add-account form and an account's page send areas_from=list), or typed in the
+    accounts table's quick edit. Returns (known names, unknown ones)."""
+    if form.get("areas_from") == "list":
+        return _ticked_areas(form, authorities)
+    return read_areas(str(form.get("areas") or ""), authorities)
+
+
 @router.post("/users/{member_id}")
 async def change_user(request: Request, member_id: int, who: Admin) -> Response:
     """From the accounts table (areas typed, active) or the account's own page (role,
@@ -198,11 +213,7 @@ async def change_user(request: Request, member_id: int, who: Admin) -> Response:
             return await _account_page(request, who, member_id, problem, status=400)
         return await _users_page(request, who, problem, status=400)
 
-    authorities = services.content.current.local_authorities
-    if from_list:
-        areas, unknown = _ticked_areas(form, authorities)
-    else:
-        areas, unknown = read_areas(str(form.get("areas") or ""), authorities)
+    areas, unknown = _areas_in(form, services.content.current.local_authorities)
     if unknown:
         return await refused(f"Unknown area: {', '.join(unknown)}.")
     role = str(form.get("role") or "") or None
