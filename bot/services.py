@@ -90,7 +90,8 @@ class Services:
 
 async def start_services(settings: Settings, actions: ActionRegistry | None = None) -> Services:
     actions = actions or default_actions()
-    register_notify(actions, enabled=bool(settings.smtp_url))  # e-mail only with SMTP_URL
+    # E-mail only with SMTP_URL; code e-mails are counted where the flood limits are.
+    register_notify(actions, enabled=bool(settings.smtp_url), redis_url=settings.redis_url)
     nlu = start_nlu(settings)
     reader = start_reader(settings)
     database = Database(settings.sqlalchemy_url)

@@ -339,3 +339,52 @@ async def test_an_old_unsubscribe_link_does_not_stop_a_later_familys_emails(
         assert posted.status_code == 404
     [still_there] = await rows(app, NotificationContact)
     assert still_there.address == "another.family@example.org"
+
+
+async def ask_for_a_code(app: Any, parent: Parent, address: str) -> None:
+    """Type an address (after using up the tries of the code sent before, if one was:
+    that is how a parent gets to type another) and let the sweep send the code."""
+    if "What e-mail address should I use?" not in parent.text:
+        for _ in range(5):
+            await parent.say("not the code")
+    assert "What e-mail address should I use?" in parent.text
+    await parent.say(address)
+    await sweep(app)
+
+
+async def test_code_emails_are_limited_per_parent_and_per_address(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    """Review finding (#17): without a limit, a parent (or anyone with their session)
+    could make the service send code e-mails to any address without end."""
+    app, client = app_with_mail
+    parent = Parent(client)
+    await ask_for_a_champion(parent, "Leeds")
+    await parent.press(EMAIL_BUTTON)
+    for number in range(3):
+        await ask_for_a_code(app, parent, f"someone{number}@example.org")
+        assert "I've sent a 6-digit code" in parent.text
+        await mails_arrive(mail_server, number + 1)
+    await ask_for_a_code(app, parent, "someone3@example.org")
+    assert "I can't send another one just now" in parent.text
+    assert "try again in an hour" in parent.text
+    await asyncio.sleep(0.3)
+    sent_to = [m["To"] for m in mail_server.received]
+    assert sent_to == [f"someone{number}@example.org" for number in range(3)]
+    # Back with the champion: what the parent types now is passed on.
+    await parent.say("Thank you, I'll wait")
+    assert "passed that on" in parent.text or parent.text.startswith("Sent")
+
+    # One address, typed by several parents: five codes an hour to it, however many.
+    for times in (3, 2, 1):
+        other = Parent(client)
+        await ask_for_a_champion(other, "Leeds")
+        await other.press(EMAIL_BUTTON)
+        for _ in range(times):
+            await ask_for_a_code(app, other, "Target@Example.org")
+    # The third parent asked once, but the address has had its five.
+    assert "I can't send another one just now" in other.text
+    await mails_arrive(mail_server, 8)
+    await asyncio.sleep(0.3)
+    sent_to = [m["To"].lower() for m in mail_server.received]
+    assert sent_to.count("target@example.org") == 5 and len(sent_to) == 8

@@ -27,17 +27,7 @@ class FloodLimits:
     def __init__(
         self, messages_per_minute: int, new_sessions_per_minute: int, redis_url: str = ""
     ) -> None:
-        self._storage: Storage
-        if redis_url:
-            # Short timeouts: a stalled Redis lets requests through rather than hold them.
-            self._storage = RedisStorage(
-                f"async+{redis_url}",
-                implementation="redispy",
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
-            )
-        else:
-            self._storage = MemoryStorage()
+        self._storage = limit_storage(redis_url)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._messages = _per_minute(messages_per_minute)
         self._new_sessions = _per_minute(new_sessions_per_minute)
@@ -62,6 +52,19 @@ class FloodLimits:
             log.warning("flood limit store unavailable (%s); request allowed", type(exc).__name__)
             return None
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def limit_storage(redis_url: str) -> Storage:
+    """Where counts are kept: Redis when set (every replica counts the same), else memory."""
+    if redis_url:
+        # Short timeouts: a stalled Redis lets requests through rather than hold them.
+        return RedisStorage(
+            f"async+{redis_url}",
+            implementation="redispy",
+            socket_timeout=1.0,
+            socket_connect_timeout=1.0,
+        )
+    return MemoryStorage()
 
 
 def _network_of(address: str) -> str:

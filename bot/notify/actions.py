@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
 from bot.handoff.tickets import resume_relay
 from bot.notify import contacts
+from bot.notify.code_limits import CodeLimits
 
 WEB = "web"
 
@@ -21,6 +22,7 @@ WEB = "web"
 @dataclass(frozen=True, slots=True)
 class EmailActions:
     enabled: bool
+    limits: CodeLimits | None = None
 
     def _usable(self, context: ActionContext) -> bool:
         return self.enabled and context.channel == WEB and context.parent_id is not None
@@ -36,7 +38,8 @@ class EmailActions:
         return ActionResult(variables={"email_offer": "yes" if offer else "no"})
 
     async def send_code(self, context: ActionContext) -> ActionResult:
-        """`email_step`: code_sent, bad (not an address) or unavailable."""
+        """`email_step`: code_sent, bad (not an address), too_many (codes this hour) or
+        unavailable."""
         typed = str(context.variables.get("email_typed") or "")
         forget = {"email_typed": ""}  # the address lives in its own table, not here
         if not self._usable(context):
@@ -44,6 +47,10 @@ class EmailActions:
         address = contacts.clean_address(typed)
         if address is None:
             return ActionResult(variables={**forget, "email_step": "bad"})
+        if self.limits is not None and not await self.limits.allow(context.parent_id, address):
+            # No code now; the chat goes back to the champion (the e-mail button paused it).
+            await context.store(resume_relay, context.parent_id)
+            return ActionResult(variables={**forget, "email_step": "too_many"})
         await context.store(contacts.start_confirming, context.parent_id, address)
         return ActionResult(variables={**forget, "email_step": "code_sent"})
 
@@ -76,8 +83,8 @@ class EmailActions:
         return ActionResult(variables={"email_stopped": "yes" if stopped else "no"})
 
 
-def register(registry: ActionRegistry, enabled: bool = False) -> None:
-    actions = EmailActions(enabled)
+def register(registry: ActionRegistry, enabled: bool = False, redis_url: str = "") -> None:
+    actions = EmailActions(enabled, CodeLimits(redis_url) if enabled else None)
     registry.register("email_offer")(actions.offer)
     registry.register("email_send_code")(actions.send_code)
     registry.register("email_check_code")(actions.check_code)
