@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     smtp_from: str = ""  # the neutral sender, e.g. "Champion <no-reply@example.org>"
     # The chat's public address, for the links in those e-mails.
     public_url: str = "http://127.0.0.1:8000"
+    # Web Push, "a Parent Champion has replied" in the browser (bot/notify/push*.py):
+    # one key pair for the whole service, the same in every replica (a subscription is
+    # tied to the public key); `python -m bot vapid-keys` makes one. Unset: not offered.
+    vapid_public_key: str = ""
+    vapid_private_key: str = ""
+    # Who runs this service, for the push services (mailto: or https:); unset: PUBLIC_URL.
+    vapid_subject: str = ""
+    # Tests only: accept subscriptions at http://127.0.0.1 (a local stand-in push service).
+    push_allow_local_endpoints: bool = False
 
     # Telegram: on when TELEGRAM_BOT_TOKEN is set. Long polling unless a webhook URL is given.
     telegram_bot_token: str = ""
@@ -160,6 +169,18 @@ class Settings(BaseSettings):
     def _mail_needs_sender(self) -> Settings:
         if self.smtp_url and "@" not in self.smtp_from:
             raise ValueError('SMTP_URL needs SMTP_FROM, e.g. "Champion <no-reply@example.org>"')
+        return self
+
+    @model_validator(mode="after")
+    def _vapid_pair(self) -> Settings:
+        from bot.notify.push_keys import load
+
+        if bool(self.vapid_public_key) != bool(self.vapid_private_key):
+            raise ValueError("set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither")
+        if self.vapid_private_key:
+            load(self.vapid_public_key, self.vapid_private_key)  # a ValueError saying what
+        if self.vapid_subject and not self.vapid_subject.startswith(("mailto:", "https://")):
+            raise ValueError("VAPID_SUBJECT must start with mailto: or https://")
         return self
 
     @field_validator("cookie_secure", mode="before")

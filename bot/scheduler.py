@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
 from bot.handoff.events import parent_topic
+from bot.notify.push_setup import sweep_push
 from bot.notify.setup import SWEEP_SECONDS, sweep_mail
 from bot.privacy.retention import sweep_retention
 from bot.services import Services, follow_published
@@ -103,6 +104,17 @@ def start_scheduler(
             seconds=SWEEP_SECONDS,
             args=[services],
             id="mail",
+            next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
+            max_instances=1,
+            coalesce=True,
+        )
+    if services.settings.vapid_private_key:
+        scheduler.add_job(
+            sweep_push,
+            "interval",
+            seconds=SWEEP_SECONDS,
+            args=[services],
+            id="push",
             next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
             max_instances=1,
             coalesce=True,

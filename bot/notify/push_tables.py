@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base, BigId, UtcDateTime, utcnow
@@ -31,6 +31,9 @@ class PushSubscription(Base):
     endpoint_hash: Mapped[str] = mapped_column(String(64), unique=True)
     p256dh: Mapped[str] = mapped_column(String(128))
     auth: Mapped[str] = mapped_column(String(64))
+    # The newest message this parent's open chat page has received (as the e-mail
+    # contact's): a champion's reply up to here was seen live, so no push for it.
+    seen_message_id: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

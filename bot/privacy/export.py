@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from bot.handoff.notes import shared_with_parent
 from bot.notify import contacts as notify_contacts
+from bot.notify import push_store
 from bot.store.models import (
     Booking,
     Conversation,
@@ -142,6 +143,10 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
             ).where(reminders.c.parent_id == parent_id),
         ),
         "email_when_a_parent_champion_replies": notify_contacts.for_export(connection, parent_id),
+        # That browser notifications are on, not the endpoint (push_store.for_export says why).
+        "browser_notifications_when_a_parent_champion_replies": push_store.for_export(
+            connection, parent_id
+        ),
     }
 
 

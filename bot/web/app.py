@@ -33,6 +33,7 @@ from bot.web import (
     embed,
     health,
     plan_upload,
+    push_routes,
     typing_routes,
     unsubscribe,
     webhooks,
@@ -107,6 +108,7 @@ def create_app(
     app.include_router(chat_form.router)  # POST /: the chat without JavaScript
     app.include_router(embed.router)  # /widget.js and /embed: the chat on a council's page
     app.include_router(health.router)
+    app.include_router(push_routes.router)  # Web Push: /push-worker.js, /api/chat/push
     app.include_router(unsubscribe.router)  # the link in "a Parent Champion replied" e-mails
     app.include_router(webhooks.router)
     app.include_router(console_login.router)

@@ -23,6 +23,7 @@ from bot.core.types import Reply
 from bot.handoff import tickets
 from bot.handoff.events import parent_topic
 from bot.handoff.typing import to_parent_topic, typing_event
+from bot.notify import push_store
 from bot.notify.contacts import page_received
 from bot.services import Services
 from bot.store import conversations as store
@@ -257,6 +258,7 @@ async def history(request: Request) -> Response:
 async def _page_received(services: Services, parent_id: int, message_id: int) -> None:
     async with services.database.transaction() as transaction:
         await transaction.run(page_received, parent_id, message_id)
+        await transaction.run(push_store.page_received, parent_id, message_id)
 
 
 async def _champion_name(services: Services, holder: SessionHolder) -> str | None:

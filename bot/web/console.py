@@ -20,6 +20,7 @@ from bot.handoff.events import parent_topic, ticket_topic
 from bot.handoff.history import family_history
 from bot.handoff.typing import to_console_topic
 from bot.notify.outbox import queue_reply_notice
+from bot.notify.push_store import queue_reply_push
 from bot.services import Services
 from bot.staff import audit
 from bot.staff.accounts import StaffMember, all_members
@@ -346,6 +347,7 @@ async def reply(request: Request, ticket_id: int, who: Who) -> Response:
             await transaction.run(audit.record, who.member, "reply", ticket_id)
             # E-mail a parent who asked and has left the chat (sent later, if still unseen).
             await transaction.run(queue_reply_notice, ticket.parent_id, ticket_id, message_id)
+            await transaction.run(queue_reply_push, ticket.parent_id, ticket_id, message_id)
     except tickets.TicketError as exc:
         return await _done(request, who, ticket_id, "replied", str(exc), draft=text, status=409)
     _publish(request, ticket, parent_too=True)

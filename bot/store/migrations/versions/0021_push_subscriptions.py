@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("endpoint_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("p256dh", sa.String(128), nullable=False),
         sa.Column("auth", sa.String(64), nullable=False),
+        sa.Column("seen_message_id", sa.BigInteger(), nullable=False),
         sa.Column("created_at", When, nullable=False),
     )
     op.create_index("ix_push_subscriptions_parent_id", "push_subscriptions", ["parent_id"])
