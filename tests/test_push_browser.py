@@ -1,0 +1,194 @@
+"""Web Push on the chat page, in headless Chromium against a real `bot serve` (issue #17).
+
+Headless Chromium can't subscribe at a real push service offline, so the page's side
+is tested in two halves: the page registers the service worker when the parent asks
+for notifications, and DevTools' `ServiceWorker.deliverPushMessage` delivers a push
+to it, which must show the neutral notification; and a subscription made through
+the API (a stand-in push service's, tests/fakes/push_service.py) shows on a
+reloaded page as on, with "Stop notifications" turning it off. The sending side,
+encryption and VAPID included, is tests/test_push_notify.py. Screenshots and axe
+results go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.notify.push_keys import generate
+from tests.fakes.push_service import PushService
+from tests.server import always_open_flows, running_server
+from tests.test_accessibility import AXE_JS, assert_none, check_axe
+from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+KEYS = generate()
+NEUTRAL = "A Parent Champion has replied"
+TURN_ON = "Tell me when a Parent Champion replies"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
+    if not AXE_JS.exists():
+        pytest.skip(f"axe-core not installed at {AXE_JS} (make test runs npm ci; is npm missing?)")
+    tmp = tmp_path_factory.mktemp("push-browser")
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp / 'push.sqlite3'}",
+        "DATA_DIR": str(tmp),
+        "FLOWS_DIR": str(always_open_flows(tmp / "flows")),
+        "VAPID_PUBLIC_KEY": KEYS.public,
+        "VAPID_PRIVATE_KEY": KEYS.private,
+        "PUSH_ALLOW_LOCAL_ENDPOINTS": "true",
+    }
+    with running_server(env, tmp / "server.log") as base:
+        yield base
+
+
+def ask_for_a_champion(chat) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    log = chat.get_by_role("log")
+    chat.get_by_role("button", name="OK, let's start").click()
+    chat.get_by_role("button", name="Talk to a Parent Champion").click()
+    expect(log).to_contain_text("which council do you live in?")
+    chat.get_by_label("Your message").fill("Leeds")
+    chat.keyboard.press("Enter")
+    expect(log).to_contain_text("I've asked a Parent Champion to join this chat")
+
+
+def notifications_shown(page, count: int, seconds: float = 10) -> list[dict]:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    shown: list[dict] = []
+    while time.monotonic() < deadline:
+        shown = page.evaluate(
+            """async () => {
+                const registration = await navigator.serviceWorker.getRegistration("/");
+                if (!registration) return [];
+                const shown = await registration.getNotifications();
+                return shown.map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
+            }"""
+        )
+        if len(shown) >= count:
+            break
+        time.sleep(0.2)
+    return shown
+
+
+def test_the_page_offers_push_and_its_worker_shows_the_neutral_notification(
+    base_url: str,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    failures: list[str] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # bypass_csp: the Content-Security-Policy rightly refuses axe's injected script.
+        context = browser.new_context(
+            base_url=base_url, viewport={"width": 390, "height": 800}, bypass_csp=True
+        )
+        context.grant_permissions(["notifications"], origin=base_url)
+        chat = context.new_page()
+        chat.set_default_timeout(10_000)
+        chat.goto("/")
+        turn_on = chat.get_by_role("button", name=TURN_ON)
+        expect(chat.get_by_role("button", name="OK, let's start")).to_be_visible()
+        expect(turn_on).to_be_hidden()  # nothing to be told about yet
+        ask_for_a_champion(chat)
+        expect(turn_on).to_be_visible()
+        check_axe(chat, "chat-handoff-push", failures)
+        chat.screenshot(path=str(ARTIFACTS / "chat-push-offer-390.png"), full_page=True)
+
+        # DevTools sees the worker the page registers when the parent asks.
+        cdp = context.new_cdp_session(chat)
+        registrations: list[dict] = []
+        cdp.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda event: registrations.extend(event["registrations"]),
+        )
+        cdp.send("ServiceWorker.enable")
+        turn_on.click()
+        # Offline, Chromium's own push service can't be reached, so subscribing ends
+        # in the page's apology; the worker is registered all the same.
+        expect(chat.locator("#push-note")).to_contain_text(
+            "couldn't turn notifications on", timeout=20_000
+        )
+        deadline = time.monotonic() + 10
+        while not any(r["scopeURL"] == f"{base_url}/" for r in registrations):
+            assert time.monotonic() < deadline, f"no service worker registered: {registrations}"
+            chat.wait_for_timeout(100)
+        registration = next(r for r in registrations if r["scopeURL"] == f"{base_url}/")
+        chat.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+        # A push arrives, even one carrying other words: the notification is the fixed one.
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": base_url,
+                "registrationId": registration["registrationId"],
+                "data": "Sam: about the exclusion letter",
+            },
+        )
+        [shown] = notifications_shown(chat, 1)
+        assert shown["title"] == NEUTRAL
+        assert "Sam" not in shown["body"] and "exclusion" not in shown["body"]
+        chat.screenshot(path=str(ARTIFACTS / "chat-push-delivered-390.png"), full_page=True)
+        browser.close()
+    assert_none(failures, "push-browser")
+
+
+def test_notifications_on_show_stop_and_stopping_turns_them_off(base_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    failures: list[str] = []
+    service = PushService()  # never started: only its subscriptions are used here
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=base_url, viewport={"width": 390, "height": 800}, bypass_csp=True
+        )
+        chat = context.new_page()
+        chat.set_default_timeout(10_000)
+        chat.goto("/")
+        ask_for_a_champion(chat)
+        token = chat.evaluate("localStorage.getItem('champion-session-token')")
+        auth = {"Authorization": f"Bearer {token}"}
+        # As the page would after a browser subscribed (see the docstring).
+        made = httpx.post(
+            f"{base_url}/api/chat/push", json=service.subscribe(KEYS.public).to_json(), headers=auth
+        )
+        assert made.status_code == 200, made.text
+
+        chat.reload()
+        stop = chat.get_by_role("button", name="Stop notifications")
+        expect(stop).to_be_visible()
+        expect(chat.get_by_role("button", name=TURN_ON)).to_be_hidden()
+        check_axe(chat, "chat-push-on", failures)
+        stop.click()
+        expect(chat.get_by_role("status").filter(has_text="Notifications are off")).to_be_visible()
+        expect(chat.get_by_role("button", name=TURN_ON)).to_be_visible()
+        assert httpx.get(f"{base_url}/api/chat/push", headers=auth).json()["on"] is False
+        chat.screenshot(path=str(ARTIFACTS / "chat-push-stopped-390.png"), full_page=True)
+        browser.close()
+    assert_none(failures, "push-browser-stop")
+
+
+def test_no_push_offer_inside_a_council_frame(base_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url)
+        chat = context.new_page()
+        chat.set_default_timeout(10_000)
+        chat.goto("/embed")
+        ask_for_a_champion(chat)
+        chat.wait_for_timeout(1500)  # the page has had time to ask
+        expect(chat.get_by_role("button", name=TURN_ON)).to_be_hidden()
+        browser.close()
