@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         "whole plans are then read only if --plans is given",
     )
     plan_eval.add_argument("--plans", type=Path, help="another folder of whole plans")
+    commands.add_parser(
+        "vapid-keys", help="print a new VAPID key pair for Web Push (set it once, in every replica)"
+    )
     create_user = commands.add_parser(
         "create-user", help="add a Parent Champion or admin (password from a prompt or stdin)"
     )
@@ -79,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         sub = content_commands.add_parser(name, help=meaning)
         sub.add_argument("directory", metavar="DIR", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "vapid-keys":  # needs no settings: it makes two of them
+        from bot.notify.push_keys import print_new_pair
+
+        return print_new_pair()
 
     try:
         settings = load_settings()
@@ -144,7 +151,8 @@ def configure_logging(level: str, style: str) -> None:
     # Alembic announces every plugin at INFO; only its warnings matter to operators.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # HTTP client logs carry URLs, and Telegram's URLs carry the bot token.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):
+    # urllib3 (under pywebpush) logs each request's path: a push endpoint's is its secret.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

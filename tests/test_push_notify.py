@@ -330,3 +330,26 @@ def test_vapid_settings_are_checked() -> None:
     with pytest.raises(SettingsError, match="not a P-256 private key"):
         load_settings(vapid_public_key=KEYS.public, vapid_private_key="not a key")
     assert load_settings(vapid_public_key=KEYS.public, vapid_private_key=KEYS.private)
+
+
+def test_vapid_keys_command_prints_a_pair_the_settings_accept() -> None:
+    import subprocess
+    import sys
+
+    from bot.config import PROJECT_ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "vapid-keys"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+    lines = dict(
+        line.split("=", 1) for line in done.stdout.splitlines() if not line.startswith("#")
+    )
+    settings = load_settings(
+        vapid_public_key=lines["VAPID_PUBLIC_KEY"], vapid_private_key=lines["VAPID_PRIVATE_KEY"]
+    )
+    assert settings.vapid_public_key != KEYS.public  # a new pair each time

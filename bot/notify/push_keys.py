@@ -58,3 +58,13 @@ def load(public: str, private: str) -> VapidKeys:
     if b64url(public_raw(signer.public_key)) != public.rstrip("="):
         raise VapidKeyError("VAPID_PUBLIC_KEY is not the public half of VAPID_PRIVATE_KEY")
     return VapidKeys(public=public.rstrip("="), private=private)
+
+
+def print_new_pair() -> int:
+    """`python -m bot vapid-keys`: a new pair, as environment lines to paste."""
+    keys = generate()
+    print("# Web Push keys: set both, the same in every replica. Keep the private one secret;")
+    print("# changing them later ends every browser's subscription.")
+    print(f"VAPID_PUBLIC_KEY={keys.public}")
+    print(f"VAPID_PRIVATE_KEY={keys.private}")
+    return 0
