@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from bot.core.types import PREVIEW_CHANNEL
+from bot.handoff import ratings
 from bot.handoff.config import HandoffConfig
 from bot.handoff.service_level import answered_within_target
 from bot.store.models import (
@@ -59,6 +60,8 @@ class Report:
     referrals_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
     urgency_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
     areas_weekly: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
+    # "How did it go?": parents' 1-5 ratings by the week they gave them (no comments here).
+    rated: ratings.WeeklyRatings = field(default_factory=ratings.WeeklyRatings)
 
 
 def build_report(
@@ -117,6 +120,7 @@ def build_report(
             if answered_within_target(handoff, row.created_at, row.first_response_at):
                 report.answered_in_target[week] += 1
     report.wait_minutes = {week: statistics.median(values) for week, values in waits.items()}
+    report.rated = ratings.weekly(connection, since)
     bookings = Booking.__table__
     sessions = DropInSession.__table__
     for starts, attended in connection.execute(
@@ -155,6 +159,12 @@ def report_csv(report: Report) -> str:
         )
         writer.writerow(["dropin_places_booked", day, "", report.booked[week]])
         writer.writerow(["dropin_attended", day, "", report.attended[week]])
+        average = report.rated.average(week)
+        writer.writerow(["ratings_given", day, "", report.rated.count(week)])
+        writer.writerow(["ratings_average", day, "", "" if average is None else round(average, 1)])
+        for score in ratings.SCORES:
+            if report.rated.of(week, score):
+                writer.writerow(["ratings_by_score", day, score, report.rated.of(week, score)])
     for measure, weekly in (
         ("referrals_by_category", report.referrals_weekly),
         ("referrals_by_urgency", report.urgency_weekly),

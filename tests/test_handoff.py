@@ -76,7 +76,9 @@ async def test_the_whole_round_trip(app_and_client: tuple) -> None:
 
     assert (await sam.close(ticket.id, "advice_given")).status_code == 303
     history = await parent.history()
-    assert history[-1]["text"].startswith("The Parent Champion has closed this chat")
+    assert history[-2]["text"].startswith("The Parent Champion has closed this chat")
+    # They talked to Sam and agreed to the privacy notice: asked how it went (issue #18).
+    assert history[-1]["text"].startswith("How did it go talking to Sam?")
     closed = await app.state.services.database.read(tickets.get_ticket, ticket.id)
     assert (closed.status, closed.outcome) == ("closed", "advice_given")
 

@@ -94,6 +94,7 @@ def default_actions() -> ActionRegistry:
     """The registry with every built-in action loaded."""
     from bot.booking.actions import register as register_booking
     from bot.handoff.actions import register as register_handoff
+    from bot.handoff.ratings import register as register_ratings
     from bot.knowledge.deadlines import register as register_deadlines
     from bot.knowledge.letter_actions import register as register_letters
     from bot.notify.actions import register as register_notify
@@ -103,6 +104,7 @@ def default_actions() -> ActionRegistry:
 
     registry = ActionRegistry()
     register_handoff(registry)
+    register_ratings(registry)  # "How did it go?" after a chat closes
     register_booking(registry)
     register_privacy(registry)
     register_deadlines(registry)

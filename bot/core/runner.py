@@ -162,7 +162,8 @@ class FlowRunner:
         node_id, _, choice = rest.partition(":")
         node = content.node(state.flow, state.node)
         if state.resting or node is None or (flow_id, node_id) != (state.flow, state.node):
-            return await self._stale(state, channel)
+            pressed = content.node(flow_id, node_id)
+            return await self._stale(state, channel, pressed.late if pressed else None)
         if node.kind == "ask":
             return await self._answer_by_button(state, node, choice, channel)
         index = whole_number(choice)
@@ -181,6 +182,11 @@ class FlowRunner:
     ) -> list[Reply]:
         """A node's message without moving anyone there (notices sent from the console)."""
         node = self._content.current.node(flow_id, node_id)
+        if node is not None and node.kind == "ask":
+            # A question sent from outside a step (after a champion closes a chat):
+            # its buttons name this node, so they answer it once the parent is here.
+            asking = ConversationState(flow_id, node_id, dict(variables or {}))
+            return [self._render_question(asking, node, f"{flow_id}:{node_id}")]
         if node is None or not node.say:
             return []
         return [
@@ -280,7 +286,7 @@ class FlowRunner:
             state.resting = False
             return await self._run(state, "main", None, channel)
         if node.kind == "ask":
-            return await self._answer_by_text(state, node, text, channel, prediction)
+            return await self._answer_by_text(state, node, text, channel, prediction, asked)
         labels = [button.label for button in node.buttons]
         picked = answers.read_choice(text, labels) if labels else None
         if picked is not None:
@@ -351,6 +357,7 @@ class FlowRunner:
         text: str,
         channel: str,
         prediction: Prediction | None = None,
+        asked: Sequence[str] = (),
     ) -> list[Reply]:
         content = self._content.current
         if node.skippable and answers.is_skip(text):
@@ -385,6 +392,11 @@ class FlowRunner:
             value = found[0].name if found else None
         else:
             value = text.strip() or None
+        if value is None and node.lapses:
+            # Not an answer: the parent moved on. Their words are read as any other
+            # message, from the main menu, and the question is not asked again.
+            state.flow, state.node = "main", content.start_of("main") or ""
+            return await self._free_text(state, text, prediction, channel, asked=asked)
         if value is None:
             retry = node.retry or content.system_text(f"retry_{node.expect}")
             replies = [Reply(fill(retry, state.variables))]
@@ -665,9 +677,14 @@ class FlowRunner:
                 return self._reshow(state)
         return [Reply(content.system_text("back_at_start")), *self._reshow(state)]
 
-    async def _stale(self, state: ConversationState, channel: str) -> list[Reply]:
+    async def _stale(
+        self, state: ConversationState, channel: str, late: str | None = None
+    ) -> list[Reply]:
+        """A button of an earlier step; `late`: that step's own words for it."""
         content = self._content.current
-        replies = [Reply(content.system_text("stale_button"))]
+        replies = [
+            Reply(fill(late, state.variables) if late else content.system_text("stale_button"))
+        ]
         if state.resting or content.node(state.flow, state.node) is None:
             state.resting = False
             return replies + await self._run(state, "main", None, channel)

@@ -144,6 +144,13 @@ class NodeSpec(_Strict):
     # date only: the day has happened (a letter's date), so a day still to come is
     # refused with system text retry_date_future ("next tuesday" for a past event).
     past: bool = False
+    # A question the parent may ignore ("How did it go?"): typed words that are not an
+    # answer are read as any other message (answered, or taken to their flow) and the
+    # question lapses, instead of being asked again. Buttons still answer it.
+    lapses: bool = False
+    # What a button of this question says when pressed after it was answered or had
+    # lapsed (pressed twice, or late), instead of the general stale-button words.
+    late: str | None = None
     else_: Identifier | None = Field(default=None, alias="else")
     # Free text understood as one of these intents comes to this node; `label`
     # names it on a "Did you mean..." button.
@@ -165,7 +172,7 @@ class NodeSpec(_Strict):
             )
         return value
 
-    @field_validator("say", "ask", "retry")
+    @field_validator("say", "ask", "retry", "late")
     @classmethod
     def _placeholders(cls, value: str | None) -> str | None:
         return None if value is None else check_placeholders(value)
@@ -199,6 +206,8 @@ class NodeSpec(_Strict):
                 "next",
                 "multiple",
                 "past",
+                "lapses",
+                "late",
             },
             "article": {"buttons", "next"},
             "action": {"next"},
@@ -229,6 +238,8 @@ class NodeSpec(_Strict):
                 raise ValueError("'multiple' only goes with expect: choice")
             if self.past and self.expect != "date":
                 raise ValueError("'past' only goes with expect: date")
+            if self.lapses and self.expect == "text":
+                raise ValueError("'lapses' cannot go with expect: text (any words answer it)")
             if self.expect == "choice" and self.skippable and len(self.choices) >= 10:
                 raise ValueError("a skippable choice can have at most 9 choices")
         if kind == "when" and self.else_ is None:

@@ -16,6 +16,7 @@ import logging
 from sqlalchemy import Connection, delete, func, select, update
 
 from bot.booking.bookings import cancel_booking
+from bot.handoff.ratings import erase as erase_ratings
 from bot.notify import contacts as notify_contacts
 from bot.notify import push_store
 from bot.store.db import erasure_in_progress
@@ -98,6 +99,7 @@ def erase_parents(
         update(bookings).where(bookings.c.parent_id.in_(parent_ids)).values(parent_id=None)
     )
     notify_contacts.erase(connection, parent_ids)  # e-mail address and unsent e-mails
+    erase_ratings(connection, parent_ids)  # "How did it go?" scores and comments
     push_store.erase(connection, parent_ids)  # browser push subscriptions and unsent pushes
     # Messages, the conversation and reminders go with the parent (ON DELETE CASCADE);
     # deleting them first as well keeps SQLite honest if foreign keys were ever off.

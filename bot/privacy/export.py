@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from bot.handoff.notes import shared_with_parent
+from bot.handoff.ratings import for_export as ratings_for_export
 from bot.notify import contacts as notify_contacts
 from bot.notify import push_store
 from bot.store.models import (
@@ -130,6 +131,7 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
             ).where(tickets.c.parent_id == parent_id),
         ),
         "notes_shared_with_you": _shared_notes(connection, parent_id),
+        "your_ratings_of_parent_champions": ratings_for_export(connection, parent_id),
         "bookings": _rows(
             connection,
             select(bookings.c.status, bookings.c.attended, sessions.c.title, sessions.c.starts_at)

@@ -28,6 +28,7 @@ from bot.web import (
     console_idle,
     console_login,
     console_presence,
+    console_ratings,
     console_reports,
     console_sessions,
     embed,
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(typing_routes.router)  # "is typing" between parent and champion
     app.include_router(console_sessions.router)
     app.include_router(console_reports.router)
+    app.include_router(console_ratings.router)  # My ratings: a champion's own (issue #18)
     app.include_router(console_content.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

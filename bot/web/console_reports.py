@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from bot.handoff import ratings
 from bot.handoff.config import handoff_config
 from bot.reports import Report, build_report, report_csv
 from bot.staff.sessions import SignedIn
@@ -27,6 +29,9 @@ async def _report(request: Request) -> Report:
 @router.get("")
 async def reports_page(request: Request, who: Admin) -> Response:
     report = await _report(request)
+    # Parents' comments: admins see them here; a champion sees their own (/console/ratings).
+    since = dt.datetime.combine(report.weeks[0], dt.time(), tzinfo=dt.UTC)
+    comments = await request.app.state.services.database.read(ratings.given, since, None, True, 50)
     weekly = [
         ("Conversations started", report.conversations),
         ("Requests for a Parent Champion", report.handoffs),
@@ -36,7 +41,14 @@ async def reports_page(request: Request, who: Admin) -> Response:
     return templates.TemplateResponse(
         request,
         "console/reports.html",
-        {"who": who.member, "csrf_token": who.csrf_token, "report": report, "weekly": weekly},
+        {
+            "who": who.member,
+            "csrf_token": who.csrf_token,
+            "report": report,
+            "weekly": weekly,
+            "comments": comments,
+            "scores": list(ratings.SCORES),
+        },
     )
 
 
