@@ -21,7 +21,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.notify.outbox import send_due
+from bot.notify.mailer import SEND_DEADLINE_SECONDS
+from bot.notify.outbox import BATCH, LEASE, send_due
 from bot.notify.setup import mail_setup
 from bot.notify.tables import NotificationContact, NotificationMail
 from bot.store.models import utcnow
@@ -388,3 +389,39 @@ async def test_code_emails_are_limited_per_parent_and_per_address(
     await asyncio.sleep(0.3)
     sent_to = [m["To"].lower() for m in mail_server.received]
     assert sent_to.count("target@example.org") == 5 and len(sent_to) == 8
+
+
+async def test_a_slow_send_is_not_taken_by_another_sweep_nor_sent_twice(
+    app_with_mail: tuple, mail_server: MailServer
+) -> None:
+    """Review finding (#17): a send that outlasted its lease could be taken by another
+    sweep, and the first sweep's outcome then overwrote the second's, so it went twice."""
+    app, client = app_with_mail
+    parent = await opted_in_parent(app, client, mail_server)
+    ticket = await ticket_of(app, parent)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(ticket.id)
+    await sam.reply(ticket.id, "Hello, I'm Sam")
+    services = app.state.services
+    setup = mail_setup(services)
+    assert setup is not None
+    start = utcnow() + LATER
+
+    # The mail server is slow to answer this one, and then refuses it for now.
+    mail_server.answer_next(1.5, "451 4.3.0 Try again later")
+    slow = asyncio.create_task(send_due(services.database, setup, start))
+    await asyncio.sleep(0.5)
+    # Another sweep, as late as the slowest batch of sends could still be going: the
+    # mail is still the first sweep's.
+    every_send = dt.timedelta(seconds=SEND_DEADLINE_SECONDS * BATCH)
+    assert await send_due(services.database, setup, start + every_send) == 0
+    # Once the lease has run out (the first sweep might have died) another sweep takes
+    # the mail and sends it.
+    assert await send_due(services.database, setup, start + LEASE + dt.timedelta(seconds=1)) == 1
+    await slow  # the first sweep hears "try again later", after the second sent it
+    [mail] = [m for m in await rows(app, NotificationMail) if m.kind == "reply"]
+    assert (mail.status, mail.attempts) == ("sent", 0)
+    await sweep(app, LEASE + dt.timedelta(hours=2))
+    await asyncio.sleep(0.3)
+    replies = [m for m in mail_server.received if m["Subject"] == "You have a new message"]
+    assert len(replies) == 1

@@ -7,13 +7,17 @@ smtps://user:password@host:465 (TLS from the start).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-SEND_TIMEOUT_SECONDS = 20
+SEND_TIMEOUT_SECONDS = 20  # for each step of the conversation with the server
+# For the whole send (connect, TLS, log in, the message): the sweep's lease on a mail
+# is longer than this, so no other sweep takes a mail while it is still being sent.
+SEND_DEADLINE_SECONDS = 60
 
 
 class MailSettingError(ValueError):
@@ -66,14 +70,16 @@ def compose(sender: str, to: str, subject: str, body: str, unsubscribe: str = ""
 
 
 async def send(server: SmtpServer, message: EmailMessage) -> None:
-    """Send, or raise (aiosmtplib's errors, OSError) for the sweep to retry later."""
-    await aiosmtplib.send(
-        message,
-        hostname=server.host,
-        port=server.port,
-        username=server.username,
-        password=server.password,
-        use_tls=server.implicit_tls,
-        start_tls=False if server.implicit_tls else server.starttls,
-        timeout=SEND_TIMEOUT_SECONDS,
-    )
+    """Send, or raise (aiosmtplib's errors, OSError, TimeoutError after
+    SEND_DEADLINE_SECONDS) for the sweep to retry later."""
+    async with asyncio.timeout(SEND_DEADLINE_SECONDS):
+        await aiosmtplib.send(
+            message,
+            hostname=server.host,
+            port=server.port,
+            username=server.username,
+            password=server.password,
+            use_tls=server.implicit_tls,
+            start_tls=False if server.implicit_tls else server.starttls,
+            timeout=SEND_TIMEOUT_SECONDS,
+        )

@@ -8,7 +8,11 @@ flurry of replies is one e-mail. A failed send is retried with growing gaps and
 never holds up or loses the champion's reply, which is already in the chat.
 
 Each mail is claimed (status `sending` with a lease, compare-and-set) before it is
-sent, so two `serve` processes never both send it.
+sent, so two `serve` processes never both send it. The lease (its end is the row's
+`due_at`) outlasts the longest the batch's sends may take, and a sweep records the
+outcome only while it still holds the lease: a sweep whose lease ran out (say, it
+was stopped in the middle) can't mark sent, or queue again, a mail another sweep has
+since taken.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 
 from bot.core.text import fill
 from bot.notify import contacts as store
-from bot.notify.mailer import SmtpServer, compose, send
+from bot.notify.mailer import SEND_DEADLINE_SECONDS, SmtpServer, compose, send
 from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,7 +37,10 @@ contacts = store.contacts
 
 SEEN_GRACE = dt.timedelta(seconds=30)
 QUIET_WINDOW = dt.timedelta(minutes=15)
-LEASE = dt.timedelta(minutes=2)
+BATCH = 10  # mails claimed by one sweep; it sends them one after another
+# Each of the batch's sends gives up after SEND_DEADLINE_SECONDS, so the batch's lease
+# covers them all, with a margin.
+LEASE = dt.timedelta(seconds=SEND_DEADLINE_SECONDS * BATCH + 60)
 MAX_ATTEMPTS = 8
 NOTIFY_FLOW = "notify"
 
@@ -93,9 +100,10 @@ class DueMail:
     confirmed: bool
     seen_message_id: int
     contact_stamp: str  # for the unsubscribe token (bot/notify/contacts.py `stamp`)
+    lease_until: dt.datetime  # the claim: the outcome is written only while it holds
 
 
-def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list[DueMail]:
+def claim_due(connection: Connection, now: dt.datetime, limit: int = BATCH) -> list[DueMail]:
     """Mails due now (or whose sender's lease ran out), each leased to this sweep."""
     query = (
         select(
@@ -121,11 +129,12 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(of=mails, skip_locked=True)
     claimed = []
+    lease_until = now + LEASE
     for row in connection.execute(query).all():
         leased = connection.execute(
             update(mails)
             .where(mails.c.id == row.id, mails.c.status == row.status, mails.c.due_at == row.due_at)
-            .values(status="sending", due_at=now + LEASE)
+            .values(status="sending", due_at=lease_until)
         )
         if leased.rowcount != 1:
             continue  # another process took it between our read and our write
@@ -142,35 +151,42 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
                 confirmed=row.confirmed_at is not None,
                 seen_message_id=row.seen_message_id or 0,
                 contact_stamp=store.stamp(row.address or "", row.contact_created_at),
+                lease_until=lease_until,
             )
         )
     return claimed
 
 
-def _finish(connection: Connection, mail_id: int, status: str, now: dt.datetime) -> None:
-    connection.execute(
+def _held(mail: DueMail) -> Any:
+    """The mail is still this sweep's: no other sweep has taken it since its claim."""
+    return and_(
+        mails.c.id == mail.id, mails.c.status == "sending", mails.c.due_at == mail.lease_until
+    )
+
+
+def _finish(connection: Connection, mail: DueMail, status: str, now: dt.datetime) -> bool:
+    """Record the outcome; False (and nothing written) if the lease was lost."""
+    finished = connection.execute(
         update(mails)
-        .where(mails.c.id == mail_id)
+        .where(_held(mail))
         .values(status=status, code=None, sent_at=now if status == "sent" else None)
     )
+    return finished.rowcount == 1
 
 
 def _retry(connection: Connection, mail: DueMail, now: dt.datetime, error: str) -> str:
     attempts = mail.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        connection.execute(
-            update(mails)
-            .where(mails.c.id == mail.id)
-            .values(status="failed", code=None, attempts=attempts, last_error=error[:200])
-        )
-        return "failed"
-    gap = dt.timedelta(seconds=min(30 * 2**mail.attempts, 3600))
-    connection.execute(
-        update(mails)
-        .where(mails.c.id == mail.id)
-        .values(status="pending", attempts=attempts, due_at=now + gap, last_error=error[:200])
+        values: dict[str, Any] = {"status": "failed", "code": None}
+        outcome = "failed"
+    else:
+        gap = dt.timedelta(seconds=min(30 * 2**mail.attempts, 3600))
+        values = {"status": "pending", "due_at": now + gap}
+        outcome = "retry"
+    kept = connection.execute(
+        update(mails).where(_held(mail)).values(attempts=attempts, last_error=error[:200], **values)
     )
-    return "retry"
+    return outcome if kept.rowcount == 1 else "lease lost"
 
 
 def unsubscribe_token(key: bytes, contact_id: int, contact_stamp: str) -> str:
@@ -228,7 +244,7 @@ async def send_due(database: Any, setup: MailSetup, now: dt.datetime | None = No
     for mail in batch:
         if _not_wanted(mail):
             async with database.transaction() as transaction:
-                await transaction.run(_finish, mail.id, "skipped", now)
+                await transaction.run(_finish, mail, "skipped", now)
             continue
         try:
             await send(setup.server, _message(setup, mail))
@@ -240,7 +256,8 @@ async def send_due(database: Any, setup: MailSetup, now: dt.datetime | None = No
             )
             continue
         async with database.transaction() as transaction:
-            await transaction.run(_finish, mail.id, "sent", utcnow())
+            if not await transaction.run(_finish, mail, "sent", utcnow()):
+                log.warning("e-mail %d (%s) sent after its lease ran out", mail.id, mail.kind)
     return len(batch)
 
 
