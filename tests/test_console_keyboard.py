@@ -34,7 +34,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def _parent_asks(browser: object, base_url: str, words: str) -> None:
+def _parent_asks(browser: object, base_url: str, words: str, council: str = "Leeds") -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(base_url=base_url)  # type: ignore[attr-defined]
@@ -45,7 +45,7 @@ def _parent_asks(browser: object, base_url: str, words: str) -> None:
     chat.get_by_role("button", name="OK, let's start").click()
     chat.get_by_role("button", name="Talk to a Parent Champion").click()
     expect(log).to_contain_text("which council do you live in?")
-    chat.get_by_label("Your message").fill("Leeds")
+    chat.get_by_label("Your message").fill(council)
     chat.keyboard.press("Enter")
     expect(log).to_contain_text("I've asked a Parent Champion to join this chat")
     chat.get_by_label("Your message").fill(words)
@@ -93,7 +93,9 @@ def test_a_champion_works_a_ticket_by_keyboard_alone(base_url: str) -> None:
 
         # c claims; / opens the canned replies, a word and Enter choose one.
         console.keyboard.press("c")
-        expect(console.get_by_role("status").first).to_contain_text("You have claimed this ticket")
+        expect(console.locator("main").get_by_role("status")).to_contain_text(
+            "You have claimed this ticket"
+        )
         console.keyboard.press("/")
         picker = console.get_by_role("dialog", name="Choose a canned reply")
         expect(picker).to_be_visible()

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.core.text import whole_number
-from bot.handoff import notes, queue_view, service_level, tickets
+from bot.handoff import arrivals, notes, queue_view, service_level, tickets
 from bot.handoff.config import HandoffConfig, handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
 from bot.handoff.history import family_history
@@ -140,8 +140,16 @@ async def queue_fragment(request: Request, who: Who) -> Response:
 @router.get("/alerts")
 async def crisis_alerts(request: Request, who: Who) -> Response:
     """Crisis alerts for every console page, raised from memory the moment a crisis is
-    read (before the ticket is saved), so a champion reading one ticket still hears."""
-    return event_stream(alert_stream(request, _services(request).events))
+    read (before the ticket is saved), so a champion reading one ticket still hears;
+    and new or newly urgent requests in the champion's areas (admins: all)."""
+    services = _services(request)
+    areas = _areas_of(who.member)
+
+    async def waiting() -> dict[int, arrivals.Waiting]:
+        return await services.database.read(arrivals.waiting_in, areas)
+
+    seen_up_to = whole_number(request.headers.get("last-event-id", ""))
+    return event_stream(alert_stream(request, services.events, waiting, seen_up_to))
 
 
 @router.get("/events")

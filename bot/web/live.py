@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+from bot.handoff.arrivals import Waiting, arrivals
 from bot.handoff.events import EventBus, alert_channel, alert_topics
 from bot.handoff.typing import typing_event
 
@@ -63,17 +64,48 @@ def message_event(message_id: int, data: dict[str, object]) -> str:
     return f"id: {message_id}\nevent: message\ndata: {json.dumps(data)}\n\n"
 
 
-async def alert_stream(request: Request, events: EventBus) -> AsyncIterator[str]:
-    """`event: alert` with the channel (never who) for each crisis this process hears of."""
-    yield "retry: 2000\n\n"
+async def alert_stream(
+    request: Request,
+    events: EventBus,
+    waiting: Callable[[], Awaitable[dict[int, Waiting]]],
+    seen_up_to: int | None = None,
+) -> AsyncIterator[str]:
+    """`event: alert` with the channel (never who) for each crisis this process hears of,
+    and `event: ticket` for each request newly waiting (or more urgent) among those
+    `waiting` reads, with its number, urgency and council (never the parent's words).
+
+    Events carry the newest ticket number the page knows of as their id, so a page that
+    reconnects (sending Last-Event-ID as `seen_up_to`) still hears of requests made
+    meanwhile."""
+    known = await waiting()
+    # The newest request this page knows of; an id-only event just sets it.
+    newest = max([seen_up_to or 0, *known])
+    yield f"retry: 2000\nid: {newest}\n\n"
+    if seen_up_to is not None:
+        for ticket, raised in arrivals({}, known, seen_up_to):
+            yield _ticket_event(ticket.as_alert(len(known), raised), newest)
     quiet_since = time.monotonic()
-    with events.subscribe(*alert_topics()) as subscription:
+    # "queue" wakes the stream at once when this process opens or changes a ticket.
+    with events.subscribe(*alert_topics(), "queue") as subscription:
         while not await request.is_disconnected():
-            if await subscription.wait(CHECK_EVERY_SECONDS):
+            woke = await subscription.wait(CHECK_EVERY_SECONDS)
+            if woke:
                 for topic in subscription.heard():
+                    if topic == "queue":
+                        continue
                     alert = {"kind": "crisis", "channel": alert_channel(topic)}
                     yield f"event: alert\ndata: {json.dumps(alert)}\n\n"
+                    quiet_since = time.monotonic()
+            current = await waiting()
+            for ticket, raised in arrivals(known, current):
+                newest = max(newest, ticket.id)
+                yield _ticket_event(ticket.as_alert(len(current), raised), newest)
                 quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
+            known = current
+            if time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
                 quiet_since = time.monotonic()
                 yield ": still here\n\n"
+
+
+def _ticket_event(data: dict[str, object], newest: int) -> str:
+    return f"id: {newest}\nevent: ticket\ndata: {json.dumps(data)}\n\n"

@@ -1,29 +1,47 @@
-// Crisis alerts on every console page: a banner, the chime and (when allowed) a
-// system notification, the moment a crisis is read, before its ticket is saved.
+// Alerts on every console page (issue #18). A crisis: a banner (role=alert), the chime
+// and (when allowed) a system notification, the moment a crisis is read, before its
+// ticket is saved. A new or newly urgent request in the champion's areas: a polite
+// status line with a link, a softer chime, the count in the tab's title and a system
+// notification. Neither ever shows a parent's words: only channel, number, urgency, area.
 (function () {
   "use strict";
   var box = document.getElementById("crisis-alert");
+  var line = document.getElementById("new-request");
+  var desktop = document.getElementById("desktop-alerts");
   var WHERE = { web: "the web chat", telegram: "Telegram", whatsapp: "WhatsApp" };
+  // The queue page refreshes itself, chimes and keeps its own count in the title.
+  var onQueue = !!document.querySelector("[data-live] .badges, [data-live][data-tick]");
 
-  function chime() {
-    // A short two-tone chime; browsers only allow sound after the page was used.
+  function chime(soft) {
+    // Crisis: a two-tone chime. A new request: one quieter tone. Browsers only allow
+    // sound once the page has been used.
     try {
       var AudioContext = window.AudioContext || window.webkitAudioContext;
       var context = new AudioContext();
-      [660, 880].forEach(function (pitch, index) {
+      (soft ? [660] : [660, 880]).forEach(function (pitch, index) {
         var tone = context.createOscillator();
         var volume = context.createGain();
         tone.frequency.value = pitch;
-        volume.gain.value = 0.08;
+        volume.gain.value = soft ? 0.04 : 0.08;
         tone.connect(volume).connect(context.destination);
         tone.start(context.currentTime + index * 0.18);
         tone.stop(context.currentTime + index * 0.18 + 0.15);
       });
     } catch (ignored) { /* no sound available: the banner still shows */ }
   }
-  window.championChime = chime;
+  window.championChime = function () { chime(false); };
 
-  function show(data) {
+  function notify(title, body, tag, href) {
+    if (!window.Notification || Notification.permission !== "granted") return;
+    try {
+      var shown = new Notification(title, { body: body, tag: tag });
+      if (href) {
+        shown.onclick = function () { window.focus(); location.href = href; };
+      }
+    } catch (ignored) { /* some browsers only notify from a service worker */ }
+  }
+
+  function showCrisis(data) {
     var where = WHERE[data.channel] || "a channel";
     box.textContent = "";
     var text = document.createElement("strong");
@@ -33,24 +51,68 @@
     link.textContent = "Open the queue";
     box.append(text, link);
     box.hidden = false;
-    chime();
-    if (window.Notification && Notification.permission === "granted") {
-      try { new Notification("Champion: crisis", { body: "A parent on " + where + " needs urgent help now." }); }
-      catch (ignored) { /* some browsers only notify from a service worker */ }
+    chime(false);
+    notify("Champion: crisis", "A parent on " + where + " needs urgent help now.", "crisis", "/console");
+  }
+
+  function describe(data) {
+    // "#123, urgent, from Leeds": routine requests don't say "routine".
+    var parts = ["#" + data.id];
+    if (data.urgency && data.urgency !== "routine") parts.push(data.urgency);
+    parts.push(data.area ? "from " + data.area : "area not known");
+    return parts.join(", ");
+  }
+
+  function showRequest(data) {
+    var id = parseInt(data.id, 10);
+    if (!line || !(id > 0)) return;
+    var what = describe(data);
+    var href = "/console/tickets/" + id;
+    line.textContent = "";
+    var text = document.createElement("strong");
+    text.textContent = (data.raised ? "Request now " + data.urgency + ": " : "New request waiting: ") + what + ". ";
+    var link = document.createElement("a");
+    link.href = href;
+    link.textContent = "Open request #" + id;
+    line.append(text, link);
+    if (!onQueue) {
+      var base = document.title.replace(/^\(\d+\) /, "");
+      document.title = data.waiting ? "(" + data.waiting + ") " + base : base;
+      // A crisis ticket already had the crisis chime the moment it was read.
+      if (data.urgency !== "crisis") chime(true);
     }
+    if (data.urgency !== "crisis") {
+      notify(data.raised ? "Champion: request now " + data.urgency : "Champion: new request", what, "ticket-" + id, href);
+    }
+  }
+
+  // "Turn on desktop alerts": permission is asked only from this button (browsers
+  // ignore or block asks made without a click); a short note when it was refused.
+  function showDesktopChoice() {
+    if (!desktop || !window.Notification) return;
+    var button = document.getElementById("desktop-alerts-button");
+    var denied = document.getElementById("desktop-alerts-denied");
+    var permission = Notification.permission;
+    button.hidden = permission !== "default";
+    denied.hidden = permission !== "denied";
+    desktop.hidden = permission === "granted";
+  }
+
+  if (desktop && window.Notification) {
+    document.getElementById("desktop-alerts-button").addEventListener("click", function () {
+      var asked = Notification.requestPermission(showDesktopChoice);
+      if (asked && asked.then) asked.then(showDesktopChoice);
+    });
+    showDesktopChoice();
   }
 
   if (box && window.EventSource) {
     var source = new EventSource(box.dataset.alerts);
     source.addEventListener("alert", function (event) {
-      try { show(JSON.parse(event.data)); } catch (ignored) { show({}); }
+      try { showCrisis(JSON.parse(event.data)); } catch (ignored) { showCrisis({}); }
     });
-    if (window.Notification && Notification.permission === "default") {
-      // Ask once the champion has used the page (browsers ignore asks without a gesture).
-      document.addEventListener("click", function ask() {
-        document.removeEventListener("click", ask);
-        Notification.requestPermission();
-      });
-    }
+    source.addEventListener("ticket", function (event) {
+      try { showRequest(JSON.parse(event.data)); } catch (ignored) { /* nothing to show */ }
+    });
   }
 })();
