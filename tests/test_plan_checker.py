@@ -75,6 +75,60 @@ def test_soft_words_are_vague_only_when_nothing_pins_them_down(sentence: str, va
     assert check_sentence(sentence).vague is vague
 
 
+@pytest.mark.parametrize(
+    ("sentence", "vague"),
+    [
+        # How often, said in other ways: a block of sessions in a term, every six
+        # months, before each new topic.
+        (
+            "An HCPC-registered occupational therapist will give Sam a block of 6 sessions "
+            "of 45 minutes, 1:1, in the spring term.",
+            False,
+        ),
+        ("A dietitian will review Sam's eating plan for one hour every six months.", False),
+        ("Sam's TA will pre-teach new words for 15 minutes before each new topic, 1:1.", False),
+        # Whenever the thing happens: all written tasks, all examinations, all personal care.
+        ("Sam will use a writing slope for all written tasks.", False),
+        ("Sam will have 25% extra time in all examinations, with a trained reader.", False),
+        ("A trained TA will support Sam 1:1 for all personal care.", False),
+        ("Sam will use his radio aid across the curriculum.", False),
+        # A session says how long: how often alone is not enough.
+        ("Sam will see the school counsellor weekly.", True),
+        ("A trained TA will work with Sam on his reading three times a week.", True),
+        ("A trained TA will meet Sam at the school gate every morning.", False),
+        # Hedges the council could hide behind.
+        ("Where resources allow, a TA will read with Sam 1:1 for 20 minutes each day.", True),
+        ("If available, a mentor will meet Sam for 30 minutes each week.", True),
+        ("A teaching assistant will work with Sam 1:1 for 20 minutes daily if required.", True),
+        ("A trained adult will be with Sam throughout the day if he needs one.", True),
+    ],
+)
+def test_how_often_how_long_and_hedges_said_in_other_ways(sentence: str, vague: bool) -> None:
+    assert check_sentence(sentence).vague is vague
+
+
+def test_needs_outcomes_and_views_in_section_f_are_not_checked_as_provision() -> None:
+    section = "\n".join(
+        [
+            "Sam has a diagnosis of autism and a speech sound disorder.",
+            "Sam finds it hard to join in with games at playtime.",
+            "By the end of Year 4, Sam will be able to read a short book on his own.",
+            "Outcome: Sam will ask an adult for help when he is stuck.",
+            "Sam's parents would like him to make a friend in his class.",
+            "Sam has difficulty with handwriting and would benefit from a laptop.",
+            "Sam struggles to settle, so a trained TA will meet him for 10 minutes each morning.",
+        ]
+    )
+    checked = check_text(section).findings
+    # Only the last two say what Sam is given; the first is a hedge, the second is fine.
+    assert [(f.sentence[:20], f.vague) for f in checked] == [
+        ("Sam has difficulty w", True),
+        ("Sam struggles to set", False),
+    ]
+    assert "non_binding" in checked[0].gaps
+    assert not check_sentence("Sam has a diagnosis of autism and a speech sound disorder.").vague
+
+
 # -- reading files -----------------------------------------------------------
 
 

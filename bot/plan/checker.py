@@ -29,7 +29,12 @@ NON_BINDING = re.compile(
     r"recommended(?!\s+(?:by|in)\b)|is\s+advised|"
     r"encouraged\s+to|ideally|where\s+possible|if\s+possible|where\s+available|"
     r"subject\s+to\s+(?:availability|funding|resources)|as\s+far\s+as\s+possible|aim\s+to|"
-    r"try\s+to|consider)\b",
+    r"try\s+to|consider|"
+    # Conditions the council can hide behind, and advice rather than a duty.
+    r"(?:where|when|if|as)\s+(?:resources|staffing|funding|time|capacity)\s+(?:allows?|permits?)|"
+    r"(?:if|when|where)\s+(?:available|possible|practicable|feasible)|"
+    r"it\s+is\s+(?:suggested|hoped)|(?:is|are)\s+advised|(?:is|are)\s+likely\s+to\s+need|"
+    r"preferably|can\s+be\s+(?:offered|provided|considered))\b",
     re.I,
 )
 VAGUE = re.compile(
@@ -42,7 +47,11 @@ VAGUE = re.compile(
     r"additional\s+adult\s+support|level\s+of\s+support|"
     r"(?:high|low|appropriate|agreed)\s+level\s+of|to\s+be\s+(?:determined|agreed|decided)|"
     r"(?:reviewed|determined|decided)\s+by\s+(?:the\s+)?school|at\s+the\s+discretion|"
-    r"advice\s+(?:and|&)\s+guidance|consultation|strategies\s+(?:such\s+as|including))\b",
+    r"advice\s+(?:and|&)\s+guidance|consultation|strategies\s+(?:such\s+as|including)|"
+    r"(?:as\s+)?deemed\s+(?:appropriate|necessary)|"
+    # "when she needs it" is "when needed" said another way.
+    r"(?:if|when|whenever)\s+(?:he|she|they)\s+needs?|"
+    r"(?:if|when|where|whenever)\s+(?:required|needed|necessary|appropriate))\b",
     re.I,
 )
 FREQUENCY = re.compile(
@@ -50,8 +59,11 @@ FREQUENCY = re.compile(
     rf"school\s+day|break|lunchtime|half[- ]term|term)|each\s+(?:day|morning|afternoon|week|"
     rf"lesson|school\s+day|term|half[- ]term)|per\s+(?:day|week|term|half[- ]term|fortnight|"
     rf"session|month|year)|a\s+(?:day|week|fortnight|term|month)|{_NUMBER}\s+times|"
-    rf"every\s+(?:hour|other\s+week|fortnight|month|{_NUMBER}\s+(?:minutes|weeks|days))|"
+    rf"every\s+(?:hour|other\s+(?:day|week|month|term)|fortnight|month|"
+    rf"{_NUMBER}\s+(?:minutes|hours|days|weeks|months|terms|half[- ]terms|lessons))|"
     rf"each\s+(?:hour|fortnight|month)|hourly|"
+    # Tied to an event that recurs: "before each new topic", "at the end of every unit".
+    rf"(?:before|after|at\s+the\s+(?:start|end|beginning)\s+of)\s+(?:each|every)\s+\w+|"
     rf"termly|half[- ]termly|monthly|annually|mon(?:day)?s?\b|(?:tues|wednes|thurs|fri)days?)\b",
     re.I,
 )
@@ -67,10 +79,15 @@ CONTINUOUS = re.compile(
     r"\b(?:full[- ]time|at\s+all\s+times|throughout\s+the\s+(?:school\s+)?day|all\s+day|"
     r"whole\s+(?:school\s+)?day|every\s+lesson|all\s+lessons|in\s+all\s+lessons|"
     r"(?:every|each|all)\s+(?:tests?|exams?|assessments?)|"
-    r"(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:lessons?|exams?|tests?|work|lunchtimes?|"
-    r"breaks?|assembl\w+|transitions?|unstructured\s+times?|subjects?|mornings?)|"
+    r"(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:lessons?|exams?|examinations?|tests?|work|"
+    r"lunchtimes?|breaks?|assembl\w+|transitions?|unstructured\s+times?|subjects?|mornings?|"
+    r"tasks?|activit(?:y|ies)|(?:personal\s+)?care|meals?|mealtimes?|classes|playtimes?|"
+    r"journeys?|trips?|outings?|(?:curriculum\s+)?areas?|settings?|environments?|situations?)|"
     r"during\s+(?:all|every|each)\s+\w+|all\s+unstructured\s+times|throughout\s+\w+\s+(?:school|"
-    r"day|lessons))\b",
+    r"day|lessons)|throughout\s+the\s+(?:school\s+)?(?:week|year)|"
+    r"across\s+(?:the\s+|all\s+)?(?:curriculum|school\s+day|school\s+week|subjects)|"
+    # "whenever she is in school" (but "whenever she needs it" is vague).
+    r"whenever\s+(?:he|she|they)\s+(?:is|are)\s+(?:in|at|on)\s+(?:school|class|college|site))\b",
     re.I,
 )
 WHO = re.compile(
@@ -78,13 +95,15 @@ WHO = re.compile(
     r"SENCOs?|SENDCos?|therapists?|SALTs?|SaLTs?|OTs?|physiotherapists?|psychologists?|EPs?|"
     r"specialist\s+\w+|key\s+worker|keyworker|mentors?|counsell?ors?|adults?|staff|"
     r"practitioners?|tutors?|advisory\s+teacher|outreach|nurse|assistants?|support\s+workers?|"
-    r"interven(?:er|or)s?|class\s+teacher|form\s+tutor|ELSA|coach)\b"
+    r"interven(?:er|or)s?|class\s+teacher|form\s+tutor|ELSA|coach|interpreters?|escorts?|"
+    r"supervisors?|paediatricians?|audiologists?|dietitians?|clinicians?)\b"
 )
 WHO_LOWER = re.compile(
     r"\b(?:teach(?:er|ing\s+assistant)s?|learning\s+support\s+assistants?|therapists?|"
     r"physiotherapists?|psychologists?|specialist\s+\w+|key\s*worker|mentors?|counsell?ors?|"
     r"adults?|staff|practitioners?|tutors?|nurse|assistants?|support\s+workers?|coach|"
-    r"scribe|reader|invigilator|"
+    r"scribe|reader|invigilator|interpreters?|escorts?|supervisors?|paediatricians?|"
+    r"audiologists?|dietitians?|clinicians?|"
     r"senco|sendco)\b",
     re.I,
 )
@@ -92,7 +111,8 @@ QUALIFIED = re.compile(
     r"\b(?:qualified|trained|training\s+in|experienced|experience\s+(?:in|of)|HCPC|registered|"
     r"accredited|certified|level\s+\d|specialist|therapist|psychologist|physiotherapist|"
     r"SALT|SaLT|OT|EP|teacher\s+of\s+the\s+deaf|QTVI|QToD|ELSA|degree|postgraduate|"
-    r"SENCO|SENDCo|HLTA|advisory\s+teacher|nurse)\b"
+    r"SENCO|SENDCo|HLTA|advisory\s+teacher|nurse|paediatrician|audiologist|dietitian|"
+    r"BSL\s+(?:level\s+\d|interpreter)|AMBDA|NASENCo|National\s+Award)\b"
 )
 # Roles that are a qualification in themselves.
 GROUP = re.compile(
@@ -147,6 +167,69 @@ PURPOSE_MODALS = ("could", "might", "may", "should", "would", "consider", "try t
 MAY_MONTH = re.compile(
     r"\b(?:in|from|by|until|since|before|after|of|during|end\s+of)\s+May\b|\bMay\s+\d", re.I
 )
+# A count of sessions within a stated period is how often ("a block of 6 sessions in
+# the autumn term", "8 sessions over 10 weeks", "10 visits per school year").
+SESSION_COUNT = re.compile(
+    rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?(?:sessions|lessons|visits|appointments|hours)\b",
+    re.I,
+)
+PERIOD = re.compile(
+    rf"\b(?:(?:in|during|over|across|within)\s+(?:the\s+|a\s+|each\s+|one\s+)?"
+    r"(?:(?:autumn|spring|summer)\s+)?(?:half[- ])?(?:term|year|school\s+year|academic\s+year)|"
+    rf"(?:over|within)\s+{_NUMBER}\s+(?:weeks|months|terms)|"
+    r"(?:per|each|every|a)\s+(?:school\s+|academic\s+)?year)\b",
+    re.I,
+)
+# Sessions, therapy and teaching have a length: "the counsellor will see her weekly"
+# says how often but not for how long, so it cannot be checked. (Provision that is
+# not a session - a diary sent home each Friday, a timetable updated each morning -
+# needs no length.)
+SESSION = re.compile(
+    r"\b(?:sessions?|therapy|tuition|tutoring|intervention|"
+    r"teaching(?!\s+assistant)|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
+    r"work\s+with|read\s+with)|will\s+see|"
+    # Meeting her at the gate is an event, not a session.
+    r"will\s+meet(?!\s+(?:\w+\s+){0,2}at\s+the\b)|"
+    r"(?:1:1|one[- ]to[- ]one|individual)\s+(?:reading|work|teaching|time))\b",
+    re.I,
+)
+# Section F also holds sentences that provide nothing: the child's needs ("Amir has a
+# diagnosis of autism", "she finds it hard to..."), outcomes ("By the end of Key Stage
+# 2, Sam will be able to read..."), and views ("his parents would like..."). They are
+# not vague provision, unless they also say what will be provided.
+OUTCOME = re.compile(
+    r"^(?:outcomes?|aspirations?|targets?|long[- ]term\s+outcomes?)\s*[:\-–]|"
+    r"^by\s+(?:the\s+end\s+of|(?:the\s+)?(?:summer|autumn|spring|july|december|april)|"
+    r"year\s+\d|key\s+stage|\d{4})|"
+    r"\bwill\s+be\s+able\s+to\s+(?!access|use|have|leave|go|attend|take|see|work)",
+    re.I,
+)
+NEED_OR_VIEW = re.compile(
+    r"^(?:views?|needs?|strengths?)\s*:|"
+    r"\b(?:has|have)\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:diagnosis|diagnosed|difficult(?:y|ies)|"
+    r"impairment|disorder|condition|syndrome|delay|disability|history\s+of)\b|"
+    r"\bdiagnosed\s+with|\bfinds?\s+it\s+(?:hard|difficult|easier)|\bstruggles?\s+(?:to|with)|"
+    r"\b(?:is|are)\s+(?:currently\s+)?working\s+at|\bcurrently\s+(?:reads|works|has|is)|"
+    r"\b(?:would|'d)\s+like\s+(?:him|her|them|\w+)\s+to|\b(?:enjoys|likes|loves)\b|"
+    r"\breports?\s+that|\breported\s+that|\bsays?\s+that|\bfeels?\s+that",
+    re.I,
+)
+# ...such as "and needs a trained adult with her at lunchtime" after the need, or
+# "she would benefit from..." (a hedge, which is vague provision).
+PROVIDES = re.compile(
+    r"\bto\s+(?:receive|have|be\s+given)\b|\brequires?\b|\bprovided?\b|\bprovision\b|"
+    r"\bdeliver\w*|\breceives?\b|\bsessions?\b|\btherapy\b|\bprogramme\b|\bintervention\b|"
+    r"\baccess\s+to\b|\bbenefit\w*|\bshould\b|\brecommended\b|"
+    # "with support from an adult, she will be able to..." is still an outcome.
+    r"(?<!with\s)\bsupport(?:ed)?\s+(?:by|from)\b|"
+    r"\bneeds?\s+(?:a|an|to|support|help|access|adult|extra|additional|more|regular|daily|"
+    r"weekly|\d)\b",
+    re.I,
+)
+# Outside an outcome, "will" (other than "will be able to") also says what is provided.
+WILL = re.compile(r"\b(?:will|shall|must|is\s+to|are\s+to)\s+(?!be\s+able\b)", re.I)
+
+
 # Sentences that describe provision (rather than a heading, an outcome or a need).
 PROVISION_HINT = re.compile(
     r"\b(?:will|to\s+receive|receives?|requires?|needs?|provided?|provision|support|sessions?|"
@@ -187,6 +270,8 @@ def provision_sentences(text: str) -> list[str]:
         sentence = re.sub(r"\s+", " ", piece or "").strip(" -–—*\t")
         if len(sentence.split()) < 4 or not PROVISION_HINT.search(sentence):
             continue
+        if not is_provision(sentence):  # a need, an outcome or a view
+            continue
         out.append(sentence)
     return out
 
@@ -200,7 +285,19 @@ def _found(pattern: re.Pattern[str], sentence: str) -> list[str]:
     return seen
 
 
+def is_provision(sentence: str) -> bool:
+    """False for a need, an outcome or a view that provides nothing."""
+    if OUTCOME.search(sentence):
+        # "By the end of Year 4, Sam will read...": the "will" is the outcome's.
+        return bool(PROVIDES.search(sentence))
+    if NEED_OR_VIEW.search(sentence):
+        return bool(PROVIDES.search(sentence) or WILL.search(sentence))
+    return True
+
+
 def check_sentence(sentence: str) -> Finding:
+    if not is_provision(sentence):
+        return Finding(sentence, False, ())
     non_binding = _found(NON_BINDING, MAY_MONTH.sub(" ", sentence))
     purpose = PURPOSE.search(sentence)
     if purpose is not None and non_binding:
@@ -214,7 +311,11 @@ def check_sentence(sentence: str) -> Finding:
         gaps.append("who")
     elif not QUALIFIED.search(sentence):
         gaps.append("qualification")
-    has_frequency = continuous or bool(FREQUENCY.search(sentence))
+    has_frequency = (
+        continuous
+        or bool(FREQUENCY.search(sentence))
+        or bool(SESSION_COUNT.search(sentence) and PERIOD.search(sentence))
+    )
     if not has_frequency:
         gaps.append("frequency")
     has_duration = continuous or bool(DURATION.search(sentence))
@@ -237,7 +338,11 @@ def check_sentence(sentence: str) -> Finding:
     vague_words = [w for w in vague_words if w not in pinned]
     if not vague_words and "vague_words" in gaps:
         gaps.remove("vague_words")
-    unquantified = not has_frequency or (not has_duration and not has_who)
+    unquantified = (
+        not has_frequency
+        or (not has_duration and not has_who)
+        or (not has_duration and not continuous and bool(SESSION.search(sentence)))
+    )
     vague = bool(non_binding or vague_words or unquantified)
     return Finding(sentence, vague, tuple(gaps), tuple(non_binding + vague_words))
 
