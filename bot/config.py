@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     # ?starttls=required or ?starttls=off) or smtps://...:465. Empty: not offered.
     smtp_url: str = ""
     smtp_from: str = ""  # the neutral sender, e.g. "Champion <no-reply@example.org>"
-    # The chat's public address, for the links in those e-mails.
+    # The service's public address, for the links in those e-mails and in the console's
+    # password-reset links (never taken from a request's Host header, which can be forged).
     public_url: str = "http://127.0.0.1:8000"
     # Web Push, "a Parent Champion has replied" in the browser (bot/notify/push*.py):
     # one key pair for the whole service, the same in every replica (a subscription is

@@ -36,7 +36,9 @@ def running_server(env_overrides: dict[str, str], log_path: Path) -> Iterator[st
     port = free_port()
     # Flood limits are set explicitly: off unless a test turns them on.
     limits_off = {"CHAT_MESSAGES_PER_MINUTE": "0", "CHAT_NEW_SESSIONS_PER_MINUTE": "0"}
-    env = {**os.environ, **limits_off, **env_overrides}
+    # Links the service makes (password resets) point at this server unless a test says.
+    address = {"PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, **limits_off, **address, **env_overrides}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port)],

@@ -7,17 +7,29 @@ import datetime as dt
 import html
 import logging
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
+from bot.config import Settings
 from bot.staff.accounts import find_for_login
 from bot.staff.passwords import make_reset_token, reset_key
 from bot.store.models import utcnow
+from tests.conftest import running_app
 from tests.console import PASSWORD, Champion, client_for
 from tests.test_handoff import champion_of
 
 NEW_PASSWORD = "a brand new passphrase"
+
+
+@pytest.fixture
+async def app_and_client(settings: Settings) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """The app with PUBLIC_URL set, as reset links need: the console's address."""
+    with_address = settings.model_copy(update={"public_url": "http://champion.test"})
+    async with running_app(with_address) as pair:
+        yield pair
 
 
 async def member_of(app: Any, champion: Champion) -> Any:
@@ -298,3 +310,33 @@ async def test_admin_adds_an_account_ticking_areas_from_the_council_list(
         "champion",
         ["Kent", "Leeds"],
     )
+
+
+async def test_a_reset_link_uses_public_url_not_a_forged_host(app_and_client: tuple) -> None:
+    """Review finding (#18): the link was built from the request's Host header, so a
+    forged one would have sent the token to someone else's server."""
+    app, _client = app_and_client
+    admin = await champion_of(app, [], role="admin", name="Ada")
+    priya = await member_of(app, await champion_of(app, ["Leeds"], name="Priya"))
+    made = await admin.client.post(
+        f"/console/users/{priya.id}/reset-link",
+        data={"csrf_token": admin.csrf},
+        headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+    )
+    assert made.status_code == 200, made.text
+    link = re.search(r'id="reset-link" readonly value="([^"]+)"', made.text)
+    assert link is not None
+    assert link.group(1).startswith("http://champion.test/console/reset/")
+    assert "evil.example" not in made.text
+
+
+async def test_without_public_url_the_page_says_so_and_makes_no_link(settings: Settings) -> None:
+    async with running_app(settings) as (app, _client):
+        admin = await champion_of(app, [], role="admin", name="Ada")
+        priya = await member_of(app, await champion_of(app, ["Leeds"], name="Priya"))
+        made = await admin.post(f"/console/users/{priya.id}/reset-link")
+        assert made.status_code == 400
+        assert "set PUBLIC_URL" in made.text
+        assert 'id="reset-link"' not in made.text and "/console/reset/" not in made.text
+        audit = (await admin.client.get("/console/audit")).text
+        assert "Reset link" not in audit

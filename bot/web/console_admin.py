@@ -24,7 +24,6 @@ from bot.staff.passwords import account_with_hash, make_reset_token, reset_key
 from bot.staff.sessions import SignedIn, end_sessions_of
 from bot.triage.local_authorities import LocalAuthorities
 from bot.web import auth
-from bot.web.client import is_https
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
@@ -241,9 +240,17 @@ async def change_user(request: Request, member_id: int, who: Admin) -> Response:
     return RedirectResponse("/console/users?done=updated", status_code=303)
 
 
-def _link_base(request: Request) -> str:
-    scheme = "https" if is_https(request) else request.url.scheme
-    return f"{scheme}://{request.url.netloc}"
+NO_PUBLIC_URL = (
+    "Password-reset links need the console's public address: set PUBLIC_URL "
+    "(like https://champion.example.org) and restart the service."
+)
+
+
+def _link_base(request: Request) -> str | None:
+    """The configured PUBLIC_URL, never the request's Host header (anyone can forge
+    it, and the link would carry the token to their server); None if it isn't set."""
+    settings = _services(request).settings
+    return settings.public_url if "public_url" in settings.model_fields_set else None
 
 
 @router.post("/users/{member_id}/reset-link")
@@ -251,6 +258,9 @@ async def make_reset_link(request: Request, member_id: int, who: Admin) -> Respo
     """A one-time link for the admin to pass on; shown once, never stored or logged."""
     await auth.checked_form(request, who)
     services = _services(request)
+    base = _link_base(request)
+    if base is None:
+        return await _account_page(request, who, member_id, NO_PUBLIC_URL, status=400)
     member, password_hash = await services.database.read(account_with_hash, member_id)
     if member is None or password_hash is None:
         problem = "Switch this account on before making a password-reset link."
@@ -259,5 +269,5 @@ async def make_reset_link(request: Request, member_id: int, who: Admin) -> Respo
     async with services.database.transaction() as transaction:
         detail = f"for {member.name or member.email}"
         await transaction.run(audit.record, who.member, "reset_link", None, detail)
-    link = f"{_link_base(request)}/console/reset/{token}"
+    link = f"{base}/console/reset/{token}"
     return await _account_page(request, who, member_id, reset=(link, expires))
