@@ -12,10 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, update
 
+from bot.config import Settings
 from bot.staff.sessions import staff_sessions
+from tests.chat import Parent
+from tests.conftest import running_app
+from tests.console import ask_for_a_champion
 from tests.server import always_open_flows, create_account, running_server
 from tests.test_console_keyboard import _parent_asks
-from tests.test_handoff import champion_of
+from tests.test_handoff import champion_of, ticket_of
 from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 EMAIL = "lee@example.org"
@@ -25,12 +29,7 @@ PASSWORD = "a long enough password"
 async def _idle_for(app: object, minutes: int) -> None:
     """As if nobody had used the console for `minutes` (every session)."""
 
-    def back_date(connection: Connection) -> None:
-        then = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
-        connection.execute(update(staff_sessions).values(last_seen_at=then))
-
-    async with app.state.services.database.transaction() as transaction:  # type: ignore[attr-defined]
-        await transaction.run(back_date)
+    await _idle_for_seconds(app, minutes * 60)
 
 
 async def test_time_left_without_keeping_the_session_alive(app_and_client: tuple) -> None:
@@ -127,3 +126,46 @@ def test_warned_before_sign_out_and_the_note_survives(server: tuple[str, Path]) 
             "Mum says the head called at 2pm"
         )
         browser.close()
+
+
+async def test_an_open_pages_live_refresh_does_not_keep_the_champion_signed_in(
+    settings: Settings,
+) -> None:
+    """Review finding (#18): the queue's and ticket's live refresh touched the session,
+    so an idle champion with the page open was never signed out."""
+    short = settings.model_copy(update={"console_idle_minutes": 2})
+    async with running_app(short) as (app, client):
+        parent = Parent(client)
+        await ask_for_a_champion(parent, "Leeds")
+        sam = await champion_of(app, ["Leeds"], name="Sam")
+        ticket = (await ticket_of(app, parent)).id
+        background = ["/console/queue", f"/console/tickets/{ticket}/live"]
+
+        # Nobody at the keyboard for 90 seconds, while the open pages keep refreshing.
+        await _idle_for_seconds(app, 90)
+        for path in background:
+            assert (await sam.client.get(path)).status_code == 200
+        left = (await sam.client.get("/console/session")).json()["seconds_left"]
+        assert left <= 30, "the refreshes kept the session alive"
+        # Past the idle limit with only refreshes since: signed out, refreshes too.
+        await _idle_for_seconds(app, 121)
+        for path in background:
+            assert (await sam.client.get(path)).status_code in (303, 401)
+        assert (await sam.client.get("/console/events")).status_code == 401
+        assert (await sam.client.get("/console")).status_code == 303
+
+        # What the champion does still counts: opening the ticket keeps them signed in.
+        sam = await champion_of(app, ["Leeds"], name="Sam Two")
+        await _idle_for_seconds(app, 90)
+        assert (await sam.client.get(f"/console/tickets/{ticket}")).status_code == 200
+        left = (await sam.client.get("/console/session")).json()["seconds_left"]
+        assert left > 110
+
+
+async def _idle_for_seconds(app: object, seconds: int) -> None:
+    def back_date(connection: Connection) -> None:
+        then = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
+        connection.execute(update(staff_sessions).values(last_seen_at=then))
+
+    async with app.state.services.database.transaction() as transaction:  # type: ignore[attr-defined]
+        await transaction.run(back_date)

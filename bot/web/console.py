@@ -33,6 +33,10 @@ from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
 Who = Annotated[SignedIn, Depends(auth.signed_in)]
+# What an open page asks for by itself (live refresh, event streams) checks the session
+# without keeping it alive: only what the champion does counts as using the console,
+# so an unattended open page is still signed out after the idle timeout.
+Watching = Annotated[SignedIn, Depends(auth.still_signed_in)]
 MAX_REPLY_CHARS = 4000
 NOTICES = {
     "claimed": "You have claimed this ticket. The parent has been told you've joined.",
@@ -130,7 +134,7 @@ async def queue_page(request: Request, who: Who) -> Response:
 
 
 @router.get("/queue")
-async def queue_fragment(request: Request, who: Who) -> Response:
+async def queue_fragment(request: Request, who: Watching) -> Response:
     """The queue table alone, for live refresh (with the same filters)."""
     return templates.TemplateResponse(
         request, "console/_queue.html", await _queue_context(request, who)
@@ -138,7 +142,7 @@ async def queue_fragment(request: Request, who: Who) -> Response:
 
 
 @router.get("/alerts")
-async def crisis_alerts(request: Request, who: Who) -> Response:
+async def crisis_alerts(request: Request, who: Watching) -> Response:
     """Crisis alerts for every console page, raised from memory the moment a crisis is
     read (before the ticket is saved), so a champion reading one ticket still hears;
     and new or newly urgent requests in the champion's areas (admins: all)."""
@@ -153,7 +157,7 @@ async def crisis_alerts(request: Request, who: Who) -> Response:
 
 
 @router.get("/events")
-async def queue_events(request: Request, who: Who) -> Response:
+async def queue_events(request: Request, who: Watching) -> Response:
     services = _services(request)
     areas = _areas_of(who.member)
 
@@ -223,7 +227,7 @@ async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
 
 
 @router.get("/tickets/{ticket_id}/live")
-async def ticket_fragment(request: Request, ticket_id: int, who: Who) -> Response:
+async def ticket_fragment(request: Request, ticket_id: int, who: Watching) -> Response:
     """Transcript, notes and status alone, for live refresh (the page open was audited)."""
     ticket = await _visible_ticket(request, who, ticket_id)
     if ticket.claimed_by == who.member.id:
@@ -236,7 +240,7 @@ async def ticket_fragment(request: Request, ticket_id: int, who: Who) -> Respons
 
 
 @router.get("/tickets/{ticket_id}/events")
-async def ticket_events(request: Request, ticket_id: int, who: Who) -> Response:
+async def ticket_events(request: Request, ticket_id: int, who: Watching) -> Response:
     await _visible_ticket(request, who, ticket_id)
     services = _services(request)
 
