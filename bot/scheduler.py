@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.booking.notices import reminder_text
 from bot.booking.reminders import sweep
 from bot.handoff.events import parent_topic
+from bot.handoff.follow_up_sweep import sweep_follow_ups
 from bot.notify.push_setup import sweep_push
 from bot.notify.setup import SWEEP_SECONDS, sweep_mail
 from bot.privacy.retention import sweep_retention
@@ -47,6 +48,14 @@ async def sweep_reminders(
             report.retried,
             report.failed,
         )
+
+
+async def run_follow_ups(services: Services, channels: frozenset[str]) -> None:
+    """Champions' "check back with this family" (bot/handoff/follow_up_sweep.py)."""
+    try:
+        await sweep_follow_ups(services, channels)
+    except Exception:
+        log.exception("follow-up sweep failed; it will run again")
 
 
 CONTENT_CHECK_SECONDS = 3  # how soon every process serves a new publish
@@ -82,6 +91,16 @@ def start_scheduler(
             seconds=seconds,
             args=[services, channels],
             id="reminders",
+            next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.add_job(
+            run_follow_ups,
+            "interval",
+            seconds=seconds,
+            args=[services, channels],
+            id="follow-ups",
             next_run_time=dt.datetime.now(dt.UTC),  # at once: catch up after downtime
             max_instances=1,
             coalesce=True,

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from bot.booking.bookings import cancel_booking
 from bot.handoff.ratings import erase as erase_ratings
+from bot.handoff import follow_ups
 from bot.notify import contacts as notify_contacts
 from bot.notify import push_store
 from bot.store.db import erasure_in_progress
@@ -99,6 +100,7 @@ def erase_parents(
         update(bookings).where(bookings.c.parent_id.in_(parent_ids)).values(parent_id=None)
     )
     notify_contacts.erase(connection, parent_ids)  # e-mail address and unsent e-mails
+    follow_ups.erase(connection, parent_ids)  # champions' follow-ups and their messages
     erase_ratings(connection, parent_ids)  # "How did it go?" scores and comments
     push_store.erase(connection, parent_ids)  # browser push subscriptions and unsent pushes
     # Messages, the conversation and reminders go with the parent (ON DELETE CASCADE);

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from bot.handoff import follow_ups
 from bot.handoff.notes import shared_with_parent
 from bot.handoff.ratings import for_export as ratings_for_export
 from bot.notify import contacts as notify_contacts
@@ -131,6 +132,8 @@ def export_parent(connection: Connection, parent_id: int) -> dict[str, Any]:
             ).where(tickets.c.parent_id == parent_id),
         ),
         "notes_shared_with_you": _shared_notes(connection, parent_id),
+        # Messages a champion arranged to send later ("check back"), once sent.
+        "follow_up_messages_sent_to_you": follow_ups.for_export(connection, parent_id),
         "your_ratings_of_parent_champions": ratings_for_export(connection, parent_id),
         "bookings": _rows(
             connection,

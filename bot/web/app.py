@@ -25,6 +25,7 @@ from bot.web import (
     console,
     console_admin,
     console_content,
+    console_follow_ups,
     console_idle,
     console_login,
     console_presence,
@@ -121,6 +122,7 @@ def create_app(
     app.include_router(console_reports.router)
     app.include_router(console_ratings.router)  # My ratings: a champion's own (issue #18)
     app.include_router(console_content.router)
+    app.include_router(console_follow_ups.router)  # "check back with this family"
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

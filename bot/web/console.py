@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.core.text import whole_number
-from bot.handoff import arrivals, notes, queue_view, service_level, tickets
+from bot.handoff import arrivals, follow_ups, notes, queue_view, service_level, tickets
 from bot.handoff.config import HandoffConfig, handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
 from bot.handoff.history import family_history
@@ -47,6 +47,9 @@ NOTICES = {
     "unshared": "Note no longer shared with the family.",
     "transferred": "Ticket transferred.",
     "closed": "Ticket closed and the parent handed back to the bot.",
+    "follow_up_set": "Follow-up set. You'll be reminded here and in the staff chat.",
+    "follow_up_cancelled": "Follow-up cancelled.",
+    "follow_up_done": "Follow-up marked done.",
 }
 
 
@@ -123,6 +126,10 @@ async def _queue_context(
         "filter_query": queue_filters.query_of(filters),
         "notice": NOTICES.get(request.query_params.get("done", ""), ""),
         "error": "",
+        # Today's and overdue follow-ups: the champion's own (admins: everyone's).
+        "follow_ups_due": await database.read(
+            follow_ups.due_list, None if who.member.is_admin else who.member.id, areas
+        ),
     }
 
 
@@ -209,9 +216,11 @@ async def _page_context(
 ) -> dict[str, Any]:
     """The whole ticket page: the live part plus the family's history beside it."""
     context = await _ticket_context(request, who, ticket)
-    context["history"] = await _services(request).database.read(
+    database = _services(request).database
+    context["history"] = await database.read(
         family_history, ticket.parent_id, ticket.id, _areas_of(who.member)
     )
+    context["follow_ups"] = await database.read(follow_ups.open_on_ticket, ticket.id)
     return context
 
 
