@@ -5,13 +5,16 @@ is tested in two halves: the page registers the service worker when the parent a
 for notifications, and DevTools' `ServiceWorker.deliverPushMessage` delivers a push
 to it, which must show the neutral notification; and a subscription made through
 the API (a stand-in push service's, tests/fakes/push_service.py) shows on a
-reloaded page as on, with "Stop notifications" turning it off. The sending side,
+reloaded page as on, with "Stop notifications" turning it off. In a council's frame,
+where browsers don't ask, the chat opens its own page in a new tab with the same
+conversation, and notifications are offered there. The sending side,
 encryption and VAPID included, is tests/test_push_notify.py. Screenshots and axe
 results go to test-artifacts/.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,31 +26,47 @@ from bot.notify.push_keys import generate
 from tests.fakes.push_service import PushService
 from tests.server import always_open_flows, running_server
 from tests.test_accessibility import AXE_JS, assert_none, check_axe
+from tests.test_embed_browser import BLOCK_THIRD_PARTY_COOKIES, HOST_PAGE, council_site
 from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 KEYS = generate()
 NEUTRAL = "A Parent Champion has replied"
 TURN_ON = "Tell me when a Parent Champion replies"
+OPEN_OWN_PAGE = "Get notifications: open this chat in a new tab"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(a council's page with the widget, Champion with push on)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
     if not AXE_JS.exists():
         pytest.skip(f"axe-core not installed at {AXE_JS} (make test runs npm ci; is npm missing?)")
-    tmp = tmp_path_factory.mktemp("push-browser")
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp / 'push.sqlite3'}",
-        "DATA_DIR": str(tmp),
-        "FLOWS_DIR": str(always_open_flows(tmp / "flows")),
-        "VAPID_PUBLIC_KEY": KEYS.public,
-        "VAPID_PRIVATE_KEY": KEYS.private,
-        "PUSH_ALLOW_LOCAL_ENDPOINTS": "true",
-    }
-    with running_server(env, tmp / "server.log") as base:
-        yield base
+    pages: dict[str, str] = {}
+    with council_site(pages) as council:
+        tmp = tmp_path_factory.mktemp("push-browser")
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp / 'push.sqlite3'}",
+            "DATA_DIR": str(tmp),
+            "FLOWS_DIR": str(always_open_flows(tmp / "flows")),
+            "VAPID_PUBLIC_KEY": KEYS.public,
+            "VAPID_PRIVATE_KEY": KEYS.private,
+            "PUSH_ALLOW_LOCAL_ENDPOINTS": "true",
+            "EMBED_ALLOWED_ORIGINS": f"{council}=Leeds",
+        }
+        with running_server(env, tmp / "server.log") as champion:
+            pages["/local-offer"] = HOST_PAGE.format(
+                title="Leeds Local Offer",
+                champion=champion,
+                attributes='data-council="Leeds" data-title="Leeds SEND chat"',
+            )
+            yield council, champion
+
+
+@pytest.fixture(scope="module")
+def base_url(sites: tuple[str, str]) -> str:
+    return sites[1]
 
 
 def ask_for_a_champion(chat) -> None:  # type: ignore[no-untyped-def]
@@ -179,16 +198,41 @@ def test_notifications_on_show_stop_and_stopping_turns_them_off(base_url: str) -
     assert_none(failures, "push-browser-stop")
 
 
-def test_no_push_offer_inside_a_council_frame(base_url: str) -> None:
+def test_in_a_council_frame_the_chat_opens_its_own_page_to_set_up_push(
+    sites: tuple[str, str],
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    council, champion = sites
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=base_url)
-        chat = context.new_page()
-        chat.set_default_timeout(10_000)
-        chat.goto("/embed")
-        ask_for_a_champion(chat)
-        chat.wait_for_timeout(1500)  # the page has had time to ask
-        expect(chat.get_by_role("button", name=TURN_ON)).to_be_hidden()
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, BLOCK_THIRD_PARTY_COOKIES]
+        )
+        context = browser.new_context(base_url=council, viewport={"width": 1024, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/local-offer")
+        page.get_by_role("button", name="Leeds SEND chat").click()
+        chat = page.frame_locator("iframe[title='Leeds SEND chat']")
+        chat.get_by_role("button", name="OK, let's start").click()
+        chat.get_by_role("button", name="Talk to a Parent Champion").click()
+        expect(chat.get_by_role("log")).to_contain_text("I've asked a Parent Champion")
+        open_own_page = chat.get_by_role("button", name=OPEN_OWN_PAGE)
+        expect(open_own_page).to_be_visible()
+        expect(chat.get_by_role("button", name=TURN_ON)).to_be_hidden()  # not in a frame
+
+        with context.expect_page() as opening:
+            open_own_page.click()
+        own = opening.value
+        own.set_default_timeout(10_000)
+        # The same conversation, on the chat's own page, with no secret in its address.
+        expect(own.get_by_role("log")).to_contain_text("I've asked a Parent Champion")
+        expect(own.get_by_role("button", name=TURN_ON)).to_be_visible()
+        expect(chat.locator("#push-note")).to_contain_text("open in a new tab")
+        assert own.url == f"{champion}/"
+        frame = page.frame(url=re.compile(r"/embed\?"))
+        assert frame is not None
+        framed = frame.evaluate("window.championStorage.store.getItem('champion-session')")
+        assert own.evaluate("localStorage.getItem('champion-session')") == framed
+        own.screenshot(path=str(ARTIFACTS / "chat-push-from-frame-1024.png"))
         browser.close()

@@ -250,6 +250,8 @@ async def test_subscriptions_are_checked_strictly(
     assert "https://" in await refused({**good, "endpoint": "http://push.example.org/x"})
     assert "https://" in await refused({**good, "endpoint": "ftp://127.0.0.1/x"})
     assert "web address" in await refused({**good, "endpoint": "https:///nohost"})
+    assert "web address" in await refused({**good, "endpoint": "https://push.example.org/a\x00b"})
+    assert "web address" in await refused({**good, "endpoint": "https://user:pw@push.example.org/"})
     assert "longer than" in await refused(
         {**good, "endpoint": "https://push.example.org/" + "a" * 2100}
     )

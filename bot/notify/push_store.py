@@ -76,7 +76,9 @@ def _endpoint(value: object, allow_local: bool) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError as exc:
         raise BadSubscription("endpoint is not a web address") from exc
-    if not parts.hostname or parts.username or parts.password or any(c.isspace() for c in value):
+    # Push services' endpoints are plain printable ASCII; a NUL would even fail to store.
+    printable = value.isascii() and value.isprintable() and " " not in value
+    if not printable or not parts.hostname or parts.username or parts.password:
         raise BadSubscription("endpoint is not a web address")
     if parts.scheme == "https":
         return value

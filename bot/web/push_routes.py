@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import bearer_token, hash_token
@@ -123,10 +124,18 @@ async def push_subscribe(request: Request) -> Response:
     except BadSubscription as exc:
         return _refuse(f"That subscription can't be used: {exc}.", 400)
     parent_id = holder.parent_id
-    async with services.database.transaction() as transaction:
-        if parent_id not in await transaction.run(consenting_parents, [parent_id]):
-            return _refuse(NO_CONSENT, 403)
-        await transaction.run(push_store.subscribe, parent_id, subscription)
+    for attempt in range(2):
+        try:
+            async with services.database.transaction() as transaction:
+                if parent_id not in await transaction.run(consenting_parents, [parent_id]):
+                    return _refuse(NO_CONSENT, 403)
+                await transaction.run(push_store.subscribe, parent_id, subscription)
+            break
+        except IntegrityError:
+            # The same browser's subscription arrived twice at once and the other
+            # request stored it first: once more, and this time it is an update.
+            if attempt:
+                raise
     return _answer({"on": True})
 
 

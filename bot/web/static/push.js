@@ -1,7 +1,9 @@
 // "Tell me when a Parent Champion replies": Web Push for the chat page (issue #17).
-// Offered during a hand-off when the server has VAPID keys (GET /api/chat/push says),
-// the browser can show notifications, and the page is not in a council's frame:
-// browsers don't ask for permission there, and the chat offers e-mail instead.
+// Offered during a hand-off when the server has VAPID keys (GET /api/chat/push says)
+// and the browser can show notifications. In a council's frame browsers don't ask
+// for permission, so there the chat offers e-mail (flows/champion.yml) and a button
+// that opens the chat's own page in a new tab with this conversation
+// (static/push_handover.js), where notifications can be turned on.
 // The subscription goes to POST /api/chat/push with the chat's secret in a header,
 // as every chat request does; "Stop notifications" is DELETE /api/chat/push.
 (() => {
@@ -9,26 +11,33 @@
   const panel = document.getElementById("push-panel");
   const onButton = document.getElementById("push-on");
   const offButton = document.getElementById("push-off");
+  const openButton = document.getElementById("push-open");
   const note = document.getElementById("push-note");
   const log = document.getElementById("log");
-  if (!panel || !onButton || !offButton || !note || !log) return;
+  if (!panel || !onButton || !offButton || !openButton || !note || !log) return;
   if (document.body.dataset.api) return; // the admin's preview of draft content
-  if (document.body.classList.contains("embedded") || window.top !== window.self) return;
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return;
+  const embedded = document.body.classList.contains("embedded") || window.top !== window.self;
 
   const API = "/api/chat/push";
-  const TOKEN_KEY = "champion-session-token"; // chat.js keeps the chat's secret here
+  // Where chat.js keeps the chat's session and secret (in a frame: embed_storage.js).
+  const SESSION_KEY = "champion-session";
+  const TOKEN_KEY = SESSION_KEY + "-token";
+  const storage = window.championStorage ? window.championStorage.store : window.localStorage;
+  const storageReady = window.championStorage ? window.championStorage.ready : Promise.resolve();
   const WORDS = {
     asking: "Asking your browser…",
     done: "Done: this browser will tell you when a Parent Champion replies, even if you close this page. It won't show what they wrote.",
     blocked: "Your browser is blocking notifications from this site. You can allow them in the browser's settings for this site, or keep this page open.",
     failed: "Sorry, this browser couldn't turn notifications on. A Parent Champion will still reply here in this chat.",
     off: "Notifications are off in this browser.",
+    opened: "The chat is open in a new tab, with this conversation. Press \u201cTell me when a Parent Champion replies\u201d there.",
+    popup: "Your browser stopped the new tab from opening. You can allow pop-ups for this site, or ask for an e-mail instead.",
   };
   let state = null;
 
   function headers(extra) {
-    const token = window.localStorage.getItem(TOKEN_KEY);
+    const token = storage.getItem(TOKEN_KEY);
     return Object.assign(token ? { Authorization: "Bearer " + token } : {}, extra || {});
   }
 
@@ -37,13 +46,14 @@
   function render() {
     const shown = Boolean(state && (state.offer || state.on));
     panel.hidden = !shown;
-    onButton.hidden = !shown || state.on;
+    onButton.hidden = !shown || state.on || embedded;
+    openButton.hidden = !shown || state.on || !embedded;
     offButton.hidden = !shown || !state.on;
   }
 
   let checking = false;
   async function check() {
-    if (checking || !window.localStorage.getItem(TOKEN_KEY)) return;
+    if (checking || !storage.getItem(TOKEN_KEY)) return;
     checking = true;
     try {
       const response = await fetch(API, { headers: headers() });
@@ -137,7 +147,27 @@
     }
   }
 
+  // From a council's frame: the chat's own page in a new tab, handed this conversation
+  // by postMessage once it says it is ready (only between windows of this origin).
+  function openOwnPage() {
+    const opened = window.open("/#notifications", "_blank");
+    if (!opened) { say(WORDS.popup); return; }
+    function answer(event) {
+      if (event.source !== opened || event.origin !== location.origin) return;
+      if (!event.data || event.data.champion !== "push-handover-ready") return;
+      window.removeEventListener("message", answer);
+      opened.postMessage({
+        champion: "push-handover",
+        session: storage.getItem(SESSION_KEY),
+        token: storage.getItem(TOKEN_KEY),
+      }, location.origin);
+      say(WORDS.opened);
+    }
+    window.addEventListener("message", answer);
+  }
+
   onButton.addEventListener("click", turnOn);
+  openButton.addEventListener("click", openOwnPage);
   offButton.addEventListener("click", turnOff);
 
   // Asked again when the bot or a champion says something (a hand-off starts with
@@ -151,5 +181,5 @@
     clearTimeout(timer);
     timer = setTimeout(check, 500);
   }).observe(log, { childList: true });
-  setTimeout(check, 300);
+  storageReady.then(() => setTimeout(check, 300));
 })();
