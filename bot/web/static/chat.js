@@ -268,10 +268,29 @@
     return details;
   }
 
+  // Announce, then move focus. New replies are added to the log (role=log, polite
+  // live region) first; focus moves a frame and 100 ms later, so a screen reader has
+  // the new text queued before it speaks the focused control. A newer reply, or the
+  // parent moving focus themselves meanwhile, cancels the move.
+  const ANNOUNCE_MS = 100;
+  let focusTurn = 0;
+  function focusAfterAnnouncing(target) {
+    const turn = ++focusTurn;
+    const from = document.activeElement;
+    requestAnimationFrame(() => setTimeout(() => {
+      const now = document.activeElement;
+      const movedOn = now && now !== from && now !== document.body;
+      if (turn !== focusTurn || movedOn || !target.isConnected || target.disabled) return;
+      target.focus({ preventScroll: true });
+    }, ANNOUNCE_MS));
+  }
+
+  // The log is never marked aria-busy: a screen reader holds a busy region's news
+  // back, so the reply would be spoken late, after the focus move had been. "Champion
+  // is typing…" (role=status) says a reply is coming instead.
   function setBusy(on) {
     busy = on;
     sendButton.disabled = on;
-    log.setAttribute("aria-busy", on ? "true" : "false");
     if (on) { status.className = "status"; status.textContent = "Champion is typing…"; }
     else if (status.textContent === "Champion is typing…") status.textContent = "";
   }
@@ -318,8 +337,7 @@
       // Focus moves without scrolling, so a long reply stays at its start.
       // A typed question offers only "Skip this question": the box gets focus, not Skip.
       const typedQuestion = group && [...group.querySelectorAll("button")].every((b) => b.className === "skip");
-      if (viaButton && group && !typedQuestion) group.querySelector("button").focus({ preventScroll: true });
-      else box.focus({ preventScroll: true });
+      focusAfterAnnouncing(viaButton && group && !typedQuestion ? group.querySelector("button") : box);
       return true;
     } catch (error) {
       status.className = "status error";
@@ -388,7 +406,7 @@
     if (file.size > PLAN_BYTES) { // refused here too, before 10 MB cross the network
       addMessage("bot", TOO_LARGE);
       log.scrollTop = log.scrollHeight;
-      planFile.focus();
+      focusAfterAnnouncing(planFile);
       return;
     }
     const body = new FormData();
@@ -408,8 +426,7 @@
       // A file that can't be read is answered in words, as a message from the bot.
       showReplies(data.replies);
       if (response.ok || response.status === 409) showAwaited(data.awaits);
-      if (planBox.hidden) box.focus({ preventScroll: true });
-      else planFile.focus({ preventScroll: true });
+      focusAfterAnnouncing(planBox.hidden ? box : planFile);
     } catch (error) {
       status.className = "status error";
       status.textContent = "Sorry, your file could not be sent. Check your connection and try again.";
