@@ -93,6 +93,27 @@ async def test_whatsapp_files_that_cannot_be_read_each_get_their_message(
         assert VAGUE_ONE in json.dumps(found)
 
 
+async def test_the_whatsapp_token_is_never_sent_to_a_plain_http_media_address(
+    settings: Settings,
+) -> None:
+    """Review finding (#17): the download sent the access token to whatever url the
+    media API gave, even http://. The same server under another name stands in for
+    someone else's: a plain http:// address that isn't the configured API server."""
+    async with whatsapp_app(settings) as (_app, client, fake):
+        parent = WhatsAppParent(client, fake, "447700900104")
+        await _at_plan_question(parent)
+        fake.media_url_base = fake.url.replace("127.0.0.1", "localhost")
+        elsewhere = fake.add_media(plan_pdf(), "application/pdf")
+        await _send_document(parent, elsewhere, "plan.pdf", "application/pdf")
+        await parent.expect("couldn't fetch that file safely")
+        assert elsewhere not in fake.media_fetches
+        # The chat still waits for the plan, and reads one from the API's own address.
+        fake.media_url_base = ""
+        await _send_document(parent, fake.add_media(plan_pdf(), "application/pdf"), "", "")
+        found = await parent.expect("not clear enough")
+        assert VAGUE_ONE in json.dumps(found)
+
+
 async def test_a_whatsapp_document_away_from_the_plan_question_is_not_fetched(
     settings: Settings,
 ) -> None:

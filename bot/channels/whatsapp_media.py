@@ -5,6 +5,10 @@ Bearer token answers `{"url", "mime_type", "sha256", "file_size", "id"}`; a GET 
 url with the same token gives the bytes (the url lasts minutes, so it is fetched at
 once). Only a draft plan, sent while "Check my draft plan" waits, is fetched; the bytes
 are read in memory by bot/plan/intake.py and dropped. Nothing is deleted from Meta.
+
+The token goes with that second GET, so the url must be https (Meta's always is): a
+plain http:// url would hand the token to anyone on the way. The one exception is the
+configured API server itself (WHATSAPP_API_BASE, a local stand-in in tests).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -30,6 +34,10 @@ class MediaTooLarge(Exception):
 
 class MediaNotFetched(Exception):
     """The Graph API would not give the file (an expired id, a refusal, the network)."""
+
+
+class MediaRefused(MediaNotFetched):
+    """The file's url is one we won't send the access token to (not https)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +61,14 @@ def documents_in(messages: list[dict[str, Any]]) -> dict[str, SentDocument]:
     return found
 
 
+def may_carry_token(url: str, api_base: str) -> bool:
+    """https, or the configured API server's own address (scheme, host and port)."""
+    parts, api = urlsplit(url), urlsplit(api_base)
+    if not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
+
+
 def _size(value: Any) -> int | None:
     # file_size is a number in Meta's documentation and a string in some answers.
     text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
@@ -71,6 +87,8 @@ async def download(
         url = about.get("url") if isinstance(about, dict) else None
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             raise MediaNotFetched("no url")
+        if not may_carry_token(url, api_base):
+            raise MediaRefused("not https")
         size = _size(about.get("file_size"))
         if size is not None and size > limit:
             raise MediaTooLarge
@@ -97,6 +115,7 @@ async def plan_document(
     inbound unchanged (a document we don't read) when no plan is awaited."""
     from bot.plan.intake import (
         FileNotFetched,
+        FileRefused,
         FileTooLarge,
         problem_words,
         read_sent_file,
@@ -111,6 +130,9 @@ async def plan_document(
             return await sender.download_media(document.media_id, limit)
         except MediaTooLarge:
             raise FileTooLarge from None
+        except MediaRefused:
+            log.warning("a WhatsApp document's address was not https; not fetched")
+            raise FileRefused from None
         except MediaNotFetched as exc:
             log.warning("a WhatsApp document could not be fetched (%s)", exc)
             raise FileNotFetched from None

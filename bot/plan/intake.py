@@ -64,13 +64,18 @@ class FileNotFetched(Exception):
     """A channel could not get the file's bytes from its platform."""
 
 
+class FileRefused(FileNotFetched):
+    """A channel would not fetch the file: its platform gave an address that isn't safe
+    to send the channel's credentials to. Sending it again won't help."""
+
+
 async def read_sent_file(
     filename: str, fetch: Callable[[int], Awaitable[bytes]], size: int | None = None
 ) -> tuple[str | None, str | None]:
     """A file sent on a messaging channel: as text_for_chat, after fetching it.
 
     `size` is what the platform said (None when it didn't); `fetch(limit)` gets the
-    bytes and raises FileTooLarge past `limit`, or FileNotFetched.
+    bytes and raises FileTooLarge past `limit`, or FileNotFetched (FileRefused).
     """
     if size is not None and size > MAX_UPLOAD_BYTES:
         return None, "too_large"
@@ -78,6 +83,8 @@ async def read_sent_file(
         data = await fetch(MAX_UPLOAD_BYTES)
     except FileTooLarge:
         return None, "too_large"
+    except FileRefused:
+        return None, "not_fetched_safely"
     except FileNotFetched:
         return None, "not_fetched"
     try:

@@ -61,6 +61,8 @@ class FakeWhatsApp:
     media_gone: set[str] = field(default_factory=set)
     media_fetches: list[str] = field(default_factory=list)  # ids whose bytes were fetched
     say_file_size: bool = True  # leave file_size out, as some answers do
+    # Where the media url points (default: this server); a test may give another address.
+    media_url_base: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -117,7 +119,8 @@ class FakeWhatsApp:
         data, mime_type = self.files[media_id]
         about: dict[str, Any] = {
             "messaging_product": "whatsapp",
-            "url": f"{self.url}/lookaside/whatsapp_business/attachments/?mid={media_id}",
+            "url": f"{self.media_url_base or self.url}"
+            f"/lookaside/whatsapp_business/attachments/?mid={media_id}",
             "mime_type": mime_type,
             "sha256": base64.b64encode(hashlib.sha256(data).digest()).decode(),
             "id": media_id,
