@@ -286,6 +286,9 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
 
     sam.goto("/console/password")
     yield "console-password", sam
+    sam.goto("/console/ratings")
+    expect(sam.get_by_role("heading", name="My ratings")).to_be_visible()
+    yield "console-my-ratings", sam
 
     ada = new_page(browser, base_url)
     sign_in(ada, ADMIN)
