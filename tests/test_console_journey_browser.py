@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.server import always_open_flows, create_account, running_server
-from tests.test_accessibility import sign_in
+from tests.test_accessibility import assert_none, check_axe, sign_in
 from tests.test_console_keyboard import _parent_asks
 from tests.test_crisis_in_conversation import CRISIS
 from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -79,7 +79,10 @@ def browser() -> Iterator[Any]:
 
 def champion_page(browser: Any, base_url: str, email: str, notifications: bool) -> Any:
     """A champion signed in, in their own browser; `notifications`: allowed or not asked."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    # bypass_csp: only so axe-core's script can be added (tests/test_accessibility.py).
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     if notifications:
         context.grant_permissions(["notifications"])
     context.add_init_script(WATCH_NOTIFICATIONS)
@@ -238,6 +241,9 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
         "href", "/console/tickets/3"
     )
     asha.screenshot(path=str(ARTIFACTS / "journey-4-crisis-alert.png"), full_page=True)
+    failures: list[str] = []
+    check_axe(asha, "console-ticket-with-alerts", failures)
+    assert_none(failures, "console-ticket-with-alerts")
     # No parent's words in any notification.
     assert all(CRISIS not in n["body"] and "taxi" not in n["body"] for n in shown(asha))
 
@@ -287,6 +293,9 @@ def test_new_requests_are_announced_on_other_pages_for_the_champions_areas(
         {"title": "Champion: new request", "body": f"#{number[1]}, from Leeds"}
     ]
     asha.screenshot(path=str(ARTIFACTS / "journey-new-request-alert.png"), full_page=True)
+    failures: list[str] = []
+    check_axe(asha, "console-new-request-alert", failures)
+    assert_none(failures, "console-new-request-alert")
     line.get_by_role("link").click()
     expect(asha.get_by_role("heading", name=f"Ticket #{number[1]}")).to_be_visible()
 
@@ -303,6 +312,8 @@ def test_the_desktop_alerts_button_asks_only_when_clicked(browser: Any, base_url
     ben.keyboard.press("j")
     assert ben.evaluate("window.permissionRequests") == 0
     ben.screenshot(path=str(ARTIFACTS / "journey-desktop-alerts-button.png"))
+    failures: list[str] = []
+    check_axe(ben, "console-desktop-alerts-button", failures)
     button.click()
     assert ben.evaluate("window.permissionRequests") == 1
 
@@ -314,6 +325,8 @@ def test_the_desktop_alerts_button_asks_only_when_clicked(browser: Any, base_url
     expect(note).to_contain_text("Desktop alerts are blocked for this site.")
     expect(note).to_contain_text("set Notifications to Allow")
     ben.screenshot(path=str(ARTIFACTS / "journey-desktop-alerts-blocked.png"))
+    check_axe(ben, "console-desktop-alerts-blocked", failures)
+    assert_none(failures, "console-desktop-alerts")
 
     # Allowed: nothing to show.
     site_permission(ben, base_url, "granted")
