@@ -355,3 +355,42 @@ def test_vapid_keys_command_prints_a_pair_the_settings_accept() -> None:
         vapid_public_key=lines["VAPID_PUBLIC_KEY"], vapid_private_key=lines["VAPID_PRIVATE_KEY"]
     )
     assert settings.vapid_public_key != KEYS.public  # a new pair each time
+
+
+async def test_ending_the_chat_stops_its_notifications(
+    app_with_push: tuple, push_service: PushService
+) -> None:
+    app, client = app_with_push
+    parent, _browser = await subscribed_parent(app, client, push_service)
+    ended = await client.post("/api/chat/end", headers=parent.auth)
+    assert ended.status_code == 200
+    assert await rows(app, PushSubscription) == []  # a shared computer tells nobody
+    ticket = await ticket_of(app, parent)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(ticket.id)
+    await sam.reply(ticket.id, "Hello, I'm Sam")
+    await sweep(app, LATER)
+    assert push_service.attempts == 0
+
+
+async def test_a_browser_that_subscribes_for_a_later_chat_is_that_chats_alone(
+    app_with_push: tuple, push_service: PushService
+) -> None:
+    app, client = app_with_push
+    first, browser = await subscribed_parent(app, client, push_service)
+    first_ticket = await ticket_of(app, first)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(first_ticket.id)
+    await sam.reply(first_ticket.id, "Hello, I'm Sam")  # queued for the first chat
+    # Someone else starts a chat on the same computer and turns notifications on.
+    second = Parent(client)
+    await ask_for_a_champion(second, "Leeds")
+    again = await client.post("/api/chat/push", json=browser.to_json(), headers=second.auth)
+    assert again.status_code == 200
+    [held] = await rows(app, PushSubscription)
+    assert held.parent_id != (await ticket_of(app, first)).parent_id
+    assert await rows(app, PushSend) == []  # the first chat's push no longer goes here
+    first_status = await client.get("/api/chat/push", headers=first.auth)
+    assert first_status.json()["on"] is False
+    await sweep(app, LATER)
+    assert push_service.attempts == 0

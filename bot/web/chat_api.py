@@ -177,7 +177,10 @@ async def end_chat(request: Request) -> Response:
     if token is None:
         return not_yours(services)
     async with services.database.transaction() as transaction:
+        holder = await transaction.run(session_of_token, CHANNEL, hash_token(token))
         ended = await transaction.run(end_session, CHANNEL, hash_token(token))
+        if ended and holder is not None:  # nobody here can read a reply now: no pushes
+            await transaction.run(push_store.stop, holder.parent_id)
     if not ended:
         return not_yours(services)
     return JSONResponse({"ended": True}, headers=NO_STORE)
