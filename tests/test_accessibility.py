@@ -13,6 +13,7 @@ without sideways scrolling, and at 200% zoom more than one chat message shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -269,6 +270,16 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     sam.get_by_role("button", name="Save note").click()
     expect(sam.locator("body")).to_contain_text("Mum prefers a call after 3pm.")
     yield "console-ticket-notes", sam
+    # "Check back with this family": a follow-up with a message, then its error state.
+    sam.get_by_label("Day", exact=True).fill(f"{dt.date.today() + dt.timedelta(days=2):%Y-%m-%d}")
+    sam.get_by_label("Message to the parent (optional)").fill("How did the meeting go?")
+    sam.get_by_role("button", name="Set follow-up").click()
+    expect(sam.locator("#follow-up-list")).to_contain_text("How did the meeting go?")
+    yield "console-ticket-follow-up", sam
+    sam.get_by_label("Day", exact=True).fill("2001-01-01")
+    sam.get_by_role("button", name="Set follow-up").click()
+    expect(sam.locator("#form-error")).to_contain_text("That day has passed.")
+    yield "console-ticket-follow-up-error", sam
     sam.goto("/console/sessions")
     yield "console-dropins", sam
     sam.get_by_label("Title").fill("Coffee morning")

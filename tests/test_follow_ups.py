@@ -304,3 +304,17 @@ async def test_follow_ups_are_in_my_data_once_sent_and_erased_with_the_parent(
     # The ticket page (kept, without the family) no longer offers follow-ups.
     page = (await sam.client.get(f"/console/tickets/{ticket.id}")).text
     assert MESSAGE not in page and 'id="follow-up-form"' not in page
+
+
+async def test_unknown_and_huge_ids_get_a_page_not_an_error(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    _parent, ticket, sam = await claimed_ticket(app, client)
+    for bad in ("424242", "99999999999999999999", "-1"):
+        done = await sam.post(f"/console/follow-ups/{bad}/done")
+        assert done.status_code in (400, 404, 422), (bad, done.status_code)
+        cancel = await sam.post(f"/console/tickets/{ticket.id}/follow-ups/{bad}/cancel")
+        assert cancel.status_code in (400, 404, 422), (bad, cancel.status_code)
+        made = await set_follow_up(sam, bad, date=tomorrow().isoformat())  # type: ignore[arg-type]
+        assert made.status_code in (403, 404, 422), (bad, made.status_code)
+    back = await sam.post("/console/follow-ups/424242/done", back="ticket")
+    assert back.status_code == 400 and "There is no such follow-up." in back.text

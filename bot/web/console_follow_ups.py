@@ -8,7 +8,9 @@ champion it reminds. Every page checks the ticket is in the champion's areas.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.handoff import follow_ups
@@ -20,6 +22,8 @@ from bot.web.console import Who, _done, _publish, _queue_context, _services, _vi
 from bot.web.templating import local_time, templates
 
 router = APIRouter(prefix="/console")
+# Ids beyond what the database holds are refused (422) before they reach it.
+Id = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _may_set(member: StaffMember, ticket: TicketView) -> bool:
@@ -31,7 +35,7 @@ def _may_change(member: StaffMember, ticket: TicketView, item: follow_ups.Follow
 
 
 @router.post("/tickets/{ticket_id}/follow-ups")
-async def set_follow_up(request: Request, ticket_id: int, who: Who) -> Response:
+async def set_follow_up(request: Request, ticket_id: Id, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     kept = {
@@ -80,9 +84,7 @@ async def _follow_up_of(
 
 
 @router.post("/tickets/{ticket_id}/follow-ups/{follow_up_id}/cancel")
-async def cancel_follow_up(
-    request: Request, ticket_id: int, follow_up_id: int, who: Who
-) -> Response:
+async def cancel_follow_up(request: Request, ticket_id: Id, follow_up_id: Id, who: Who) -> Response:
     await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     item = await _services(request).database.read(follow_ups.get, follow_up_id)
@@ -107,7 +109,7 @@ async def cancel_follow_up(
 
 
 @router.post("/follow-ups/{follow_up_id}/done")
-async def follow_up_done(request: Request, follow_up_id: int, who: Who) -> Response:
+async def follow_up_done(request: Request, follow_up_id: Id, who: Who) -> Response:
     """From the queue's list (or the ticket page, with back=ticket)."""
     form = await auth.checked_form(request, who)
     item, ticket = await _follow_up_of(request, who, follow_up_id)
