@@ -142,10 +142,12 @@ def test_a_parent_chats_on_the_council_page_and_a_reload_keeps_the_chat(  # type
     )
 
     chat.get_by_role("button", name="OK, let's start").click()
+    log = chat.get_by_role("log")
+    # Typed only once the reply is in: Enter while the chat waits for one is ignored.
+    expect(log).to_contain_text("What would you like help with?")
     box = chat.get_by_label("Your message")
     box.fill("can I book a drop in session please")
     box.press("Enter")
-    log = chat.get_by_role("log")
     # Leeds was preset, so the parent is not asked for their council.
     expect(log).to_contain_text("There are no drop-in sessions coming up")
     expect(log).not_to_contain_text("Which council area do you live in?")
@@ -183,6 +185,59 @@ def test_quick_exit_in_the_frame_leaves_the_whole_council_page(browser, sites) -
     chat.get_by_role("link", name=re.compile("Quick exit")).click()
     page.wait_for_url("https://www.bbc.co.uk/weather")
     expect(page).to_have_title("Weather")
+
+
+def test_escape_in_the_frame_closes_the_chat_and_twice_leaves(browser, sites) -> None:  # type: ignore[no-untyped-def]
+    """Escape in the chat (inside the frame, another site) closes the panel on the
+    council's page and gives focus back to the launcher; Esc twice still leaves."""
+    from playwright.sync_api import expect
+
+    council, _champion = sites
+    page = new_page(browser, council)
+    page.context.route(
+        "https://www.bbc.co.uk/**",
+        lambda route: route.fulfill(
+            body="<!doctype html><title>Weather</title><p>Weather</p>", content_type="text/html"
+        ),
+    )
+    page.goto("/local-offer")
+    launcher = page.get_by_role("button", name="Leeds SEND chat")
+    launcher.click()
+    chat = chat_frame(page)
+    # The greeting is in the page's HTML: wait for the chat's scripts to have run.
+    expect(chat.get_by_role("button", name="OK, let's start")).to_be_visible()
+    box = chat.get_by_label("Your message")
+    box.fill("Escape keeps what I typed")
+    box.press("Escape")
+    expect(page.locator("iframe")).to_be_hidden()
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+
+    # Only the chat's own frame may close it: a message from the page itself does not.
+    launcher.click()
+    expect(box).to_have_value("Escape keeps what I typed")  # closing lost nothing
+    page.evaluate("() => window.postMessage({ champion: 'escape' }, '*')")
+    page.wait_for_timeout(300)
+    expect(page.locator("iframe")).to_be_visible()
+
+    # Escape on the panel's own button closes it too; a second one long after stays.
+    page.wait_for_timeout(1700)  # two Escapes within 1.5 seconds leave, wherever they land
+    page.get_by_role("button", name="Close chat").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("iframe")).to_be_hidden()
+    expect(launcher).to_be_focused()
+    page.wait_for_timeout(1700)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert page.url.startswith(council)
+
+    # Esc twice from the chat leaves the whole council page, as in the chat itself.
+    launcher.click()
+    box.focus()
+    page.keyboard.press("Escape")
+    expect(launcher).to_be_focused()
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://www.bbc.co.uk/weather")
 
 
 def test_an_unknown_council_is_warned_about_in_the_console(browser, sites) -> None:  # type: ignore[no-untyped-def]

@@ -119,6 +119,7 @@ def embedded_chat_page(
     page = page.replace(
         '<script src="/static/chat.js" defer></script>',
         '<script src="/static/embed_storage.js" defer></script>\n'
+        '  <script src="/static/embed_keys.js" defer></script>\n'
         '  <script src="/static/chat.js" defer></script>',
         1,
     )

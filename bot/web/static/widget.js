@@ -136,6 +136,7 @@
   root.append(panel, launcher);
 
   let frame = null;
+  let escapedAt = 0; // when Escape last closed the chat (see escaped() below)
   function chatAddress() {
     const query = new URLSearchParams();
     if (origin) query.set("origin", origin); // why the server believes it: bot/web/embed_origins.py
@@ -180,6 +181,29 @@
       frame.contentWindow.postMessage({ champion: "stored", items: kept() }, base);
     } else if (message.champion === "save" && message.items && typeof message.items === "object") {
       try { sessionStorage.setItem(KEPT, JSON.stringify(message.items)); } catch (error) { /* private mode */ }
+    } else if (message.champion === "escape" && !panel.hidden) {
+      escaped(message.exit); // Escape pressed in the chat (static/embed_keys.js)
+    }
+  });
+
+  // Escape closes the chat and gives focus back to the launcher, from the frame (above)
+  // or from the panel's own button. A second Escape straight after leaves the page, as
+  // Esc twice does in the chat itself ("Quick exit"): by then focus is on this page.
+  const NEUTRAL = "https://www.bbc.co.uk/weather"; // the chat's own Quick exit link
+  const TWICE_MS = 1500; // as static/chat.js
+  let away = NEUTRAL;
+  function escaped(exit) {
+    try { away = new URL(exit).protocol === "https:" ? exit : NEUTRAL; } catch (error) { away = NEUTRAL; }
+    escapedAt = Date.now();
+    shut();
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.isComposing) return;
+    if (Date.now() - escapedAt < TWICE_MS) {
+      panel.hidden = true;
+      location.replace(away);
+    } else if (!panel.hidden && event.composedPath().includes(host)) {
+      escaped(NEUTRAL);
     }
   });
 
