@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.config import Settings
 from bot.handoff import tickets
 from bot.handoff.rating_table import TicketRating
 from tests.chat import Parent
+from tests.test_erasure_traces import bytes_hold, files_of
 from tests.test_handoff import champion_of, ticket_of, waiting_parent
 
 QUESTION = "How did it go talking to Sam?"
@@ -188,20 +190,25 @@ async def test_nothing_is_asked_when_no_champion_talked_to_them(app_and_client: 
     assert await rating_rows(app) == []
 
 
-async def test_my_data_holds_the_rating_and_delete_erases_it(app_and_client: tuple) -> None:
+async def test_my_data_holds_the_rating_and_delete_erases_it(
+    app_and_client: tuple, settings: Settings
+) -> None:
     app, client = app_and_client
     parent, _ticket, _sam = await talked_and_closed(app, client)
     await asked(parent)
     await parent.press("3 Quite helpful")
-    await parent.say("It took a while to get an answer.")
+    await parent.say("It took a while, Quokka lantern 4711.")
     await parent.say("mydata")
     document = next(r["document"] for r in parent.replies if "document" in r)
     data = (await parent.download(document["url"])).json()
     assert data["your_ratings_of_parent_champions"][0]["score"] == 3
     assert data["your_ratings_of_parent_champions"][0]["comment"] == (
-        "It took a while to get an answer."
+        "It took a while, Quokka lantern 4711."
     )
 
+    sqlite = settings.database_url.startswith("sqlite")
+    if sqlite:  # on disk before the erasure, or the check after it proves nothing
+        assert bytes_hold(files_of(settings), "Quokka lantern")
     await parent.say("delete")
     await parent.press("Yes")
     assert "deleted" in parent.text
@@ -211,3 +218,6 @@ async def test_my_data_holds_the_rating_and_delete_erases_it(app_and_client: tup
         return connection.execute(select(func.count()).select_from(ratings)).scalar_one()
 
     assert await app.state.services.database.read(count) == 0
+    if sqlite:
+        # Not left in the file's free pages or its write-ahead log either.
+        assert bytes_hold(files_of(settings), "Quokka lantern") == []

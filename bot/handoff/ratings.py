@@ -14,6 +14,7 @@ and are in their "my data" export.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +22,14 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
+from bot.core.runner import FlowRunner
 from bot.core.text import whole_number
 from bot.handoff.rating_table import TicketRating
-from bot.handoff.tickets import first_name, get_ticket
+from bot.handoff.tickets import first_name, get_ticket, send_to_parent
+from bot.store.db import Database
 from bot.store.models import Conversation, Parent, StaffUser, as_utc, utcnow
 
+log = logging.getLogger(__name__)
 ratings = TicketRating.__table__
 conversations = Conversation.__table__
 parents = Parent.__table__
@@ -50,7 +54,7 @@ def start_asking(connection: Connection, ticket_id: int) -> dict[str, Any] | Non
     privacy notice, note that they were asked and move their conversation to the
     question. Returns the variables to word the question with, or None (ask nothing).
 
-    Run in the close's own transaction, so the question goes out only with the close."""
+    Run after the close has committed (see `ask_how_it_went`)."""
     ticket = get_ticket(connection, ticket_id)
     if ticket is None or ticket.parent_id is None or ticket.first_response_at is None:
         return None  # nobody talked to them: there is nothing to rate
@@ -105,6 +109,26 @@ def start_asking(connection: Connection, ticket_id: int) -> dict[str, Any] | Non
         )
     )
     return {CHAMPION_VARIABLE: champion}
+
+
+async def ask_how_it_went(database: Database, runner: FlowRunner, ticket_id: int) -> None:
+    """After a champion closed a ticket: "How did it go talking to Sam?", if they talked
+    to the parent and the parent agreed to the privacy notice.
+
+    Its own transaction, after the close's: it locks the parent first, as the parent's
+    own messages do, so it cannot deadlock with one arriving now. The close has gone
+    through whatever happens here, so a failure is logged, not shown as an error."""
+    if runner.render_node(RATING_FLOW, QUESTION_NODE) == []:
+        return  # the question was taken out of the content: ask nothing
+    try:
+        async with database.transaction() as transaction:
+            asking = await transaction.run(start_asking, ticket_id)
+            if asking is None:
+                return
+            for question in runner.render_node(RATING_FLOW, QUESTION_NODE, asking):
+                await transaction.run(send_to_parent, ticket_id, None, question)
+    except Exception as exc:
+        log.warning("rating question not sent after a close (%s)", type(exc).__name__)
 
 
 # -- the flow's actions -----------------------------------------------------------

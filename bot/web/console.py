@@ -18,7 +18,7 @@ from bot.handoff import arrivals, follow_ups, notes, queue_view, service_level, 
 from bot.handoff.config import HandoffConfig, handoff_config
 from bot.handoff.events import parent_topic, ticket_topic
 from bot.handoff.history import family_history
-from bot.handoff.ratings import QUESTION_NODE, RATING_FLOW, start_asking
+from bot.handoff.ratings import ask_how_it_went
 from bot.handoff.typing import to_console_topic
 from bot.notify.outbox import queue_reply_notice
 from bot.notify.push_store import queue_reply_push
@@ -532,19 +532,6 @@ async def transfer(request: Request, ticket_id: int, who: Who) -> Response:
     return await _done(request, who, ticket_id, "transferred")
 
 
-async def _ask_how_it_went(request: Request, transaction: Any, ticket_id: int) -> None:
-    """ "How did it go talking to Sam?", when a champion talked to the parent and the
-    parent agreed to the privacy notice (bot/handoff/ratings.py)."""
-    services = _services(request)
-    if services.content.current.node(RATING_FLOW, QUESTION_NODE) is None:
-        return  # the question was taken out of the content: ask nothing
-    asking = await transaction.run(start_asking, ticket_id)
-    if asking is None:
-        return
-    for question in services.runner.render_node(RATING_FLOW, QUESTION_NODE, asking):
-        await transaction.run(tickets.send_to_parent, ticket_id, None, question)
-
-
 @router.post("/tickets/{ticket_id}/close")
 async def close(request: Request, ticket_id: int, who: Who) -> Response:
     form = await auth.checked_form(request, who)
@@ -575,10 +562,11 @@ async def close(request: Request, ticket_id: int, who: Who) -> Response:
             await transaction.run(audit.record, who.member, "close", ticket_id, outcome)
             if closing is not None and ticket.parent_id is not None:
                 await transaction.run(tickets.send_to_parent, ticket_id, None, closing)
-            await _ask_how_it_went(request, transaction, ticket_id)
     if not closed:
         return await _done(
             request, who, ticket_id, "closed", "This ticket is already closed.", status=409
         )
+    services = _services(request)  # "How did it go talking to Sam?" (issue #18)
+    await ask_how_it_went(services.database, services.runner, ticket_id)
     _publish(request, ticket, parent_too=True)
     return await _done(request, who, ticket_id, "closed")
