@@ -181,6 +181,7 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     expect(asha.get_by_role("link", name="#2")).to_be_focused()
     asha.keyboard.press("Enter")
     expect(asha.get_by_role("heading", name="Ticket #2")).to_be_visible()
+    expect(asha).to_have_title("(1) Ticket #2 – Champion")  # waiting in her areas
     # Desktop alerts are allowed already: no button to turn them on.
     expect(asha.get_by_role("button", name="Turn on desktop alerts")).to_be_hidden()
 
@@ -196,6 +197,7 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
         "You have claimed this ticket"
     )
     expect(log).to_contain_text("Asha has joined the chat")
+    expect(asha).to_have_title("Ticket #2 – Champion")  # nothing else waiting
     asha.keyboard.press("r")
     expect(asha.get_by_label("Reply to the parent")).to_be_focused()
     asha.keyboard.press("Tab")  # out of the box, so "/" is a shortcut again
@@ -240,6 +242,7 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     expect(new_request.get_by_role("link", name="Open request #3")).to_have_attribute(
         "href", "/console/tickets/3"
     )
+    expect(asha).to_have_title("(1) Ticket #2 – Champion")
     asha.screenshot(path=str(ARTIFACTS / "journey-4-crisis-alert.png"), full_page=True)
     failures: list[str] = []
     check_axe(asha, "console-ticket-with-alerts", failures)
@@ -259,6 +262,7 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     handover.get_by_role("button", name="Transfer to champion").click()
     expect(asha.locator("main").get_by_role("status")).to_contain_text("Ticket transferred.")
     expect(asha.locator("#not-yours")).to_contain_text("Ben Okafor has this ticket")
+    expect(asha).to_have_title("(1) Ticket #2 – Champion")  # the count, from a fresh page
     expect(log).to_contain_text("Ben from our team is taking over this chat.")
     expect(log).not_to_contain_text("Okafor")  # parents see a first name only
     asha.screenshot(path=str(ARTIFACTS / "journey-5-transferred.png"), full_page=True)

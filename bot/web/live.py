@@ -72,15 +72,16 @@ async def alert_stream(
 ) -> AsyncIterator[str]:
     """`event: alert` with the channel (never who) for each crisis this process hears of,
     and `event: ticket` for each request newly waiting (or more urgent) among those
-    `waiting` reads, with its number, urgency and council (never the parent's words).
+    `waiting` reads, with its number, urgency and council (never the parent's words);
+    `event: count` with how many wait, at the start and whenever that changes.
 
     Events carry the newest ticket number the page knows of as their id, so a page that
     reconnects (sending Last-Event-ID as `seen_up_to`) still hears of requests made
     meanwhile."""
     known = await waiting()
-    # The newest request this page knows of; an id-only event just sets it.
+    # The newest request this page knows of, sent as each event's id.
     newest = max([seen_up_to or 0, *known])
-    yield f"retry: 2000\nid: {newest}\n\n"
+    yield f"retry: 2000\n{_count_event(len(known), newest)}"
     if seen_up_to is not None:
         for ticket, raised in arrivals({}, known, seen_up_to):
             yield _ticket_event(ticket.as_alert(len(known), raised), newest)
@@ -101,10 +102,17 @@ async def alert_stream(
                 newest = max(newest, ticket.id)
                 yield _ticket_event(ticket.as_alert(len(current), raised), newest)
                 quiet_since = time.monotonic()
+            if len(current) != len(known):
+                yield _count_event(len(current), newest)  # the tab's title count
+                quiet_since = time.monotonic()
             known = current
             if time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
                 quiet_since = time.monotonic()
                 yield ": still here\n\n"
+
+
+def _count_event(waiting: int, newest: int) -> str:
+    return f"id: {newest}\nevent: count\ndata: {json.dumps({'waiting': waiting})}\n\n"
 
 
 def _ticket_event(data: dict[str, object], newest: int) -> str:

@@ -9,7 +9,8 @@
   var line = document.getElementById("new-request");
   var desktop = document.getElementById("desktop-alerts");
   var WHERE = { web: "the web chat", telegram: "Telegram", whatsapp: "WhatsApp" };
-  // The queue page refreshes itself, chimes and keeps its own count in the title.
+  // The queue page refreshes itself (a polite live region), chimes and keeps its own
+  // count in the title: there, a new request only adds the system notification.
   var onQueue = !!document.querySelector("[data-live] .badges, [data-live][data-tick]");
 
   function chime(soft) {
@@ -63,11 +64,23 @@
     return parts.join(", ");
   }
 
+  function showCount(waiting) {
+    // "(3) Ticket #12 – Champion": how many wait in the champion's areas.
+    if (onQueue || typeof waiting !== "number") return;
+    var base = document.title.replace(/^\(\d+\) /, "");
+    document.title = waiting ? "(" + waiting + ") " + base : base;
+  }
+
   function showRequest(data) {
     var id = parseInt(data.id, 10);
     if (!line || !(id > 0)) return;
     var what = describe(data);
     var href = "/console/tickets/" + id;
+    if (data.urgency !== "crisis") {
+      notify(data.raised ? "Champion: request now " + data.urgency : "Champion: new request", what, "ticket-" + id, href);
+    }
+    // The queue shows (and reads out) its new rows itself: the line is for other pages.
+    if (onQueue) return;
     line.textContent = "";
     var text = document.createElement("strong");
     text.textContent = (data.raised ? "Request now " + data.urgency + ": " : "New request waiting: ") + what + ". ";
@@ -75,15 +88,9 @@
     link.href = href;
     link.textContent = "Open request #" + id;
     line.append(text, link);
-    if (!onQueue) {
-      var base = document.title.replace(/^\(\d+\) /, "");
-      document.title = data.waiting ? "(" + data.waiting + ") " + base : base;
-      // A crisis ticket already had the crisis chime the moment it was read.
-      if (data.urgency !== "crisis") chime(true);
-    }
-    if (data.urgency !== "crisis") {
-      notify(data.raised ? "Champion: request now " + data.urgency : "Champion: new request", what, "ticket-" + id, href);
-    }
+    showCount(data.waiting);
+    // A crisis ticket had the crisis chime the moment it was read.
+    if (data.urgency !== "crisis") chime(true);
   }
 
   // "Turn on desktop alerts": permission is asked only from this button (browsers
@@ -110,6 +117,9 @@
     var source = new EventSource(box.dataset.alerts);
     source.addEventListener("alert", function (event) {
       try { showCrisis(JSON.parse(event.data)); } catch (ignored) { showCrisis({}); }
+    });
+    source.addEventListener("count", function (event) {
+      try { showCount(JSON.parse(event.data).waiting); } catch (ignored) { /* keep the title */ }
     });
     source.addEventListener("ticket", function (event) {
       try { showRequest(JSON.parse(event.data)); } catch (ignored) { /* nothing to show */ }

@@ -26,8 +26,9 @@
 
   function updateTitle() {
     var now = counts();
+    if (!now) return;  // not the queue: alerts.js keeps the count from its alerts
     var base = document.title.replace(/^\(\d+\) /, "");
-    document.title = now && now.waiting ? "(" + now.waiting + ") " + base : base;
+    document.title = now.waiting ? "(" + now.waiting + ") " + base : base;
   }
 
   function refresh() {
