@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.handoff import tickets
-from bot.store.models import Message, Ticket
+from bot.staff.accounts import find_for_login
+from bot.store.models import Message, Ticket, utcnow
+from bot.store.models import Parent as ParentRow
 from tests.chat import Parent
 from tests.console import Champion, ask_for_a_champion
-from tests.test_handoff import champion_of, ticket_of
+from tests.test_handoff import champion_of, ticket_of, waiting_parent
 
 LONG = (
     "My son is <b>autistic</b> and the school keeps sending him home at lunchtime, "
@@ -289,3 +291,84 @@ async def test_bad_filter_values_say_what_is_wrong_and_show_the_queue(
     assert nul.status_code == 400 and "NUL character" in nul.text  # refused at the edge
     still = await app.state.services.database.read(tickets.get_ticket, ticket.id)
     assert still is not None
+
+
+async def test_the_preview_is_never_from_an_earlier_conversation(app_and_client: tuple) -> None:
+    """Review finding (#18): the preview was the parent's last words whenever they were
+    written, so a ticket opened without new words of theirs showed an earlier chat's."""
+    app, client = app_and_client
+    parent = Parent(client)
+    await ask_for_a_champion(parent)
+    await parent.say("Old words about the first school")
+    sam = await champion_of(app, ["Leeds"])
+    first = await ticket_of(app, parent)
+    await sam.claim(first.id)
+    assert (await sam.close(first.id)).status_code == 303
+    await turn_back_the_clock(app, first.id, 24 * 60)  # that was yesterday
+
+    # Today a ticket is opened for them with no new message of theirs (as the hand-off
+    # code does, inside the step that asks for a person).
+    request = tickets.HandoffRequest(local_authority="Leeds")
+    async with app.state.services.database.transaction() as transaction:
+        second = await transaction.run(tickets.request_handoff, first.parent_id, "web", request)
+    assert second != first.id
+    row = row_of(await queue_page(sam), second)
+    assert "Old words" not in row and "Message hidden" not in row
+    # What they write now is the preview.
+    await parent.say("New words about the second school")
+    assert "New words about the second school" in row_of(await queue_page(sam), second)
+
+
+async def test_waiting_longer_than_finds_tickets_past_the_first_500(app_and_client: tuple) -> None:
+    """Review finding (#18): "waiting longer than" was applied after the query's 500-row
+    page, so 500 more urgent tickets that a champion had answered hid a waiting one."""
+    app, client = app_and_client
+    _parent, ticket = await waiting_parent(app, client)
+    await turn_back_the_clock(app, ticket.id, 120)
+    sam = await champion_of(app, ["Leeds"])
+    member, _hash = await app.state.services.database.read(find_for_login, sam.email)
+    three_hours_ago = utcnow() - dt.timedelta(hours=3)
+    answered_at = three_hours_ago + dt.timedelta(minutes=5)
+
+    def answered_urgent_tickets(connection: Any) -> None:
+        parents, ticket_table = ParentRow.__table__, Ticket.__table__
+        names = [f"answered-{n}" for n in range(500)]
+        connection.execute(
+            parents.insert(),
+            [{"channel": "web", "chat_id": name, "created_at": three_hours_ago} for name in names],
+        )
+        ids = connection.execute(select(parents.c.id).where(parents.c.chat_id.in_(names)))
+        parent_ids = [row.id for row in ids]
+        common = {"channel": "web", "status": "claimed", "urgency": "urgent", "urgency_rank": 1}
+        connection.execute(
+            ticket_table.insert(),
+            [
+                {
+                    **common,
+                    "parent_id": parent_id,
+                    "local_authority": "Leeds",
+                    "claimed_by": member.id,
+                    "created_at": three_hours_ago,
+                    "updated_at": three_hours_ago,
+                }
+                for parent_id in parent_ids
+            ],
+        )
+        connection.execute(
+            Message.__table__.insert(),
+            [
+                {
+                    "parent_id": parent_id,
+                    "direction": "out",
+                    "text": "I've booked you a call",
+                    "staff_user_id": member.id,
+                    "created_at": answered_at,
+                }
+                for parent_id in parent_ids
+            ],
+        )
+
+    async with app.state.services.database.transaction() as transaction:
+        await transaction.run(answered_urgent_tickets)
+    page = await queue_page(sam, waiting="60")
+    assert shown_ids(page) == {ticket.id}

@@ -24,6 +24,10 @@ tickets = Ticket.__table__
 messages = Message.__table__
 
 PREVIEW_CHARS = 80
+# The preview is of this request only: the parent's message that asked for a person is
+# stored moments before the ticket, so it counts; anything older (an earlier chat with
+# the bot, or an earlier ticket) is another conversation and is not shown in the list.
+REQUEST_GRACE = dt.timedelta(minutes=1)
 NO_AREA = "none"  # the area filter's value for tickets from parents who didn't say
 
 
@@ -176,15 +180,25 @@ def _facts(connection: Connection, found: list[TicketView]) -> dict[int, _Facts]
     return facts
 
 
-def _last_words(connection: Connection, facts: dict[int, _Facts]) -> dict[int, str]:
-    """The text of each parent's last message, by ticket id."""
+def _last_words(
+    connection: Connection, facts: dict[int, _Facts], found: list[TicketView]
+) -> dict[int, str]:
+    """The text of each parent's last message, by ticket id, if it belongs to the
+    ticket's own conversation (see REQUEST_GRACE)."""
     wanted = {f.last_words_id: ticket_id for ticket_id, f in facts.items() if f.last_words_id}
     if not wanted:
         return {}
+    started = {t.id: as_utc(t.created_at) for t in found}
     rows = connection.execute(
-        select(messages.c.id, messages.c.text).where(messages.c.id.in_(list(wanted)))
+        select(messages.c.id, messages.c.text, messages.c.created_at).where(
+            messages.c.id.in_(list(wanted))
+        )
     )
-    return {wanted[row.id]: row.text or "" for row in rows}
+    return {
+        wanted[row.id]: row.text or ""
+        for row in rows
+        if as_utc(row.created_at) >= started[wanted[row.id]] - REQUEST_GRACE
+    }
 
 
 def _waiting_since(ticket: TicketView, facts: _Facts | None) -> dt.datetime | None:
@@ -204,28 +218,46 @@ def queue_rows(
 ) -> list[QueueRow]:
     """The open tickets a champion may see (areas None: all), narrowed by the filters."""
     filters = filters or QueueFilters()
-    found = ticket_store.queue(connection, areas, _filtered(filters))
+    now = utcnow()
+    conditions = _filtered(filters)
+    if filters.waiting_over is None:
+        return _rows_of(connection, ticket_store.queue(connection, areas, conditions), now)
+    # "Waiting longer than" is worked out from the messages, after the query, so the
+    # query reads on past its page size until a page of matches (or the end) is found.
+    # A wait starts no earlier than its ticket, which narrows the query itself.
+    over = dt.timedelta(minutes=filters.waiting_over)
+    conditions.append(tickets.c.created_at <= now - over)
+    rows: list[QueueRow] = []
+    offset = 0
+    while len(rows) < ticket_store.QUEUE_LIMIT:
+        found = ticket_store.queue(connection, areas, conditions, offset)
+        rows += [
+            row
+            for row in _rows_of(connection, found, now)
+            if row.waiting_since is not None and now - row.waiting_since >= over
+        ]
+        if len(found) < ticket_store.QUEUE_LIMIT:
+            break
+        offset += len(found)
+    return rows[: ticket_store.QUEUE_LIMIT]
+
+
+def _rows_of(connection: Connection, found: list[TicketView], now: dt.datetime) -> list[QueueRow]:
     facts = _facts(connection, found)
-    last_words = _last_words(connection, facts)
+    last_words = _last_words(connection, facts, found)
     agreed = consenting_parents(connection, [t.parent_id for t in found if t.parent_id])
     rows = []
-    now = utcnow()
     for ticket in found:
         known = facts.get(ticket.id)
         words = last_words.get(ticket.id)
         shown = ticket.parent_id in agreed
-        since = _waiting_since(ticket, known)
-        if filters.waiting_over is not None and (
-            since is None or now - since < dt.timedelta(minutes=filters.waiting_over)
-        ):
-            continue
         rows.append(
             QueueRow(
                 ticket=ticket,
                 preview=preview_of(words) if shown else None,
                 hidden=bool(words) and not shown,
                 unread=_unread(ticket, known),
-                waiting_since=since,
+                waiting_since=_waiting_since(ticket, known),
             )
         )
     return rows

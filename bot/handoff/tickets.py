@@ -277,16 +277,24 @@ def _in_areas(areas: list[str] | None) -> Any:
     return or_(tickets.c.local_authority.is_(None), tickets.c.local_authority.in_(areas))
 
 
+QUEUE_LIMIT = 500  # open tickets one queue page shows at most
+
+
 def queue(
-    connection: Connection, areas: list[str] | None, narrowed_by: list[Any] | None = None
+    connection: Connection,
+    areas: list[str] | None,
+    narrowed_by: list[Any] | None = None,
+    offset: int = 0,
 ) -> list[TicketView]:
     """Open tickets in these areas (None: all), most urgent first, then longest waiting.
 
-    `narrowed_by`: more conditions (the queue's filters); they can only narrow."""
+    `narrowed_by`: more conditions (the queue's filters); they can only narrow.
+    `offset`: skip this many, for a caller that filters further and reads on."""
     query = (
         _VIEW.where(tickets.c.status.in_(OPEN), _in_areas(areas), *(narrowed_by or []))
         .order_by(tickets.c.urgency_rank.desc(), tickets.c.created_at, tickets.c.id)
-        .limit(500)
+        .offset(offset)
+        .limit(QUEUE_LIMIT)
     )
     return [_view(row) for row in connection.execute(query)]
 
