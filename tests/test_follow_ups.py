@@ -318,3 +318,35 @@ async def test_unknown_and_huge_ids_get_a_page_not_an_error(app_and_client: tupl
         assert made.status_code in (403, 404, 422), (bad, made.status_code)
     back = await sam.post("/console/follow-ups/424242/done", back="ticket")
     assert back.status_code == 400 and "There is no such follow-up." in back.text
+
+
+async def test_a_parent_on_a_switched_off_channel_waits_then_the_champion_is_told(
+    app_and_client: tuple,
+) -> None:
+    """Telegram's token was removed: the message waits for it (each try after the lease),
+    then the champion is still reminded and the ticket says the message did not go."""
+    from bot.store.models import Parent as ParentRow
+
+    app, client = app_and_client
+    _parent, ticket, sam = await claimed_ticket(app, client)
+    async with app.state.services.database.transaction() as transaction:
+        await transaction.run(
+            lambda c: c.execute(
+                update(ParentRow.__table__)
+                .where(ParentRow.__table__.c.id == ticket.parent_id)
+                .values(channel="telegram")
+            )
+        )
+    await set_follow_up(sam, ticket.id, date=tomorrow().isoformat(), message=MESSAGE)
+    when, web_only = due_at(tomorrow()), frozenset({"web"})
+    for attempt in range(1, follow_ups.MAX_ATTEMPTS):
+        moment = when + attempt * (follow_ups.LEASE + dt.timedelta(seconds=1))
+        report = await sweep_follow_ups(app.state.services, web_only, moment)
+        assert (report.sent, report.waiting) == (0, 1), attempt
+    last = when + follow_ups.MAX_ATTEMPTS * (follow_ups.LEASE + dt.timedelta(seconds=1))
+    assert (await sweep_follow_ups(app.state.services, web_only, last)).sent == 1
+    [row] = await rows(app)
+    assert row.status == "sent" and row.parent_message_id is None
+    page = (await sam.client.get(f"/console/tickets/{ticket.id}")).text
+    assert "Not sent to the parent:" in page
+    assert "message not sent: telegram is switched off" in page
