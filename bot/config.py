@@ -182,6 +182,13 @@ class Settings(BaseSettings):
             load(self.vapid_public_key, self.vapid_private_key)  # a ValueError saying what
         if self.vapid_subject and not self.vapid_subject.startswith(("mailto:", "https://")):
             raise ValueError("VAPID_SUBJECT must start with mailto: or https://")
+        # Push services refuse a subject that is neither (py_vapid checks it too).
+        https = self.public_url.startswith("https://")
+        if self.vapid_private_key and not self.vapid_subject and not https:
+            raise ValueError(
+                "Web Push needs VAPID_SUBJECT (mailto:you@example.org) when PUBLIC_URL "
+                "is not https://"
+            )
         return self
 
     @field_validator("cookie_secure", mode="before")

@@ -14,6 +14,7 @@ results go to test-artifacts/.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
@@ -22,9 +23,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.notify.outbox import SEEN_GRACE
 from bot.notify.push_keys import generate
+from bot.notify.push_setup import SWEEP_SECONDS
+from tests.chat import Parent
+from tests.console import Champion
+from tests.console import ask_for_a_champion as ask_by_api
 from tests.fakes.push_service import PushService
-from tests.server import always_open_flows, running_server
+from tests.server import PASSWORD, always_open_flows, create_account, running_server
 from tests.test_accessibility import AXE_JS, assert_none, check_axe
 from tests.test_embed_browser import BLOCK_THIRD_PARTY_COOKIES, HOST_PAGE, council_site
 from tests.test_webchat_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -34,6 +40,7 @@ KEYS = generate()
 NEUTRAL = "A Parent Champion has replied"
 TURN_ON = "Tell me when a Parent Champion replies"
 OPEN_OWN_PAGE = "Get notifications: open this chat in a new tab"
+EMAIL = "sam@example.org"
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +60,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]
             "VAPID_PUBLIC_KEY": KEYS.public,
             "VAPID_PRIVATE_KEY": KEYS.private,
             "PUSH_ALLOW_LOCAL_ENDPOINTS": "true",
+            "VAPID_SUBJECT": "mailto:ops@champion.test",
             "EMBED_ALLOWED_ORIGINS": f"{council}=Leeds",
         }
+        create_account(env, EMAIL, "champion", areas=("Leeds",), name="Sam")
         with running_server(env, tmp / "server.log") as champion:
             pages["/local-offer"] = HOST_PAGE.format(
                 title="Leeds Local Offer",
@@ -236,3 +245,43 @@ def test_in_a_council_frame_the_chat_opens_its_own_page_to_set_up_push(
         assert own.evaluate("localStorage.getItem('champion-session')") == framed
         own.screenshot(path=str(ARTIFACTS / "chat-push-from-frame-1024.png"))
         browser.close()
+
+
+def delivered_within(service: PushService, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not service.delivered and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+async def test_the_servers_own_scheduler_pushes_when_a_champion_replies(base_url: str) -> None:
+    """The whole chain in a real `serve`: the parent (chat API) turns notifications on
+    and leaves, a champion replies in the console, and the server's scheduler sends one
+    push, which the stand-in decrypts."""
+    service = PushService()
+    service.start()
+    try:
+        async with (
+            httpx.AsyncClient(base_url=base_url, timeout=10) as parent_client,
+            httpx.AsyncClient(base_url=base_url, timeout=10) as console_client,
+        ):
+            parent = Parent(parent_client)
+            await ask_by_api(parent, "Leeds")
+            browser = service.subscribe(KEYS.public)
+            made = await parent_client.post(
+                "/api/chat/push", json=browser.to_json(), headers=parent.auth
+            )
+            assert made.status_code == 200, made.text
+            sam = Champion(console_client, EMAIL)
+            assert (await sam.sign_in(PASSWORD)).status_code == 303
+            queue = (await console_client.get("/console")).text
+            ticket = max(int(n) for n in re.findall(r"/console/tickets/(\d+)", queue))
+            assert (await sam.claim(ticket)).status_code == 303
+            secret = "Ask the head about the lunchtime exclusions"
+            assert (await sam.reply(ticket, secret)).status_code == 303
+        wait = SEEN_GRACE.total_seconds() + 4 * SWEEP_SECONDS + 10
+        await asyncio.to_thread(delivered_within, service, wait)
+        assert service.received_by(browser) == [NEUTRAL], service.refused
+        await asyncio.sleep(2 * SWEEP_SECONDS)
+        assert len(service.delivered) == 1 and service.refused == []
+    finally:
+        service.stop()

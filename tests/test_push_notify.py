@@ -22,7 +22,7 @@ from sqlalchemy import select
 from bot.config import Settings, SettingsError, load_settings
 from bot.notify import push_store
 from bot.notify.push_keys import generate
-from bot.notify.push_send import send_due
+from bot.notify.push_send import PushSetup, send_due
 from bot.notify.push_setup import push_setup
 from bot.notify.push_tables import PushSend, PushSubscription
 from bot.store.models import utcnow
@@ -331,7 +331,17 @@ def test_vapid_settings_are_checked() -> None:
         load_settings(vapid_public_key=KEYS.public)
     with pytest.raises(SettingsError, match="not a P-256 private key"):
         load_settings(vapid_public_key=KEYS.public, vapid_private_key="not a key")
-    assert load_settings(vapid_public_key=KEYS.public, vapid_private_key=KEYS.private)
+    with pytest.raises(SettingsError, match="needs VAPID_SUBJECT"):
+        load_settings(vapid_public_key=KEYS.public, vapid_private_key=KEYS.private)
+    with pytest.raises(SettingsError, match="VAPID_SUBJECT must start with mailto"):
+        load_settings(
+            vapid_public_key=KEYS.public, vapid_private_key=KEYS.private, vapid_subject="ops"
+        )
+    assert load_settings(
+        vapid_public_key=KEYS.public,
+        vapid_private_key=KEYS.private,
+        public_url="https://champion.example.org",
+    )
 
 
 def test_vapid_keys_command_prints_a_pair_the_settings_accept() -> None:
@@ -352,7 +362,9 @@ def test_vapid_keys_command_prints_a_pair_the_settings_accept() -> None:
         line.split("=", 1) for line in done.stdout.splitlines() if not line.startswith("#")
     )
     settings = load_settings(
-        vapid_public_key=lines["VAPID_PUBLIC_KEY"], vapid_private_key=lines["VAPID_PRIVATE_KEY"]
+        vapid_public_key=lines["VAPID_PUBLIC_KEY"],
+        vapid_private_key=lines["VAPID_PRIVATE_KEY"],
+        vapid_subject="mailto:ops@example.org",
     )
     assert settings.vapid_public_key != KEYS.public  # a new pair each time
 
@@ -394,3 +406,27 @@ async def test_a_browser_that_subscribes_for_a_later_chat_is_that_chats_alone(
     assert first_status.json()["on"] is False
     await sweep(app, LATER)
     assert push_service.attempts == 0
+
+
+async def test_a_push_that_cannot_be_signed_is_kept_for_later_not_lost(
+    app_with_push: tuple, push_service: PushService
+) -> None:
+    app, client = app_with_push
+    parent, _browser = await subscribed_parent(app, client, push_service)
+    ticket = await ticket_of(app, parent)
+    sam = await champion_of(app, ["Leeds"], name="Sam")
+    await sam.claim(ticket.id)
+    await sam.reply(ticket.id, "Hello, I'm Sam")
+    good = push_setup(app.state.services)
+    assert good is not None
+    refused = PushSetup(keys=good.keys, subject="http://not-allowed.example")  # py_vapid says no
+    await send_due(app.state.services.database, refused, utcnow() + LATER)
+    [waiting] = await rows(app, PushSend)
+    assert (waiting.status, waiting.attempts, waiting.last_error) == (
+        "pending",
+        1,
+        "VapidException",
+    )
+    assert push_service.attempts == 0
+    await sweep(app, LATER + dt.timedelta(minutes=2))
+    assert len(push_service.delivered) == 1

@@ -72,6 +72,10 @@ def _deliver(setup: PushSetup, signer: Vapid02, push: store.DuePush) -> str:
         return f"{_Outcome.FAILED}:{status}"
     except (requests.RequestException, OSError) as exc:
         return f"{_Outcome.RETRY}:{type(exc).__name__}"
+    except Exception as exc:  # anything else (a refused VAPID claim...): kept and retried
+        # Its name only: an exception's text may quote the endpoint.
+        log.error("push %d could not be made (%s)", push.id, type(exc).__name__)
+        return f"{_Outcome.RETRY}:{type(exc).__name__}"
     return _Outcome.SENT
 
 
