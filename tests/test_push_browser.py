@@ -244,6 +244,14 @@ def test_in_a_council_frame_the_chat_opens_its_own_page_to_set_up_push(
         framed = frame.evaluate("window.championStorage.store.getItem('champion-session')")
         assert own.evaluate("localStorage.getItem('champion-session')") == framed
         own.screenshot(path=str(ARTIFACTS / "chat-push-from-frame-1024.png"))
+        # This page keeps the Content-Security-Policy (no bypass): the worker may load.
+        scope = own.evaluate(
+            "navigator.serviceWorker.register('/push-worker.js').then((r) => r.scope)"
+        )
+        assert scope == f"{champion}/"
+        # Permission not given (nobody answers the prompt here): the page says so.
+        own.get_by_role("button", name=TURN_ON).click()
+        expect(own.locator("#push-note")).to_contain_text("blocking notifications")
         browser.close()
 
 
