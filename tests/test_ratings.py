@@ -221,3 +221,16 @@ async def test_my_data_holds_the_rating_and_delete_erases_it(
     if sqlite:
         # Not left in the file's free pages or its write-ahead log either.
         assert bytes_hold(files_of(settings), "Quokka lantern") == []
+
+
+async def test_a_question_in_the_comment_is_kept_and_answered(app_and_client: tuple) -> None:
+    app, client = app_and_client
+    parent, _ticket, _sam = await talked_and_closed(app, client)
+    await asked(parent)
+    await parent.press("4 Helpful")
+    await parent.say("Sam was lovely. What is an EHC plan?")
+    assert "Thank you for telling us" in parent.text
+    # The question is answered too, after the thanks.
+    assert parent.replies[-1].get("kind") == "answer" and "EHC" in parent.replies[-1]["text"]
+    [row] = await rating_rows(app)
+    assert (row.score, row.comment) == (4, "Sam was lovely. What is an EHC plan?")

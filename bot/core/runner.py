@@ -402,7 +402,12 @@ class FlowRunner:
             replies = [Reply(fill(retry, state.variables))]
             replies.extend(self._render_waiting(state, node))
             return replies
-        return await self._save_and_continue(state, node, value, channel)
+        replies = await self._save_and_continue(state, node, value, channel)
+        if node.answers_questions and asked:
+            # "Anything to add?" answered with a question: kept as the answer, and
+            # answered too, so the question is not lost in a comment box.
+            replies += await self.answer_question(state, text, channel, prediction, asked)
+        return replies
 
     def _choice_from_text(
         self, node: NodeSpec, text: str, prediction: Prediction | None

@@ -151,6 +151,9 @@ class NodeSpec(_Strict):
     # What a button of this question says when pressed after it was answered or had
     # lapsed (pressed twice, or late), instead of the general stale-button words.
     late: str | None = None
+    # text only: an answer that asks something ("Anything to add?" "How do I appeal?")
+    # is kept as the answer and the question in it is answered too.
+    answers_questions: bool = False
     else_: Identifier | None = Field(default=None, alias="else")
     # Free text understood as one of these intents comes to this node; `label`
     # names it on a "Did you mean..." button.
@@ -208,6 +211,7 @@ class NodeSpec(_Strict):
                 "past",
                 "lapses",
                 "late",
+                "answers_questions",
             },
             "article": {"buttons", "next"},
             "action": {"next"},
@@ -240,6 +244,8 @@ class NodeSpec(_Strict):
                 raise ValueError("'past' only goes with expect: date")
             if self.lapses and self.expect == "text":
                 raise ValueError("'lapses' cannot go with expect: text (any words answer it)")
+            if self.answers_questions and self.expect != "text":
+                raise ValueError("'answers_questions' only goes with expect: text")
             if self.expect == "choice" and self.skippable and len(self.choices) >= 10:
                 raise ValueError("a skippable choice can have at most 9 choices")
         if kind == "when" and self.else_ is None:
