@@ -300,6 +300,21 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     sam.goto("/console/ratings")
     expect(sam.get_by_role("heading", name="My ratings")).to_be_visible()
     yield "console-my-ratings", sam
+    # "How did it go?": Sam closes the chat, the parent rates it, and it shows (issue #18).
+    sam.goto("/console")
+    sam.locator("a[href^='/console/tickets/']").first.click()
+    sam.get_by_label("Outcome").select_option("advice_given")
+    sam.get_by_label("Yes, close this ticket").check()
+    sam.get_by_role("button", name="Close and hand back to the bot").click()
+    parent.get_by_role("button", name="5 Very helpful").click()
+    expect(parent.get_by_role("log")).to_contain_text("Anything you'd like to add?")
+    yield "chat-rating-comment", parent
+    parent.get_by_label("Your message").fill("Sam was kind and clear.")
+    parent.keyboard.press("Enter")
+    expect(parent.get_by_role("log")).to_contain_text("Thank you for telling us")
+    sam.goto("/console/ratings")
+    expect(sam.locator("main")).to_contain_text("Sam was kind and clear.")
+    yield "console-my-ratings-with-one", sam
 
     ada = new_page(browser, base_url)
     sign_in(ada, ADMIN)
