@@ -180,6 +180,12 @@ async def test_a_push_is_leased_to_one_sweep(
     # A sender that died mid-push: once its lease runs out another sweep sends it.
     await sweep(app, LATER + push_store.LEASE + dt.timedelta(seconds=1))
     assert len(push_service.delivered) == 1
+    # The first sender comes back late: its lease was lost, so what it would record
+    # (failed, or "try again") is not written over the second sweep's "sent".
+    async with database.transaction() as transaction:
+        assert await transaction.run(push_store.finish, first[0], "failed", now) is False
+        assert await transaction.run(push_store.retry, first[0], now, "503") == "lease lost"
+    assert [row.status for row in await rows(app, PushSend)] == ["sent"]
 
 
 async def test_stop_notifications_removes_this_browser(
@@ -255,6 +261,16 @@ async def test_subscriptions_are_checked_strictly(
     assert "longer than" in await refused(
         {**good, "endpoint": "https://push.example.org/" + "a" * 2100}
     )
+    # Inside the server's own network: a chat user must not aim the server's requests there.
+    for inside in (
+        "https://10.0.0.5/push",
+        "https://127.0.0.1:8443/x",
+        "https://[::1]/x",
+        "https://169.254.169.254/latest/meta-data",
+        "https://intranet/x",
+        "https://printer.local/x",
+    ):
+        assert "public address" in await refused({**good, "endpoint": inside})
     assert "unexpected field 'extra'" in await refused({**good, "extra": 1})
     assert "keys must hold" in await refused({**good, "keys": {"p256dh": keys["p256dh"]}})
     assert "keys.p256dh" in await refused({**good, "keys": {**keys, "p256dh": "AAAA"}})

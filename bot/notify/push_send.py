@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 # Built-in words, used only if flows/notify.yml's `data: push: message:` is missing.
 # Neutral on purpose: a lock screen can be seen by anyone nearby.
 NEUTRAL_MESSAGE = "A Parent Champion has replied"
-SEND_TIMEOUT_SECONDS = 10
 # How long a push service keeps trying to reach a browser that is off (seconds).
 TIME_TO_LIVE = 24 * 60 * 60
 
@@ -61,7 +61,7 @@ def _deliver(setup: PushSetup, signer: Vapid02, push: store.DuePush) -> str:
             # A fresh dict each time: pywebpush writes `aud` and `exp` into it.
             vapid_claims={"sub": setup.subject},
             ttl=TIME_TO_LIVE,
-            timeout=SEND_TIMEOUT_SECONDS,
+            timeout=store.SEND_TIMEOUT_SECONDS,
         )
     except WebPushException as exc:
         status = getattr(exc.response, "status_code", None)
@@ -84,23 +84,29 @@ async def send_due(database: Any, setup: PushSetup, now: dt.datetime | None = No
     now = now or utcnow()
     async with database.transaction() as transaction:
         batch = await transaction.run(store.claim_due, now)
+    # Measured on this process's clock from the claim, not from `now` (tests pass their own).
+    stop_sending_at = time.monotonic() + (store.LEASE - store.LEASE_MARGIN).total_seconds()
     signer = setup.signer() if batch else None
     for push in batch:
         if push.seen:  # the open page showed the reply: nothing to tell
             async with database.transaction() as transaction:
-                await transaction.run(store.finish, push.id, "skipped", now)
+                await transaction.run(store.finish, push, "skipped", now)
             continue
+        if time.monotonic() >= stop_sending_at:
+            # Too little of the lease left to be sure of finishing: the next sweep takes
+            # the rest once it ends, rather than risk one push going twice.
+            break
         outcome = await asyncio.to_thread(_deliver, setup, signer, push)
         kind, _, detail = outcome.partition(":")
         async with database.transaction() as transaction:
             if kind == _Outcome.SENT:
-                await transaction.run(store.finish, push.id, "sent", utcnow())
+                await transaction.run(store.finish, push, "sent", utcnow())
             elif kind == _Outcome.GONE:
                 await transaction.run(store.gone, push.subscription_id)
             elif kind == _Outcome.RETRY:
                 kind = await transaction.run(store.retry, push, now, detail)
             else:
-                await transaction.run(store.finish, push.id, "failed", now)
+                await transaction.run(store.finish, push, "failed", now)
         if kind != _Outcome.SENT:
             log.warning("push %d: %s (%s)", push.id, kind, detail or "subscription ended")
     return len(batch)

@@ -15,6 +15,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +30,14 @@ subscriptions = PushSubscription.__table__
 sends = PushSend.__table__
 
 MAX_ENDPOINT_CHARS = 2048
-LEASE = dt.timedelta(minutes=2)
+BATCH = 20
+# A send waits at most this long for each of connecting and reading (pywebpush's
+# timeout), so a batch's lease covers all of it with a margin; and the sweep sends
+# nothing once its lease is nearly over (LEASE_MARGIN), so a push is never sent by
+# two sweeps because one of them was slow.
+SEND_TIMEOUT_SECONDS = 10
+LEASE = dt.timedelta(seconds=2 * SEND_TIMEOUT_SECONDS * BATCH + 60)
+LEASE_MARGIN = dt.timedelta(seconds=2 * SEND_TIMEOUT_SECONDS + 10)
 MAX_ATTEMPTS = 8
 # Hosts a test's stand-in push service may use over plain HTTP (PUSH_ALLOW_LOCAL_ENDPOINTS).
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
@@ -81,10 +89,25 @@ def _endpoint(value: object, allow_local: bool) -> str:
     if not printable or not parts.hostname or parts.username or parts.password:
         raise BadSubscription("endpoint is not a web address")
     if parts.scheme == "https":
+        if _internal_host(parts.hostname):
+            raise BadSubscription("endpoint must be a push service's public address")
         return value
     if parts.scheme == "http" and allow_local and parts.hostname in LOCAL_HOSTS:
         return value
     raise BadSubscription("endpoint must be an https:// address")
+
+
+def _internal_host(host: str) -> bool:
+    """An address inside this network (loopback, private, link-local, or a name with no
+    dot such as an internal server's): a push endpoint there would let a chat user make
+    the server send requests inside its own network. Real push services (FCM, Mozilla,
+    Apple, Microsoft) are public names. A public name that resolves to an internal address
+    is not caught here; a deployment that worries about that filters outgoing traffic."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return "." not in host or host.endswith((".localhost", ".local", ".internal"))
+    return not address.is_global
 
 
 def parse_subscription(data: object, allow_local: bool = False) -> Subscription:
@@ -233,6 +256,7 @@ class DuePush:
     p256dh: str
     auth: str
     seen_message_id: int
+    lease_until: dt.datetime  # the claim: the outcome is written only while it holds
 
     def subscription_info(self) -> dict[str, Any]:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
@@ -242,7 +266,7 @@ class DuePush:
         return self.message_id is not None and self.seen_message_id >= self.message_id
 
 
-def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list[DuePush]:
+def claim_due(connection: Connection, now: dt.datetime, limit: int = BATCH) -> list[DuePush]:
     """Pushes due now, or whose sender's lease ran out, each leased to this sweep
     (compare-and-set, and SKIP LOCKED on PostgreSQL, so two processes never both send)."""
     query = (
@@ -271,6 +295,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(of=sends, skip_locked=True)
     claimed = []
+    lease_until = now + LEASE
     for row in connection.execute(query).all():
         lease = (
             sends.c.lease_until.is_(None)
@@ -280,7 +305,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
         leased = connection.execute(
             update(sends)
             .where(sends.c.id == row.id, sends.c.status == row.status, lease)
-            .values(status="sending", lease_until=now + LEASE)
+            .values(status="sending", lease_until=lease_until)
         )
         if leased.rowcount != 1:
             continue  # another process took it between our read and our write
@@ -294,43 +319,49 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = 20) -> list
                 p256dh=row.p256dh,
                 auth=row.auth,
                 seen_message_id=row.seen_message_id or 0,
+                lease_until=lease_until,
             )
         )
     return claimed
 
 
-def finish(connection: Connection, push_id: int, status: str, now: dt.datetime) -> None:
-    """sent, skipped (seen live) or failed (refused for good)."""
-    connection.execute(
+def _held(push: DuePush) -> Any:
+    # Still ours: another sweep that took the row after our lease ran out has changed
+    # its lease, and what it recorded must not be overwritten.
+    return and_(
+        sends.c.id == push.id,
+        sends.c.status == "sending",
+        sends.c.lease_until == push.lease_until,
+    )
+
+
+def finish(connection: Connection, push: DuePush, status: str, now: dt.datetime) -> bool:
+    """sent, skipped (seen live) or failed (refused for good). False, and nothing
+    written, if this sweep's lease was lost."""
+    done = connection.execute(
         update(sends)
-        .where(sends.c.id == push_id)
+        .where(_held(push))
         .values(status=status, lease_until=None, sent_at=now if status == "sent" else None)
     )
+    return done.rowcount == 1
 
 
 def retry(connection: Connection, push: DuePush, now: dt.datetime, error: str) -> str:
     """The push service was down or busy: again later, with growing gaps."""
     attempts = push.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        connection.execute(
-            update(sends)
-            .where(sends.c.id == push.id)
-            .values(status="failed", lease_until=None, attempts=attempts, last_error=error[:200])
-        )
-        return "failed"
-    gap = dt.timedelta(seconds=min(30 * 2**push.attempts, 3600))
-    connection.execute(
+        values: dict[str, Any] = {"status": "failed"}
+        outcome = "failed"
+    else:
+        gap = dt.timedelta(seconds=min(30 * 2**push.attempts, 3600))
+        values = {"status": "pending", "due_at": now + gap}
+        outcome = "retry"
+    kept = connection.execute(
         update(sends)
-        .where(sends.c.id == push.id)
-        .values(
-            status="pending",
-            lease_until=None,
-            attempts=attempts,
-            due_at=now + gap,
-            last_error=error[:200],
-        )
+        .where(_held(push))
+        .values(**values, lease_until=None, attempts=attempts, last_error=error[:200])
     )
-    return "retry"
+    return outcome if kept.rowcount == 1 else "lease lost"
 
 
 def gone(connection: Connection, subscription_id: int) -> None:
