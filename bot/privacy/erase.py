@@ -16,8 +16,8 @@ import logging
 from sqlalchemy import Connection, delete, func, select, update
 
 from bot.booking.bookings import cancel_booking
-from bot.handoff.ratings import erase as erase_ratings
 from bot.handoff import follow_ups
+from bot.handoff.ratings import erase as erase_ratings
 from bot.notify import contacts as notify_contacts
 from bot.notify import push_store
 from bot.store.db import erasure_in_progress
