@@ -224,9 +224,8 @@ class Dispatcher:
 
     async def _handle_crisis(self, turn: Turn) -> list[Reply]:
         crisis_reply = self._crisis_message()
-        if self._handoffs and self._events is not None:
-            # Every open console page and the staff chat, before any database work.
-            self._events.publish(alert_topic(turn.inbound.channel))
+        if not turn.inbound.crisis_alerted:
+            self.alert_crisis(turn.inbound.channel)
         sent = await self._send_directly(turn.inbound, crisis_reply)
         assert turn.reading is not None  # only a reading can be a crisis
         question = await self._question_prediction(turn.reading)
@@ -246,6 +245,12 @@ class Dispatcher:
             # The champion has the chat, or content lost its crisis node: numbers first.
             return [crisis_reply, *(replies or [])]
         return replies
+
+    def alert_crisis(self, channel: str) -> None:
+        """Every open console page and the staff chat, at once: from memory, before any
+        database work, so a stalled database never holds the alarm back."""
+        if self._handoffs and self._events is not None:
+            self._events.publish(alert_topic(channel))
 
     async def _send_directly(self, inbound: Inbound, reply: Reply) -> bool:
         """Telegram and WhatsApp: send the crisis reply now, not through the outbox."""

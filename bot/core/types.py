@@ -79,3 +79,6 @@ class Inbound:
     # Answers the channel knows before the parent says them (the embedded chat's
     # council): saved into a conversation only when this message starts it.
     presets: tuple[tuple[str, str], ...] = ()
+    # The console was already alerted to this crisis (the web chat does it at the door
+    # when the database stalls), so handling it later doesn't raise a second alarm.
+    crisis_alerted: bool = False

@@ -132,6 +132,8 @@ async def admit(
         lookup.add_done_callback(_ignore_outcome)
     if crisis is None:
         return _words(services, "try_again_soon", 503, TRY_AGAIN_SECONDS)
+    # The console hears now, not when the database answers and the crisis is handled.
+    dispatcher.alert_crisis(place.channel)
     # The numbers now. A page without a secret is starting a session: it gets one now,
     # and the background step saves the session under that same secret.
     issued = None
@@ -240,7 +242,9 @@ async def _admit_later(
         lookup = asyncio.ensure_future(_lookup(gate))
     admitted = await _decide(gate, access, issued)
     if isinstance(admitted, Admitted):
-        await gate.dispatcher.handle(to_inbound(admitted, gate.body, gate.place), gate.reading)
+        inbound = to_inbound(admitted, gate.body, gate.place)
+        alerted = dataclasses.replace(inbound, crisis_alerted=True)  # at the door, above
+        await gate.dispatcher.handle(alerted, gate.reading)
 
 
 def to_inbound(

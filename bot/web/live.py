@@ -7,7 +7,9 @@ process reaches the page within about a second as well.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -18,8 +20,13 @@ from bot.handoff.arrivals import Waiting, arrivals
 from bot.handoff.events import EventBus, alert_channel, alert_topics
 from bot.handoff.typing import typing_event
 
+log = logging.getLogger(__name__)
+
 CHECK_EVERY_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
+# The alert stream's read of waiting requests gives up after this: a crisis heard from
+# memory must never queue behind a stalled database.
+WAITING_READ_SECONDS = 1.0
 
 
 def event_stream(body: AsyncIterator[str]) -> StreamingResponse:
@@ -78,13 +85,16 @@ async def alert_stream(
     Events carry the newest ticket number the page knows of as their id, so a page that
     reconnects (sending Last-Event-ID as `seen_up_to`) still hears of requests made
     meanwhile."""
-    known = await waiting()
+    yield "retry: 2000\n\n"  # before any read: the page is listening for crises now
+    # None until the database first answers (it may be stalled; crises still go out).
+    known = await _read_waiting(waiting)
     # The newest request this page knows of, sent as each event's id.
-    newest = max([seen_up_to or 0, *known])
-    yield f"retry: 2000\n{_count_event(len(known), newest)}"
-    if seen_up_to is not None:
-        for ticket, raised in arrivals({}, known, seen_up_to):
-            yield _ticket_event(ticket.as_alert(len(known), raised), newest)
+    newest = max([seen_up_to or 0, *(known or {})])
+    if known is not None:
+        yield _count_event(len(known), newest)
+        if seen_up_to is not None:
+            for ticket, raised in arrivals({}, known, seen_up_to):
+                yield _ticket_event(ticket.as_alert(len(known), raised), newest)
     quiet_since = time.monotonic()
     # "queue" wakes the stream at once when this process opens or changes a ticket.
     with events.subscribe(*alert_topics(), "queue") as subscription:
@@ -97,18 +107,35 @@ async def alert_stream(
                     alert = {"kind": "crisis", "channel": alert_channel(topic)}
                     yield f"event: alert\ndata: {json.dumps(alert)}\n\n"
                     quiet_since = time.monotonic()
-            current = await waiting()
-            for ticket, raised in arrivals(known, current):
-                newest = max(newest, ticket.id)
-                yield _ticket_event(ticket.as_alert(len(current), raised), newest)
-                quiet_since = time.monotonic()
-            if len(current) != len(known):
-                yield _count_event(len(current), newest)  # the tab's title count
-                quiet_since = time.monotonic()
-            known = current
+            current = await _read_waiting(waiting)
+            if current is not None:
+                if known is None:  # the first answer, after a stall at the start
+                    fresh = arrivals({}, current, seen_up_to) if seen_up_to is not None else []
+                else:
+                    fresh = arrivals(known, current)
+                for ticket, raised in fresh:
+                    newest = max(newest, ticket.id)
+                    yield _ticket_event(ticket.as_alert(len(current), raised), newest)
+                    quiet_since = time.monotonic()
+                if known is None or len(current) != len(known):
+                    yield _count_event(len(current), newest)  # the tab's title count
+                    quiet_since = time.monotonic()
+                known = current
             if time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
                 quiet_since = time.monotonic()
                 yield ": still here\n\n"
+
+
+async def _read_waiting(
+    waiting: Callable[[], Awaitable[dict[int, Waiting]]],
+) -> dict[int, Waiting] | None:
+    """The waiting requests, or None if the database is slow or failing: the stream goes
+    on (crisis alerts come from memory) and tries again in a second."""
+    try:
+        return await asyncio.wait_for(waiting(), WAITING_READ_SECONDS)
+    except Exception as exc:  # any database trouble: skip this round, try again
+        log.warning("alert stream: waiting requests not read (%s)", type(exc).__name__)
+        return None
 
 
 def _count_event(waiting: int, newest: int) -> str:

@@ -42,7 +42,13 @@
     } catch (ignored) { /* some browsers only notify from a service worker */ }
   }
 
+  // When this page last raised a crisis alarm: a crisis request heard again through
+  // the request stream (after a reconnect, say) only alarms if none was raised lately.
+  var lastCrisisAt = 0;
+  var CRISIS_REPEAT_MS = 60000;
+
   function showCrisis(data) {
+    lastCrisisAt = Date.now();
     var where = WHERE[data.channel] || "a channel";
     box.textContent = "";
     var text = document.createElement("strong");
@@ -74,6 +80,10 @@
   function showRequest(data) {
     var id = parseInt(data.id, 10);
     if (!line || !(id > 0)) return;
+    if (data.urgency === "crisis" && Date.now() - lastCrisisAt > CRISIS_REPEAT_MS) {
+      // Missed while the page was away (asleep, offline): the full alarm, not a line.
+      showCrisis({});
+    }
     var what = describe(data);
     var href = "/console/tickets/" + id;
     if (data.urgency !== "crisis") {
