@@ -28,6 +28,7 @@ from bot.staff.accounts import StaffMember, all_members
 from bot.staff.sessions import SignedIn
 from bot.store.models import utcnow
 from bot.web import auth, queue_filters
+from bot.web.ids import RowId
 from bot.web.live import alert_stream, change_notices, event_stream
 from bot.web.templating import templates
 
@@ -225,7 +226,7 @@ async def _page_context(
 
 
 @router.get("/tickets/{ticket_id}")
-async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
+async def ticket_page(request: Request, ticket_id: RowId, who: Who) -> Response:
     ticket = await _visible_ticket(request, who, ticket_id)
     async with _services(request).database.transaction() as transaction:
         await transaction.run(audit.record, who.member, "open_transcript", ticket.id)
@@ -236,7 +237,7 @@ async def ticket_page(request: Request, ticket_id: int, who: Who) -> Response:
 
 
 @router.get("/tickets/{ticket_id}/live")
-async def ticket_fragment(request: Request, ticket_id: int, who: Watching) -> Response:
+async def ticket_fragment(request: Request, ticket_id: RowId, who: Watching) -> Response:
     """Transcript, notes and status alone, for live refresh (the page open was audited)."""
     ticket = await _visible_ticket(request, who, ticket_id)
     if ticket.claimed_by == who.member.id:
@@ -249,7 +250,7 @@ async def ticket_fragment(request: Request, ticket_id: int, who: Watching) -> Re
 
 
 @router.get("/tickets/{ticket_id}/events")
-async def ticket_events(request: Request, ticket_id: int, who: Watching) -> Response:
+async def ticket_events(request: Request, ticket_id: RowId, who: Watching) -> Response:
     await _visible_ticket(request, who, ticket_id)
     services = _services(request)
 
@@ -307,7 +308,7 @@ def _notice(request: Request, node: str, variables: dict[str, object] | None = N
 
 
 @router.post("/tickets/{ticket_id}/claim")
-async def claim(request: Request, ticket_id: int, who: Who) -> Response:
+async def claim(request: Request, ticket_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     from_queue = form.get("queue")  # the queue's filters, when claimed from its row
     ticket = await _visible_ticket(request, who, ticket_id)
@@ -340,7 +341,7 @@ async def claim(request: Request, ticket_id: int, who: Who) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/reply")
-async def reply(request: Request, ticket_id: int, who: Who) -> Response:
+async def reply(request: Request, ticket_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     text = str(form.get("text") or "").strip()
@@ -381,7 +382,7 @@ def _ticked(form: Any, name: str) -> bool:
 
 
 @router.post("/tickets/{ticket_id}/note")
-async def note(request: Request, ticket_id: int, who: Who) -> Response:
+async def note(request: Request, ticket_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     text = str(form.get("text") or "").strip()
@@ -398,7 +399,7 @@ async def note(request: Request, ticket_id: int, who: Who) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/notes/{note_id}/sharing")
-async def note_sharing(request: Request, ticket_id: int, note_id: int, who: Who) -> Response:
+async def note_sharing(request: Request, ticket_id: RowId, note_id: RowId, who: Who) -> Response:
     """Share an existing note with the family, or stop sharing it.
 
     Sharing is for the note's author (or an admin): they wrote it as internal, and
@@ -438,7 +439,7 @@ def _holder_name(ticket: tickets.TicketView) -> str:
 
 
 @router.post("/tickets/{ticket_id}/transfer")
-async def transfer(request: Request, ticket_id: int, who: Who) -> Response:
+async def transfer(request: Request, ticket_id: RowId, who: Who) -> Response:
     """To a colleague who covers the area, or back into another area's queue, always
     with a handover note for whoever picks it up; the parent is told who takes over."""
     form = await auth.checked_form(request, who)
@@ -533,7 +534,7 @@ async def transfer(request: Request, ticket_id: int, who: Who) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/close")
-async def close(request: Request, ticket_id: int, who: Who) -> Response:
+async def close(request: Request, ticket_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     outcome = str(form.get("outcome") or "")

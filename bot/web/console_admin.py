@@ -24,6 +24,7 @@ from bot.staff.passwords import account_with_hash, make_reset_token, reset_key
 from bot.staff.sessions import SignedIn, end_sessions_of
 from bot.triage.local_authorities import LocalAuthorities
 from bot.web import auth
+from bot.web.ids import RowId
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
@@ -173,7 +174,7 @@ async def _account_page(
 
 
 @router.get("/users/{member_id}")
-async def account_page(request: Request, member_id: int, who: Admin) -> Response:
+async def account_page(request: Request, member_id: RowId, who: Admin) -> Response:
     return await _account_page(request, who, member_id)
 
 
@@ -200,7 +201,7 @@ def _areas_in(form: Any, authorities: LocalAuthorities) -> tuple[list[str], list
 
 
 @router.post("/users/{member_id}")
-async def change_user(request: Request, member_id: int, who: Admin) -> Response:
+async def change_user(request: Request, member_id: RowId, who: Admin) -> Response:
     """From the accounts table (areas typed, active) or the account's own page (role,
     areas ticked from the council list, active)."""
     form = await auth.checked_form(request, who)
@@ -254,7 +255,7 @@ def _link_base(request: Request) -> str | None:
 
 
 @router.post("/users/{member_id}/reset-link")
-async def make_reset_link(request: Request, member_id: int, who: Admin) -> Response:
+async def make_reset_link(request: Request, member_id: RowId, who: Admin) -> Response:
     """A one-time link for the admin to pass on; shown once, never stored or logged."""
     await auth.checked_form(request, who)
     services = _services(request)

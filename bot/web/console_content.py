@@ -33,6 +33,7 @@ from bot.staff.sessions import SignedIn
 from bot.web import auth
 from bot.web.chat_access import NO_STORE, ChatPlace, admit, to_inbound
 from bot.web.chat_api import ChatRequest, chat_response
+from bot.web.ids import RowId
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console/content")
@@ -242,7 +243,7 @@ async def history(request: Request, who: Admin) -> Response:
 
 
 @router.get("/releases/{release_id}")
-async def release_page(request: Request, release_id: int, who: Admin) -> Response:
+async def release_page(request: Request, release_id: RowId, who: Admin) -> Response:
     database = _services(request).database
     release = await database.read(store.get_release, release_id)
     if release is None:
@@ -277,7 +278,7 @@ async def release_page(request: Request, release_id: int, who: Admin) -> Respons
 
 
 @router.post("/releases/{release_id}/rollback")
-async def rollback(request: Request, release_id: int, who: Admin) -> Response:
+async def rollback(request: Request, release_id: RowId, who: Admin) -> Response:
     await auth.checked_form(request, who)
     release = await _services(request).database.read(store.get_release, release_id)
     if release is None:

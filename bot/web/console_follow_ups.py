@@ -8,9 +8,7 @@ champion it reminds. Every page checks the ticket is in the champion's areas.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.handoff import follow_ups
@@ -19,11 +17,10 @@ from bot.staff import audit
 from bot.staff.accounts import StaffMember
 from bot.web import auth
 from bot.web.console import Who, _done, _publish, _queue_context, _services, _visible_ticket
+from bot.web.ids import RowId
 from bot.web.templating import local_time, templates
 
 router = APIRouter(prefix="/console")
-# Ids beyond what the database holds are refused (422) before they reach it.
-Id = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _may_set(member: StaffMember, ticket: TicketView) -> bool:
@@ -35,7 +32,7 @@ def _may_change(member: StaffMember, ticket: TicketView, item: follow_ups.Follow
 
 
 @router.post("/tickets/{ticket_id}/follow-ups")
-async def set_follow_up(request: Request, ticket_id: Id, who: Who) -> Response:
+async def set_follow_up(request: Request, ticket_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     kept = {
@@ -84,7 +81,9 @@ async def _follow_up_of(
 
 
 @router.post("/tickets/{ticket_id}/follow-ups/{follow_up_id}/cancel")
-async def cancel_follow_up(request: Request, ticket_id: Id, follow_up_id: Id, who: Who) -> Response:
+async def cancel_follow_up(
+    request: Request, ticket_id: RowId, follow_up_id: RowId, who: Who
+) -> Response:
     await auth.checked_form(request, who)
     ticket = await _visible_ticket(request, who, ticket_id)
     item = await _services(request).database.read(follow_ups.get, follow_up_id)
@@ -109,7 +108,7 @@ async def cancel_follow_up(request: Request, ticket_id: Id, follow_up_id: Id, wh
 
 
 @router.post("/follow-ups/{follow_up_id}/done")
-async def follow_up_done(request: Request, follow_up_id: Id, who: Who) -> Response:
+async def follow_up_done(request: Request, follow_up_id: RowId, who: Who) -> Response:
     """From the queue's list (or the ticket page, with back=ticket)."""
     form = await auth.checked_form(request, who)
     item, ticket = await _follow_up_of(request, who, follow_up_id)

@@ -22,6 +22,7 @@ from bot.staff import audit
 from bot.staff.accounts import StaffMember, all_members
 from bot.staff.sessions import SignedIn
 from bot.web import auth
+from bot.web.ids import RowId
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console/sessions")
@@ -227,12 +228,12 @@ async def import_csv(request: Request, who: Admin) -> Response:
 
 
 @router.get("/{session_id}")
-async def session_page(request: Request, session_id: int, who: Who) -> Response:
+async def session_page(request: Request, session_id: RowId, who: Who) -> Response:
     return await _session_page(request, who, await _visible(request, who, session_id))
 
 
 @router.post("/{session_id}")
-async def change(request: Request, session_id: int, who: Who) -> Response:
+async def change(request: Request, session_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     session = await _visible(request, who, session_id)
     services = _services(request)
@@ -276,7 +277,7 @@ async def _tell(
 
 
 @router.post("/{session_id}/cancel")
-async def cancel(request: Request, session_id: int, who: Who) -> Response:
+async def cancel(request: Request, session_id: RowId, who: Who) -> Response:
     await auth.checked_form(request, who)
     session = await _visible(request, who, session_id)
     services = _services(request)
@@ -295,7 +296,7 @@ async def cancel(request: Request, session_id: int, who: Who) -> Response:
 
 
 @router.post("/{session_id}/attendance")
-async def attendance(request: Request, session_id: int, who: Who) -> Response:
+async def attendance(request: Request, session_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     await _visible(request, who, session_id)
     present = {n for v in form.getlist("present") if (n := whole_number(str(v))) is not None}
@@ -305,7 +306,7 @@ async def attendance(request: Request, session_id: int, who: Who) -> Response:
 
 
 @router.post("/{session_id}/message")
-async def message_all(request: Request, session_id: int, who: Who) -> Response:
+async def message_all(request: Request, session_id: RowId, who: Who) -> Response:
     form = await auth.checked_form(request, who)
     session = await _visible(request, who, session_id)
     services = _services(request)

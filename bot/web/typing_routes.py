@@ -20,6 +20,7 @@ from bot.staff.sessions import SignedIn
 from bot.store.web_sessions import session_of_token
 from bot.web import auth
 from bot.web.chat_access import not_yours
+from bot.web.ids import RowId
 
 router = APIRouter()
 Who = Annotated[SignedIn, Depends(auth.signed_in)]
@@ -48,7 +49,7 @@ async def parent_typing(request: Request) -> Response:
 
 
 @router.post("/console/tickets/{ticket_id}/typing")
-async def champion_typing(request: Request, ticket_id: int, who: Who) -> Response:
+async def champion_typing(request: Request, ticket_id: RowId, who: Who) -> Response:
     """The champion who holds this ticket is typing a reply; told to a web chat parent."""
     await auth.checked_form(request, who)
     services = _services(request)
