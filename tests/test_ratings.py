@@ -199,8 +199,13 @@ async def test_my_data_holds_the_rating_and_delete_erases_it(
     await parent.press("3 Quite helpful")
     await parent.say("It took a while, Quokka lantern 4711.")
     await parent.say("mydata")
-    document = next(r["document"] for r in parent.replies if "document" in r)
-    data = (await parent.download(document["url"])).json()
+    documents = {
+        r["document"]["filename"]: r["document"] for r in parent.replies if "document" in r
+    }
+    data = (await parent.download(documents["my-champion-data.json"]["url"])).json()
+    page = (await parent.download(documents["my-champion-data.html"]["url"])).text
+    assert "How you said your chats with a Parent Champion went" in page
+    assert "You rated it 3 out of 5." in page and "Quokka lantern 4711" in page
     assert data["your_ratings_of_parent_champions"][0]["score"] == 3
     assert data["your_ratings_of_parent_champions"][0]["comment"] == (
         "It took a while, Quokka lantern 4711."
