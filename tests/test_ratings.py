@@ -120,7 +120,7 @@ async def test_a_parent_who_types_a_question_instead_gets_their_answer(
     assert row.score is None  # asked, never answered
     # The question lapsed: a late press of a score says so, and nothing is stored.
     await parent.send(payload="rating:score:4")
-    assert "You've already told us how it went" in parent.text
+    assert "That question has closed now" in parent.text
     [row] = await rating_rows(app)
     assert row.score is None
 
@@ -155,7 +155,7 @@ async def test_a_score_pressed_twice_gets_a_clear_reply(app_and_client: tuple) -
     five = question["buttons"][4]["payload"]
     await parent.send(payload=five)
     await parent.send(payload=question["buttons"][0]["payload"])  # pressed again, late
-    assert "You've already told us how it went" in parent.text
+    assert "That question has closed now" in parent.text
     [row] = await rating_rows(app)
     assert row.score == 5  # the second press changed nothing
 
@@ -239,3 +239,32 @@ async def test_a_question_in_the_comment_is_kept_and_answered(app_and_client: tu
     assert parent.replies[-1].get("kind") == "answer" and "EHC" in parent.replies[-1]["text"]
     [row] = await rating_rows(app)
     assert (row.score, row.comment) == (4, "Sam was lovely. What is an EHC plan?")
+
+
+async def test_a_parent_back_with_the_bot_is_not_pulled_out_of_what_they_are_doing(
+    app_and_client: tuple,
+) -> None:
+    """A crisis ticket stays open when the parent goes back to the bot; closing it later
+    must not move them from where they are to the rating question."""
+    app, client = app_and_client
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("I want to kill myself")
+    assert parent.replies[0].get("kind") == "crisis"
+    ticket = await ticket_of(app, parent)
+    ada = await champion_of(app, [], role="admin", name="Ada")
+    assert (await ada.claim(ticket.id)).status_code == 303
+    assert (await ada.reply(ticket.id, "I'm Ada. I'm here with you.")).status_code == 303
+    await parent.say("back")
+    await parent.press("Yes")
+    assert (await app.state.services.database.read(tickets.get_ticket, ticket.id)).status != (
+        "closed"
+    ), "a crisis ticket stays open after the parent goes back to the bot"
+    await parent.say("EHC plans")
+    choice = parent.replies[-1]["buttons"][0]["label"]
+    assert (await ada.close(ticket.id)).status_code == 303
+    assert all("How did it go" not in m["text"] for m in await parent.history())
+    assert await rating_rows(app) == []
+    # Still where they were: the menu they had open still answers.
+    await parent.press(choice)
+    assert "earlier step" not in parent.text and "How did it go" not in parent.text

@@ -43,6 +43,9 @@ CHAMPION_VARIABLE = "rating_champion"
 SCORE_VARIABLE = "rating_score"
 COMMENT_VARIABLE = "rating_comment"
 SCORES = range(1, 6)
+# Where a parent's conversation is while a Parent Champion has the chat: the hand-off
+# flow, or the e-mail set-up offered during it. Anywhere else, they are not asked.
+HANDOFF_FLOWS = frozenset({"champion", "notify"})
 MAX_COMMENT_CHARS = 2000
 
 
@@ -70,10 +73,15 @@ def start_asking(connection: Connection, ticket_id: int) -> dict[str, Any] | Non
             conversations.c.variables,
             conversations.c.history,
             conversations.c.version,
+            conversations.c.resting,
         ).where(conversations.c.parent_id == ticket.parent_id)
     ).first()
     variables = dict(row.variables or {}) if row is not None else {}
     if row is None or variables.get("consent") != "yes":
+        return None
+    if row.resting or row.flow not in HANDOFF_FLOWS:
+        # They stopped, or went back to the bot and are doing something else (a crisis
+        # ticket stays open then): moving them to the question would lose their place.
         return None
     champion = first_name(ticket.claimed_by_name)
     variables |= {TICKET_VARIABLE: ticket.id, CHAMPION_VARIABLE: champion}
