@@ -170,6 +170,12 @@ async def test_due_follow_up_goes_once_and_reaches_the_parent(app_and_client: tu
 
     history = await parent.history()
     assert [m["text"] for m in history].count(MESSAGE) == 1
+    # Their answer should reach a person, not the bot: the message offers one.
+    [sent] = [m for m in history if m["text"] == MESSAGE]
+    assert [b["label"] for b in sent["buttons"]] == ["Talk to a Parent Champion"]
+    parent.replies = [{"text": sent["text"], "buttons": sent["buttons"]}]
+    await parent.press("Talk to a Parent Champion")
+    assert "earlier step" not in parent.text and "Parent Champion" in parent.text
     [row] = await rows(app)
     assert row.status == "sent" and row.parent_message_id is not None
     # In the transcript as from Sam, like a reply.

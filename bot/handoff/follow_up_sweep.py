@@ -64,12 +64,21 @@ async def sweep_follow_ups(
         except follow_ups.LeaseLost:
             report.lost += 1
             continue
-        except Exception as exc:  # the lease runs out and another sweep tries again
-            log.exception("follow-up %d not sent; it will be tried again", item.id)
-            async with database.transaction() as transaction:
-                await transaction.run(follow_ups.note_failure, item, type(exc).__name__)
-            report.failed += 1
-            continue
+        except Exception as exc:
+            if item.attempts < follow_ups.MAX_ATTEMPTS:  # the lease runs out; tried again
+                log.exception("follow-up %d not sent; it will be tried again", item.id)
+                async with database.transaction() as transaction:
+                    await transaction.run(follow_ups.note_failure, item, type(exc).__name__)
+                report.failed += 1
+                continue
+            log.exception("follow-up %d: message given up; the champion is reminded", item.id)
+            pushed = None
+            try:
+                async with database.transaction() as transaction:
+                    await transaction.run(follow_ups.give_up_message, item, type(exc).__name__, now)
+            except follow_ups.LeaseLost:
+                report.lost += 1
+                continue
         report.sent += 1
         report.reminders.append(staff_reminder(item, public_url))
         topics = ["queue", ticket_topic(item.ticket_id)]

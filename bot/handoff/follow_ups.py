@@ -24,7 +24,7 @@ from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from bot.core.dates import UK, uk_today
 from bot.core.outbound import ParentGone, Pushed, channel_of, push_message
-from bot.core.types import Reply
+from bot.core.types import Button, Reply
 from bot.handoff.follow_up_table import FollowUp
 from bot.handoff.tickets import tickets
 from bot.store.models import StaffUser, as_utc, utcnow
@@ -40,6 +40,8 @@ NOTE_LIMIT = 300  # the column's size
 MESSAGE_LIMIT = 1000
 LEASE = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 5
+# The button under a follow-up message sent to a parent.
+REPLY_LABEL = "Talk to a Parent Champion"
 OPEN_STATUSES = ("pending", "sent")
 
 
@@ -368,7 +370,9 @@ def deliver(
                 pushed = push_message(
                     connection,
                     leased.parent_id,
-                    Reply(leased.parent_message),
+                    # A reply to it should reach a person, not the bot: the button asks
+                    # for a Parent Champion again (the ticket has usually closed by now).
+                    Reply(leased.parent_message, [Button(REPLY_LABEL, "global:human")]),
                     leased.staff_user_id,
                     purpose="reminder",
                 )
@@ -392,6 +396,27 @@ def deliver(
     if result.rowcount != 1:
         raise LeaseLost(leased.id)
     return pushed
+
+
+def give_up_message(connection: Connection, leased: Leased, error: str, now: dt.datetime) -> None:
+    """After MAX_ATTEMPTS failed tries: the champion is still reminded (the row is sent)
+    and the ticket page says the message did not go, instead of trying for ever."""
+    result = connection.execute(
+        update(follow_ups)
+        .where(
+            follow_ups.c.id == leased.id,
+            follow_ups.c.status == "pending",
+            follow_ups.c.lease_until == leased.lease_until,
+        )
+        .values(
+            status="sent",
+            sent_at=now,
+            lease_until=None,
+            last_error=f"message not sent: {error}"[:200],
+        )
+    )
+    if result.rowcount != 1:
+        raise LeaseLost(leased.id)
 
 
 def note_failure(connection: Connection, leased: Leased, error: str) -> None:
