@@ -5,7 +5,9 @@ on PostgreSQL, so two sweeps at once take different rows; on SQLite the sweep
 holds the single write lock, and every row is moved on with a compare-and-set
 update (`... WHERE status = 'pending'`) so a row is never taken twice. Sending
 is writing the outgoing message (bot/core/outbound.py) in that same transaction,
-so "sent" and the message itself can never disagree, even across a crash.
+so "sent" and the message itself can never disagree, even across a crash. A web
+chat parent who asked to be told also gets a neutral e-mail and push queued in that
+transaction (issue #17), skipped if their open page shows the reminder first.
 
 A reminder more than a day late (the server was down) is dropped with a log
 line: "your session is tomorrow" two days later would be wrong. A failed send is
@@ -25,6 +27,8 @@ from sqlalchemy import Connection, and_, or_, select, update
 from bot.booking.bookings import booking_of
 from bot.core.outbound import ParentGone, channel_of, push_message
 from bot.core.types import Reply
+from bot.notify.outbox import queue_reminder_notice
+from bot.notify.push_store import queue_reminder_push
 from bot.store.models import Reminder, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -153,6 +157,9 @@ def sweep(
             if channel is not None and channel not in channels:
                 raise ChannelUnavailable(f"channel {channel} is not switched on")
             pushed = push_message(connection, reminder.parent_id, reply, purpose="reminder")
+            if pushed.channel == "web":  # a closed tab shows nothing: tell them, if they asked
+                queue_reminder_notice(connection, reminder.parent_id, pushed.message_id, now)
+                queue_reminder_push(connection, reminder.parent_id, pushed.message_id, now)
             if not _finish(connection, reminder.id, status="sent", sent_at=now):
                 savepoint.rollback()  # someone else moved it on: their send stands
                 continue
@@ -189,6 +196,16 @@ def _retry_later(
         last_error=error[:200],
     )
     report.retried += 1
+
+
+def has_pending(connection: Connection, parent_id: int) -> bool:
+    """The parent has a reminder still to come (the chat page offers notifications)."""
+    found = connection.execute(
+        select(reminders.c.id)
+        .where(reminders.c.parent_id == parent_id, reminders.c.status == "pending")
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,15 @@ BATCH = 10  # mails claimed by one sweep; it sends them one after another
 LEASE = dt.timedelta(seconds=SEND_DEADLINE_SECONDS * BATCH + 60)
 MAX_ATTEMPTS = 8
 NOTIFY_FLOW = "notify"
+# Built-in words for a reminder's e-mail, used only if flows/notify.yml lacks them
+# (the code and reply words are required: bot/notify/setup.py checks them).
+BUILT_IN_WORDS = {
+    "reminder_subject": "You have a reminder from Champion",
+    "reminder_body": (
+        "You have a reminder from Champion.\n\nOpen the chat to read it: {chat_link}\n\n"
+        "To stop these e-mails, open this link: {unsubscribe_link}"
+    ),
+}
 
 
 def queue_reply_notice(
@@ -85,6 +94,30 @@ def queue_reply_notice(
             created_at=now,
         )
     )
+
+
+def queue_reminder_notice(
+    connection: Connection, parent_id: int, message_id: int, now: dt.datetime | None = None
+) -> bool:
+    """A reminder was just stored in this web parent's chat: e-mail them later (neutral:
+    never the date or what it is about), if they asked, unless the open page shows it
+    first. Reminders are few, so no quiet window. Returns whether one was queued."""
+    if not store.is_confirmed(connection, parent_id):
+        return False
+    now = now or utcnow()
+    connection.execute(
+        mails.insert().values(
+            parent_id=parent_id,
+            kind="reminder",
+            ticket_id=None,
+            message_id=message_id,
+            status="pending",
+            due_at=now + SEEN_GRACE,
+            attempts=0,
+            created_at=now,
+        )
+    )
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +253,8 @@ def _message(setup: MailSetup, mail: DueMail) -> Any:
         token = unsubscribe_token(setup.key, mail.contact_id, mail.contact_stamp)
         link = f"{base}/email/unsubscribe?contact={mail.contact_id}&token={token}"
     values = {"chat_link": f"{base}/", "unsubscribe_link": link, "code": mail.code or ""}
-    prefix = "code" if mail.kind == "code" else "reply"
+    prefix = mail.kind if mail.kind in ("code", "reminder") else "reply"
+    words = BUILT_IN_WORDS | {key: value for key, value in words.items() if value}
     subject = fill(str(words[f"{prefix}_subject"]), values)
     body = fill(str(words[f"{prefix}_body"]), values)
     return compose(setup.sender, mail.address or "", subject, body, link)

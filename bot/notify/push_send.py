@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # Built-in words, used only if flows/notify.yml's `data: push: message:` is missing.
 # Neutral on purpose: a lock screen can be seen by anyone nearby.
 NEUTRAL_MESSAGE = "A Parent Champion has replied"
+REMINDER_MESSAGE = "You have a reminder from Champion"
 # How long a push service keeps trying to reach a browser that is off (seconds).
 TIME_TO_LIVE = 24 * 60 * 60
 
@@ -39,6 +41,15 @@ class PushSetup:
     keys: VapidKeys
     subject: str  # mailto: or https:, for the push service to reach the operator
     message: str = NEUTRAL_MESSAGE
+    reminder_message: str = REMINDER_MESSAGE
+
+    def payload(self, push: store.DuePush) -> str:
+        """What the push carries. A reply's is its sentence (as before); a reminder's says
+        only its kind, for the service worker to choose its own fixed sentence, and the
+        sentence, for a reader that does not look at the kind."""
+        if push.kind == "reminder":
+            return json.dumps({"kind": "reminder", "message": self.reminder_message})
+        return self.message
 
     def signer(self) -> Vapid02:
         return self.keys.signer()
@@ -56,7 +67,7 @@ def _deliver(setup: PushSetup, signer: Vapid02, push: store.DuePush) -> str:
     try:
         webpush(
             push.subscription_info(),
-            data=setup.message,
+            data=setup.payload(push),
             vapid_private_key=signer,
             # A fresh dict each time: pywebpush writes `aud` and `exp` into it.
             vapid_claims={"sub": setup.subject},

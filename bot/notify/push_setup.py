@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.notify.outbox import NOTIFY_FLOW
 from bot.notify.push_keys import load
-from bot.notify.push_send import NEUTRAL_MESSAGE, PushSetup, send_due
+from bot.notify.push_send import NEUTRAL_MESSAGE, REMINDER_MESSAGE, PushSetup, send_due
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 5
@@ -24,6 +24,7 @@ def push_setup(services: Any) -> PushSetup | None:
         keys=load(settings.vapid_public_key, settings.vapid_private_key),
         subject=settings.vapid_subject or settings.public_url,
         message=str(words.get("message") or NEUTRAL_MESSAGE),
+        reminder_message=str(words.get("reminder") or REMINDER_MESSAGE),
     )
 
 

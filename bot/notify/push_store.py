@@ -246,10 +246,40 @@ def queue_reply_push(
     return queued
 
 
+def queue_reminder_push(
+    connection: Connection, parent_id: int, message_id: int, now: dt.datetime | None = None
+) -> int:
+    """A reminder was just stored in this web parent's chat: a push to each of their
+    browsers, due SEEN_GRACE later (skipped if the open page showed it first). A push
+    with no ticket is a reminder's (see DuePush.kind). Returns how many were queued."""
+    now = now or utcnow()
+    queued = 0
+    for subscription_id in connection.execute(
+        select(subscriptions.c.id).where(subscriptions.c.parent_id == parent_id)
+    ).scalars():
+        connection.execute(
+            sends.insert().values(
+                parent_id=parent_id,
+                subscription_id=subscription_id,
+                ticket_id=None,
+                message_id=message_id,
+                status="pending",
+                due_at=now + SEEN_GRACE,
+                attempts=0,
+                created_at=now,
+            )
+        )
+        queued += 1
+    return queued
+
+
 @dataclass(frozen=True, slots=True)
 class DuePush:
     id: int
     subscription_id: int
+    # "reply" (a champion replied on a ticket) or "reminder": a push has no kind column,
+    # and only a reminder's is queued without a ticket.
+    kind: str
     message_id: int | None
     attempts: int
     endpoint: str
@@ -273,6 +303,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = BATCH) -> l
         select(
             sends.c.id,
             sends.c.subscription_id,
+            sends.c.ticket_id,
             sends.c.message_id,
             sends.c.attempts,
             sends.c.status,
@@ -313,6 +344,7 @@ def claim_due(connection: Connection, now: dt.datetime, limit: int = BATCH) -> l
             DuePush(
                 id=row.id,
                 subscription_id=row.subscription_id,
+                kind="reply" if row.ticket_id is not None else "reminder",
                 message_id=row.message_id,
                 attempts=row.attempts,
                 endpoint=row.endpoint,
@@ -394,7 +426,7 @@ def for_export(connection: Connection, parent_id: int) -> list[dict[str, Any]]:
             "browser_notifications": "on",
             "push_service": urlsplit(row.endpoint).hostname or "",
             "added_at": as_utc(row.created_at).isoformat() if row.created_at else None,
-            "used_for": "telling you a Parent Champion has replied",
+            "used_for": "telling you a Parent Champion has replied, or you have a reminder",
         }
         for row in rows
     ]

@@ -3,7 +3,8 @@
 - `GET /push-worker.js`: the service worker (static/push-worker.js), served from the
   chat's own origin at the root so its scope is the whole chat.
 - `GET /api/chat/push`: whether to offer "Tell me when a Parent Champion replies"
-  (keys set, privacy notice agreed, a hand-off open or notifications already on),
+  (keys set, privacy notice agreed, a hand-off open, a reminder to come, or
+  notifications already on),
   and the VAPID public key the page subscribes with.
 - `POST /api/chat/push`: the browser's subscription (PushSubscription.toJSON()),
   checked strictly; `DELETE /api/chat/push`: "Stop notifications".
@@ -22,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 
+from bot.booking import reminders
 from bot.channels.webchat import CHANNEL
 from bot.channels.webchat_secrets import bearer_token, hash_token
 from bot.handoff.tickets import open_ticket_of
@@ -88,11 +90,13 @@ async def push_status(request: Request) -> Response:
     on = await services.database.read(push_store.is_on, parent_id)
     agreed = parent_id in await services.database.read(consenting_parents, [parent_id])
     handoff = await services.database.read(open_ticket_of, parent_id) is not None
+    # A reminder still to come is worth telling a parent who closes the tab (issue #17).
+    waiting = handoff or await services.database.read(reminders.has_pending, parent_id)
     return _answer(
         {
             "available": key is not None,
             "key": key,
-            "offer": key is not None and agreed and (handoff or on),
+            "offer": key is not None and agreed and (waiting or on),
             "on": on,
         }
     )

@@ -1,5 +1,6 @@
 // "Tell me when a Parent Champion replies": Web Push for the chat page (issue #17).
-// Offered during a hand-off when the server has VAPID keys (GET /api/chat/push says)
+// Offered during a hand-off, or while a reminder is to come, when the server has VAPID
+// keys (GET /api/chat/push says)
 // and the browser can show notifications. In a council's frame browsers don't ask
 // for permission, so there the chat offers e-mail (flows/champion.yml) and a button
 // that opens the chat's own page in a new tab with this conversation
@@ -27,7 +28,7 @@
   const storageReady = window.championStorage ? window.championStorage.ready : Promise.resolve();
   const WORDS = {
     asking: "Asking your browser…",
-    done: "Done: this browser will tell you when a Parent Champion replies, even if you close this page. It won't show what they wrote.",
+    done: "Done: this browser will tell you when a Parent Champion replies or a reminder arrives, even if you close this page. It won't show what they wrote.",
     blocked: "Your browser is blocking notifications from this site. You can allow them in the browser's settings for this site, or keep this page open.",
     failed: "Sorry, this browser couldn't turn notifications on. A Parent Champion will still reply here in this chat.",
     off: "Notifications are off in this browser.",
