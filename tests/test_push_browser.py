@@ -39,6 +39,7 @@ pytestmark = pytest.mark.browser
 KEYS = generate()
 NEUTRAL = "A Parent Champion has replied"
 TURN_ON = "Tell me when a Parent Champion replies"
+REMINDER = "You have a reminder from Champion"
 OPEN_OWN_PAGE = "Get notifications: open this chat in a new tab"
 EMAIL = "sam@example.org"
 
@@ -167,6 +168,19 @@ def test_the_page_offers_push_and_its_worker_shows_the_neutral_notification(
         assert shown["title"] == NEUTRAL
         assert "Sam" not in shown["body"] and "exclusion" not in shown["body"]
         chat.screenshot(path=str(ARTIFACTS / "chat-push-delivered-390.png"), full_page=True)
+
+        # A reminder's push says only its kind: the worker shows its own reminder sentence.
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": base_url,
+                "registrationId": registration["registrationId"],
+                "data": '{"kind": "reminder", "message": "Appeal due 3 March"}',
+            },
+        )
+        shown_now = notifications_shown(chat, 2)
+        assert sorted(n["title"] for n in shown_now) == sorted([NEUTRAL, REMINDER])
+        assert all("Appeal" not in n["body"] for n in shown_now)
         browser.close()
     assert_none(failures, "push-browser")
 

@@ -38,7 +38,7 @@ class PushSubscription(Base):
 
 
 class PushSend(Base):
-    """A push waiting to go ("A Parent Champion has replied"), one per subscription.
+    """A push waiting to go (a reply, or a reminder: no ticket), one per subscription.
 
     Written in the transaction that causes it and sent by the scheduler's sweep, claimed
     with a lease so it goes out once, and retried if the push service is down."""

@@ -54,7 +54,7 @@ class NotificationMail(Base):
     parent_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("parents.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))  # "code" or "reply"
+    kind: Mapped[str] = mapped_column(String(16))  # "code", "reply" or "reminder"
     ticket_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     # The champion's newest message this e-mail is about (kind "reply").
     message_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
