@@ -124,7 +124,7 @@ async def test_a_parent_who_left_gets_one_neutral_email_and_can_unsubscribe(
     await parent.say(wrong)
     assert "That code doesn't match" in parent.text and "4 more tries" in parent.text
     await parent.say(code.group(1))
-    assert parent.text.startswith("Done: we'll e-mail you when a Parent Champion replies.")
+    assert parent.text.startswith("Done: we'll e-mail you when a Parent Champion replies")
     assert "stop emails" in parent.text
     # Back with the champion: what the parent types now is passed on, not answered.
     await parent.say("Thank you, I'll wait for them")

@@ -183,7 +183,7 @@ async def test_no_notification_for_a_reminder_the_open_page_showed(
     assert [p.status for p in await rows(app, PushSend)] == ["skipped"]
 
 
-async def test_the_chat_page_offers_notifications_once_a_reminder_is_set(
+async def test_the_chat_offers_notifications_once_a_reminder_is_set(
     app_telling: tuple,
 ) -> None:
     _app, client = app_telling
@@ -203,4 +203,8 @@ async def test_the_chat_page_offers_notifications_once_a_reminder_is_set(
     await parent.press("Skip this question")
     await parent.press("Yes")
     assert "I'll send you a reminder here on" in parent.text
-    assert await offered()
+    assert await offered()  # the page's "Tell me when..." notifications
+    # E-mail is set up here: the chat offers it too, and "Yes" starts the same set-up.
+    assert "I can e-mail you to say it's here, without saying what it's about" in parent.text
+    await parent.press("Yes, e-mail me")
+    assert "What e-mail address should I use?" in parent.text
