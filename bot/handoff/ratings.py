@@ -17,17 +17,20 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
-from bot.core.runner import FlowRunner
 from bot.core.text import whole_number
 from bot.handoff.rating_table import TicketRating
 from bot.handoff.tickets import first_name, get_ticket, send_to_parent
 from bot.store.db import Database
 from bot.store.models import Conversation, Parent, StaffUser, as_utc, utcnow
+
+if TYPE_CHECKING:  # only a type here: importing the runner loads the answer index and
+    # scikit-learn, which `bot check` (it registers this module's actions) must not wait for
+    from bot.core.runner import FlowRunner
 
 log = logging.getLogger(__name__)
 ratings = TicketRating.__table__
