@@ -54,6 +54,15 @@ BUILT_IN_WORDS = {
 }
 
 
+def waiting_or_lately_sent(table: Any, now: dt.datetime) -> Any:
+    """A notice (an e-mail here, a push in push_store) still to go, or sent within
+    QUIET_WINDOW: a new reply is folded into it rather than told again."""
+    return or_(
+        table.c.status.in_(("pending", "sending")),
+        and_(table.c.status == "sent", table.c.sent_at > now - QUIET_WINDOW),
+    )
+
+
 def queue_reply_notice(
     connection: Connection,
     parent_id: int | None,
@@ -70,10 +79,7 @@ def queue_reply_notice(
         select(mails.c.id, mails.c.status).where(
             mails.c.ticket_id == ticket_id,
             mails.c.kind == "reply",
-            or_(
-                mails.c.status.in_(("pending", "sending")),
-                and_(mails.c.status == "sent", mails.c.sent_at > now - QUIET_WINDOW),
-            ),
+            waiting_or_lately_sent(mails, now),
         )
     ).first()
     if recent is not None:

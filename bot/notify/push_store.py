@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
-from bot.notify.outbox import QUIET_WINDOW, SEEN_GRACE
+from bot.notify.outbox import SEEN_GRACE, waiting_or_lately_sent
 from bot.notify.push_tables import PushSend, PushSubscription
 from bot.store.models import as_utc, utcnow
 
@@ -218,10 +218,7 @@ def queue_reply_push(
             select(sends.c.id, sends.c.status).where(
                 sends.c.subscription_id == subscription_id,
                 sends.c.ticket_id == ticket_id,
-                or_(
-                    sends.c.status.in_(("pending", "sending")),
-                    and_(sends.c.status == "sent", sends.c.sent_at > now - QUIET_WINDOW),
-                ),
+                waiting_or_lately_sent(sends, now),
             )
         ).first()
         if recent is not None:
