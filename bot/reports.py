@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
+from bot.core.dates import week_start
 from bot.core.types import PREVIEW_CHANNEL
 from bot.handoff import ratings
 from bot.handoff.config import HandoffConfig
@@ -32,11 +33,6 @@ from bot.store.models import (
 )
 
 WEEKS = 12
-
-
-def week_start(value: dt.datetime) -> dt.date:
-    day = as_utc(value).date()
-    return day - dt.timedelta(days=day.weekday())
 
 
 @dataclass(slots=True)

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from bot.store.models import as_utc
+
 UK = ZoneInfo("Europe/London")
 
 _WEEKDAYS = {
@@ -142,3 +144,9 @@ def relative_date(text: str, today: dt.date) -> dt.date | None:
     if named and named.group(2) in _WEEKDAYS:
         return _weekday(today, named.group(1), _WEEKDAYS[named.group(2)], named.group(3))
     return None
+
+
+def week_start(value: dt.datetime) -> dt.date:
+    """The Monday (UTC) of the week `value` falls in: how reports group by week."""
+    day = as_utc(value).date()
+    return day - dt.timedelta(days=day.weekday())

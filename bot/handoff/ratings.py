@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from bot.core.actions import ActionContext, ActionRegistry, ActionResult
+from bot.core.dates import week_start
 from bot.core.text import whole_number
 from bot.handoff.rating_table import TicketRating
 from bot.handoff.tickets import first_name, get_ticket, send_to_parent
@@ -200,11 +201,6 @@ def register(registry: ActionRegistry) -> None:
 # -- reading them back -------------------------------------------------------------
 
 
-def _week(value: dt.datetime) -> dt.date:
-    day = as_utc(value).date()
-    return day - dt.timedelta(days=day.weekday())
-
-
 @dataclass(slots=True)
 class WeeklyRatings:
     """Scores by the week they were given (Monday): how many of each."""
@@ -248,7 +244,7 @@ def weekly(
     found = WeeklyRatings()
     query = select(ratings.c.score, ratings.c.answered_at).where(*_answered(since, staff_user_id))
     for score, answered_at in connection.execute(query):
-        found.scores.setdefault(_week(answered_at), Counter())[score] += 1
+        found.scores.setdefault(week_start(answered_at), Counter())[score] += 1
     return found
 
 

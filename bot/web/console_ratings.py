@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from bot.core.dates import week_start
 from bot.handoff import ratings
-from bot.reports import WEEKS, week_start
+from bot.reports import WEEKS
 from bot.staff.sessions import SignedIn
 from bot.store.models import utcnow
 from bot.web import auth
