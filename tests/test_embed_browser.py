@@ -310,3 +310,27 @@ def test_on_a_phone_the_chat_fills_the_screen_and_closes(browser, sites) -> None
     page.screenshot(path=str(ARTIFACTS / "embed-on-a-phone.png"))
     page.get_by_role("button", name="Close chat").click()
     expect(launcher).to_be_focused()
+
+
+
+def test_a_reply_leaves_focus_where_the_parent_put_it_on_the_council_page(  # type: ignore[no-untyped-def]
+    browser, sites
+) -> None:
+    """The parent sends, then moves to the council's page before the reply is in:
+    the reply must not pull focus back into the chat's frame."""
+    from playwright.sync_api import expect
+
+    council, _champion = sites
+    page = new_page(browser, council)
+    page.goto("/local-offer")
+    launcher = page.get_by_role("button", name="Leeds SEND chat")
+    launcher.click()
+    chat = chat_frame(page)
+    log = chat.get_by_role("log")
+    chat.get_by_role("button", name="OK, let's start").click()
+    expect(log).to_contain_text("What would you like help with?")
+    chat.get_by_role("button", name="Drop-in sessions").click()
+    launcher.focus()  # back on the council's page while the reply is on its way
+    expect(log).to_contain_text("There are no drop-in sessions coming up")
+    page.wait_for_timeout(500)  # the chat moves focus 100 ms after a reply
+    expect(launcher).to_be_focused()

@@ -271,7 +271,8 @@
   // Announce, then move focus. New replies are added to the log (role=log, polite
   // live region) first; focus moves a frame and 100 ms later, so a screen reader has
   // the new text queued before it speaks the focused control. A newer reply, or the
-  // parent moving focus themselves meanwhile, cancels the move.
+  // parent moving focus themselves meanwhile (in the chat or out of its frame),
+  // cancels the move.
   const ANNOUNCE_MS = 100;
   let focusTurn = 0;
   function focusAfterAnnouncing(target) {
@@ -281,6 +282,9 @@
       const now = document.activeElement;
       const movedOn = now && now !== from && now !== document.body;
       if (turn !== focusTurn || movedOn || !target.isConnected || target.disabled) return;
+      // In a council's page, focus that has left the chat's frame (the parent closed
+      // it, or went back to the page) stays where the parent put it.
+      if (window !== window.top && !document.hasFocus()) return;
       target.focus({ preventScroll: true });
     }, ANNOUNCE_MS));
   }
