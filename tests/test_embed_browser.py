@@ -312,7 +312,6 @@ def test_on_a_phone_the_chat_fills_the_screen_and_closes(browser, sites) -> None
     expect(launcher).to_be_focused()
 
 
-
 def test_a_reply_leaves_focus_where_the_parent_put_it_on_the_council_page(  # type: ignore[no-untyped-def]
     browser, sites
 ) -> None:

@@ -56,6 +56,19 @@ async def still_signed_in(request: Request) -> SignedIn:
     return await _resume(request, touch=False)
 
 
+async def still_the_same(request: Request, who: SignedIn) -> bool:
+    """For a long-lived event stream: whether the session it opened with still stands,
+    for the same person with the same reach (signed out, idle, deactivated, made admin
+    or given other areas all end it; the page's reconnect then starts afresh). Database
+    trouble is raised, not taken as an answer."""
+    try:
+        now = await _resume(request, touch=False)
+    except NotSignedIn:
+        return False
+    member, was = now.member, who.member
+    return (member.id, member.is_admin, member.areas) == (was.id, was.is_admin, was.areas)
+
+
 async def _resume(request: Request, touch: bool) -> SignedIn:
     token = read_cookie(request, SESSION_COOKIE)
     if not token or len(token) > 200:

@@ -29,7 +29,7 @@ from bot.staff.sessions import SignedIn
 from bot.store.models import utcnow
 from bot.web import auth, queue_filters
 from bot.web.ids import RowId
-from bot.web.live import alert_stream, change_notices, event_stream
+from bot.web.live import SessionCheck, alert_stream, change_notices, event_stream
 from bot.web.templating import templates
 
 router = APIRouter(prefix="/console")
@@ -56,6 +56,15 @@ NOTICES = {
 
 def _services(request: Request) -> Services:
     return request.app.state.services
+
+
+def _same_session(request: Request, who: SignedIn) -> SessionCheck:
+    """A live stream's check that the session it opened with still stands."""
+
+    async def check() -> bool:
+        return await auth.still_the_same(request, who)
+
+    return check
 
 
 def _areas_of(member: StaffMember) -> list[str] | None:
@@ -161,7 +170,9 @@ async def crisis_alerts(request: Request, who: Watching) -> Response:
         return await services.database.read(arrivals.waiting_in, areas)
 
     seen_up_to = whole_number(request.headers.get("last-event-id", ""))
-    return event_stream(alert_stream(request, services.events, waiting, seen_up_to))
+    return event_stream(
+        alert_stream(request, services.events, waiting, seen_up_to, _same_session(request, who))
+    )
 
 
 @router.get("/events")
@@ -172,7 +183,11 @@ async def queue_events(request: Request, who: Watching) -> Response:
     async def fingerprint() -> str:
         return await services.database.read(tickets.queue_fingerprint, areas)
 
-    return event_stream(change_notices(request, services.events, ["queue"], fingerprint))
+    return event_stream(
+        change_notices(
+            request, services.events, ["queue"], fingerprint, session=_same_session(request, who)
+        )
+    )
 
 
 # -- one ticket ----------------------------------------------------------------
@@ -259,7 +274,8 @@ async def ticket_events(request: Request, ticket_id: RowId, who: Watching) -> Re
 
     topics = [ticket_topic(ticket_id)]
     typing = to_console_topic(ticket_id)  # "the parent is typing"
-    return event_stream(change_notices(request, services.events, topics, fingerprint, typing))
+    same = _same_session(request, who)
+    return event_stream(change_notices(request, services.events, topics, fingerprint, typing, same))
 
 
 def _wants_json(request: Request) -> bool:

@@ -27,6 +27,31 @@ KEEP_ALIVE_SECONDS = 15.0
 # The alert stream's read of waiting requests gives up after this: a crisis heard from
 # memory must never queue behind a stalled database.
 WAITING_READ_SECONDS = 1.0
+# How often a stream checks that the console session it opened with still stands.
+SESSION_CHECK_SECONDS = 5.0
+
+# Whether the stream's session still stands (bot/web/auth.py still_the_same).
+SessionCheck = Callable[[], Awaitable[bool]]
+
+
+class SessionWatch:
+    """Ends a stream soon after its session does (sign-out, idle timeout, an account
+    turned off), rather than at the browser's next reconnect. A database that doesn't
+    answer is not an answer: the stream goes on, so crisis alerts still reach the page."""
+
+    def __init__(self, check: SessionCheck | None) -> None:
+        self._check = check
+        self._next = time.monotonic() + SESSION_CHECK_SECONDS
+
+    async def ended(self) -> bool:
+        if self._check is None or time.monotonic() < self._next:
+            return False
+        self._next = time.monotonic() + SESSION_CHECK_SECONDS
+        try:
+            return not await asyncio.wait_for(self._check(), WAITING_READ_SECONDS)
+        except Exception as exc:  # any database trouble: ask again next time
+            log.warning("event stream: session not checked (%s)", type(exc).__name__)
+            return False
 
 
 def event_stream(body: AsyncIterator[str]) -> StreamingResponse:
@@ -44,15 +69,18 @@ async def change_notices(
     topics: list[str],
     fingerprint: Callable[[], Awaitable[str]],
     typing_topic: str | None = None,
+    session: SessionCheck | None = None,
 ) -> AsyncIterator[str]:
     """`event: change` whenever what `fingerprint` reads from the database changes,
-    and `event: typing` when `typing_topic` is heard (bot/handoff/typing.py)."""
+    and `event: typing` when `typing_topic` is heard (bot/handoff/typing.py), until
+    the page goes or its `session` ends."""
     last = await fingerprint()
     yield "retry: 2000\n\n"
     quiet_since = time.monotonic()
     listened = [*topics, typing_topic] if typing_topic else topics
+    watch = SessionWatch(session)
     with events.subscribe(*listened) as subscription:
-        while not await request.is_disconnected():
+        while not await request.is_disconnected() and not await watch.ended():
             woke = await subscription.wait(CHECK_EVERY_SECONDS)
             if woke and typing_topic and typing_topic in subscription.heard():
                 quiet_since = time.monotonic()
@@ -76,6 +104,7 @@ async def alert_stream(
     events: EventBus,
     waiting: Callable[[], Awaitable[dict[int, Waiting]]],
     seen_up_to: int | None = None,
+    session: SessionCheck | None = None,
 ) -> AsyncIterator[str]:
     """`event: alert` with the channel (never who) for each crisis this process hears of,
     and `event: ticket` for each request newly waiting (or more urgent) among those
@@ -84,7 +113,7 @@ async def alert_stream(
 
     Events carry the newest ticket number the page knows of as their id, so a page that
     reconnects (sending Last-Event-ID as `seen_up_to`) still hears of requests made
-    meanwhile."""
+    meanwhile. It ends when the page goes or its `session` ends."""
     yield "retry: 2000\n\n"  # before any read: the page is listening for crises now
     # None until the database first answers (it may be stalled; crises still go out).
     known = await _read_waiting(waiting)
@@ -97,8 +126,9 @@ async def alert_stream(
                 yield _ticket_event(ticket.as_alert(len(known), raised), newest)
     quiet_since = time.monotonic()
     # "queue" wakes the stream at once when this process opens or changes a ticket.
+    watch = SessionWatch(session)
     with events.subscribe(*alert_topics(), "queue") as subscription:
-        while not await request.is_disconnected():
+        while not await request.is_disconnected() and not await watch.ended():
             woke = await subscription.wait(CHECK_EVERY_SECONDS)
             if woke:
                 for topic in subscription.heard():
