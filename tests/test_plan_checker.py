@@ -101,6 +101,32 @@ def test_soft_words_are_vague_only_when_nothing_pins_them_down(sentence: str, va
         ("If available, a mentor will meet Sam for 30 minutes each week.", True),
         ("A teaching assistant will work with Sam 1:1 for 20 minutes daily if required.", True),
         ("A trained adult will be with Sam throughout the day if he needs one.", True),
+        # Table shorthand, and whenever the thing happens, in more words.
+        ("Spelling programme (Units of Sound): 25 mins, 3 x week, 1:1 with a trained HLTA.", False),
+        (
+            "Sam will be given 25% extra time, a separate room and a reader in all internal "
+            "and external exams, organised by the exams officer.",
+            False,
+        ),
+        (
+            "Sam will be taught in a class of no more than 8 pupils, with a qualified teacher "
+            "and two TAs, for the whole school week.",
+            False,
+        ),
+        (
+            "Sam will attend a 30-minute nurture group with 5 other children, run by a trained "
+            "practitioner, every afternoon.",
+            False,
+        ),
+        # "1:1 sessions" says who is in the room, not how long; "for 6 weeks" how long the
+        # block runs, not each session.
+        ("Sam will have regular 1:1 sessions with a trained learning mentor each week.", True),
+        ("A trained ELSA will see Sam 1:1 every week for 6 weeks.", True),
+        # A group with no size, a group or visit with no length, support by nobody named.
+        ("A trained HLTA will run a 30-minute Lego therapy group for Sam twice weekly.", True),
+        ("Sam will attend a social skills group run by the ELSA every week.", True),
+        ("A qualified teacher of the deaf will visit Sam each half-term.", True),
+        ("Sam will have 1:1 support for 25 hours a week.", True),
     ],
 )
 def test_how_often_how_long_and_hedges_said_in_other_ways(sentence: str, vague: bool) -> None:

@@ -64,11 +64,14 @@ FREQUENCY = re.compile(
     rf"each\s+(?:hour|fortnight|month)|hourly|"
     # Tied to an event that recurs: "before each new topic", "at the end of every unit".
     rf"(?:before|after|at\s+the\s+(?:start|end|beginning)\s+of)\s+(?:each|every)\s+\w+|"
+    # Shorthand in tables and therapists' reports: "3 x week", "2x weekly", "x2 daily".
+    rf"\d+\s*x\s*(?:a\s+|per\s+|each\s+)?(?:week|day|fortnight|term|month)|"
+    rf"x\s*\d+\s+(?:a\s+|per\s+)?(?:weekly|daily|week|day)|"
     rf"termly|half[- ]termly|monthly|annually|mon(?:day)?s?\b|(?:tues|wednes|thurs|fri)days?)\b",
     re.I,
 )
 DURATION = re.compile(
-    rf"\b(?:{_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|weeks?|lessons?|periods?)|"
+    rf"\b(?:(?<![:\d]){_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|lessons?|periods?)|"
     rf"(?:for|of)\s+an\s+hour|an\s+hour\s+(?:each|every|a|per)|"
     rf"full[- ]time|all\s+day|whole\s+(?:school\s+)?day|throughout\s+the\s+(?:school\s+)?day|"
     rf"for\s+the\s+(?:whole|full|entire)|at\s+all\s+times|all\s+(?:lessons|unstructured\s+times|"
@@ -79,13 +82,14 @@ CONTINUOUS = re.compile(
     r"\b(?:full[- ]time|at\s+all\s+times|throughout\s+the\s+(?:school\s+)?day|all\s+day|"
     r"whole\s+(?:school\s+)?day|every\s+lesson|all\s+lessons|in\s+all\s+lessons|"
     r"(?:every|each|all)\s+(?:tests?|exams?|assessments?)|"
-    r"(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:lessons?|exams?|examinations?|tests?|work|"
+    r"(?:all|every|each)\s+(?:\w+\s+){0,3}?(?:lessons?|exams?|examinations?|tests?|work|"
     r"lunchtimes?|breaks?|assembl\w+|transitions?|unstructured\s+times?|subjects?|mornings?|"
     r"tasks?|activit(?:y|ies)|(?:personal\s+)?care|meals?|mealtimes?|classes|playtimes?|"
     r"journeys?|trips?|outings?|(?:curriculum\s+)?areas?|settings?|environments?|situations?)|"
     r"during\s+(?:all|every|each)\s+\w+|all\s+unstructured\s+times|throughout\s+\w+\s+(?:school|"
     r"day|lessons)|throughout\s+the\s+(?:school\s+)?(?:week|year)|"
     r"across\s+(?:the\s+|all\s+)?(?:curriculum|school\s+day|school\s+week|subjects)|"
+    r"(?:for\s+)?the\s+(?:whole|full|entire)\s+(?:school\s+)?week|"
     # "whenever she is in school" (but "whenever she needs it" is vague).
     r"whenever\s+(?:he|she|they)\s+(?:is|are)\s+(?:in|at|on)\s+(?:school|class|college|site))\b",
     re.I,
@@ -120,7 +124,8 @@ GROUP = re.compile(
     r"on\s+(?:his|her|their)\s+own|small\s+group\s+of\s+(?:no\s+more\s+than\s+|up\s+to\s+|"
     rf"at\s+most\s+)?{_NUMBER}|group\s+of\s+(?:no\s+more\s+than\s+|at\s+most\s+|up\s+to\s+)?"
     rf"{_NUMBER}|"
-    rf"{_NUMBER}\s+(?:pupils|children|students|learners)|\d\s*:\s*\d|pairs?|paired|whole[- ]class|"
+    rf"{_NUMBER}\s+(?:other\s+)?(?:pupils|children|students|learners|peers)|"
+    r"\d\s*:\s*\d|pairs?|paired|whole[- ]class|"
     r"class\s+of\s+\d+|1:2|1:3|1:4)\b",
     re.I,
 )
@@ -147,6 +152,13 @@ MONITORING = ("monitor", "monitored", "monitoring")
 # Vague only for want of a frequency: "regular weekly sessions", "frequent breaks,
 # at least every 30 minutes".
 VAGUE_FREQUENCY = ("regular", "regularly", "frequent", "frequently")
+# A group with no size ("in a small group", "a social skills group"): the child could
+# be one of twenty.
+UNSIZED_GROUP = re.compile(
+    r"\bgroups?\b(?!\s+of\s+(?:no\s+more\s+than\s+|up\s+to\s+|at\s+most\s+)?\d)", re.I
+)
+# Support by nobody named: "1:1 support for 25 hours a week" (from whom?).
+SUPPORT = re.compile(r"\bsupport(?:ed)?\b", re.I)
 # "Up to" capping a group ("a group of up to 4 pupils") is a group size, not a hedge
 # ("up to 15 hours of support" still is).
 GROUP_CAP = re.compile(
@@ -185,7 +197,7 @@ PERIOD = re.compile(
 # not a session - a diary sent home each Friday, a timetable updated each morning -
 # needs no length.)
 SESSION = re.compile(
-    r"\b(?:sessions?|therapy|tuition|tutoring|intervention|"
+    r"\b(?:sessions?|therapy|tuition|tutoring|intervention|programme|groups?|visits?|"
     r"teaching(?!\s+assistant)|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
     r"work\s+with|read\s+with)|will\s+see|"
     # Meeting her at the gate is an event, not a session.
@@ -338,8 +350,11 @@ def check_sentence(sentence: str) -> Finding:
     vague_words = [w for w in vague_words if w not in pinned]
     if not vague_words and "vague_words" in gaps:
         gaps.remove("vague_words")
+    group_unsized = bool(UNSIZED_GROUP.search(sentence)) and not GROUP.search(sentence)
     unquantified = (
         not has_frequency
+        or (not has_who and bool(SUPPORT.search(sentence)))
+        or group_unsized
         or (not has_duration and not has_who)
         or (not has_duration and not continuous and bool(SESSION.search(sentence)))
     )
