@@ -26,7 +26,7 @@ _NUMBER = (
 NON_BINDING = re.compile(
     r"\b(?:should|may|might|could|would\s+benefit\s+from|would\s+be\s+(?:helpful|beneficial)|"
     r"will\s+benefit\s+from|benefits?\s+from|it\s+is\s+recommended|"
-    r"recommended(?!\s+(?:by|in)\b)|is\s+advised|"
+    r"(?<!-)recommended(?!\s+(?:by|in)\b)|is\s+advised|"
     r"encouraged\s+to|ideally|where\s+possible|if\s+possible|where\s+available|"
     r"subject\s+to\s+(?:availability|funding|resources)|as\s+far\s+as\s+possible|aim\s+to|"
     r"try\s+to|consider|"
@@ -63,16 +63,18 @@ FREQUENCY = re.compile(
     rf"{_NUMBER}\s+(?:minutes|hours|days|weeks|months|terms|half[- ]terms|lessons))|"
     rf"each\s+(?:hour|fortnight|month)|hourly|"
     # Tied to an event that recurs: "before each new topic", "at the end of every unit".
-    rf"(?:before|after|at\s+the\s+(?:start|end|beginning)\s+of)\s+(?:each|every)\s+\w+|"
+    rf"(?:before|after|following|at\s+the\s+(?:start|end|beginning)\s+of)\s+(?:each|every|any)\s+\w+|"
+    rf"(?:a|per|each|every)\s+night|nightly|"
     # Shorthand in tables and therapists' reports: "3 x week", "2x weekly", "x2 daily".
     rf"\d+\s*x\s*(?:a\s+|per\s+|each\s+)?(?:week|day|fortnight|term|month)|"
     rf"x\s*\d+\s+(?:a\s+|per\s+)?(?:weekly|daily|week|day)|"
-    rf"termly|half[- ]termly|monthly|annually|mon(?:day)?s?\b|(?:tues|wednes|thurs|fri)days?)\b",
+    rf"termly|half[- ]termly|monthly|annual(?:ly)?|"
+    rf"mon(?:day)?s?\b|(?:tues|wednes|thurs|fri)days?)\b",
     re.I,
 )
 DURATION = re.compile(
     rf"\b(?:(?<![:\d]){_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|lessons?|periods?)|"
-    rf"(?:for|of)\s+an\s+hour|an\s+hour\s+(?:each|every|a|per)|"
+    rf"(?:for|of)\s+(?:at\s+least\s+)?an\s+hour|an\s+hour\s+(?:each|every|a|per)|"
     rf"full[- ]time|all\s+day|whole\s+(?:school\s+)?day|throughout\s+the\s+(?:school\s+)?day|"
     rf"for\s+the\s+(?:whole|full|entire)|at\s+all\s+times|all\s+(?:lessons|unstructured\s+times|"
     rf"break\s+and\s+lunch)|every\s+lesson|during\s+(?:all|every|each))\b",
@@ -83,13 +85,16 @@ CONTINUOUS = re.compile(
     r"whole\s+(?:school\s+)?day|every\s+lesson|all\s+lessons|in\s+all\s+lessons|"
     r"(?:every|each|all)\s+(?:tests?|exams?|assessments?)|"
     r"(?:all|every|each)\s+(?:\w+\s+){0,3}?(?:lessons?|exams?|examinations?|tests?|work|"
-    r"lunchtimes?|breaks?|assembl\w+|transitions?|unstructured\s+times?|subjects?|mornings?|"
+    r"lunchtimes?|breaks?|assembl\w+|assessments?|meetings?|transitions?|unstructured\s+times?|subjects?|mornings?|"
     r"tasks?|activit(?:y|ies)|(?:personal\s+)?care|meals?|mealtimes?|classes|playtimes?|"
     r"journeys?|trips?|outings?|(?:curriculum\s+)?areas?|settings?|environments?|situations?)|"
     r"during\s+(?:all|every|each)\s+\w+|all\s+unstructured\s+times|throughout\s+\w+\s+(?:school|"
     r"day|lessons)|throughout\s+the\s+(?:school\s+)?(?:week|year)|"
     r"across\s+(?:the\s+|all\s+)?(?:curriculum|school\s+day|school\s+week|subjects)|"
-    r"(?:for\s+)?the\s+(?:whole|full|entire)\s+(?:school\s+)?week|"
+    r"(?:for\s+)?the\s+(?:whole|full|entire)\s+(?:school\s+)?week|between\s+lessons|"
+    # Taught in a class or group of a stated size: all of those lessons.
+    r"taught\s+(?:[\w,]+\s+){0,4}?in\s+a\s+(?:\w+\s+)?(?:class|group)\s+of|"
+    r"in\s+(?:(?:his|her|their)\s+)?(?!some\b)\w+\s+lessons|"
     # "whenever she is in school" (but "whenever she needs it" is vague).
     r"whenever\s+(?:he|she|they)\s+(?:is|are)\s+(?:in|at|on)\s+(?:school|class|college|site))\b",
     re.I,
@@ -157,12 +162,26 @@ VAGUE_FREQUENCY = ("regular", "regularly", "frequent", "frequently")
 UNSIZED_GROUP = re.compile(
     r"\bgroups?\b(?!\s+of\s+(?:no\s+more\s+than\s+|up\s+to\s+|at\s+most\s+)?\d)", re.I
 )
+# A thing done once or kept in place is specific when it is pinned to something
+# checkable: a number, a time, a deadline ("before she starts", "within one term"),
+# a month, or every occasion ("each new teacher", "at any time").
+CONCRETE = re.compile(
+    rf"\d|\b(?:{_NUMBER}|once|twice|"
+    r"(?:before|by|within|until|no\s+later\s+than)\s+(?:the\s+)?\w+|"
+    r"january|february|march|april|june|july|august|september|october|november|december|"
+    r"each|every|at\s+any\s+(?:time|point)|at\s+all\s+times|whenever)\b",
+    re.I,
+)
+# Other help that recurs, so needs how often: activities, check-ins.
+RECURRING = re.compile(
+    r"\b(?:activit(?:y|ies)|check[- ]ins?|social\s+skills|exercises?|practice)\b", re.I
+)
 # Support by nobody named: "1:1 support for 25 hours a week" (from whom?).
 SUPPORT = re.compile(r"\bsupport(?:ed)?\b", re.I)
 # "Up to" capping a group ("a group of up to 4 pupils") is a group size, not a hedge
 # ("up to 15 hours of support" still is).
 GROUP_CAP = re.compile(
-    rf"\b(?:group\s+of\s+up\s+to\s+{_NUMBER}|up\s+to\s+{_NUMBER}\s+(?:other\s+)?"
+    rf"\b(?:(?:group|class)\s+of\s+up\s+to\s+{_NUMBER}|up\s+to\s+{_NUMBER}\s+(?:other\s+)?"
     r"(?:pupils|children|students|learners|others))\b",
     re.I,
 )
@@ -175,6 +194,12 @@ PURPOSE = re.compile(
     re.I,
 )
 PURPOSE_MODALS = ("could", "might", "may", "should", "would", "consider", "try to", "aim to")
+# "She may leave the lesson", "Erin may wear trainers": the child's permission, a right
+# given, not a hedge on what is provided ("Jo may need help" still is).
+PERMISSION = re.compile(
+    r"\b(?:he|she|they|[A-Z][a-z]+)\s+may\s+(?:wear|leave|bring|dictate|stay|go|keep|"
+    r"choose|sit|eat|stand|move|listen|take\s+a\s+break|arrive|finish|show|hand|ask)\b"
+)
 # "May" the month ("from May 2026") is not "may" the hedge.
 MAY_MONTH = re.compile(
     r"\b(?:in|from|by|until|since|before|after|of|during|end\s+of)\s+May\b|\bMay\s+\d", re.I
@@ -197,8 +222,8 @@ PERIOD = re.compile(
 # not a session - a diary sent home each Friday, a timetable updated each morning -
 # needs no length.)
 SESSION = re.compile(
-    r"\b(?:sessions?|therapy|tuition|tutoring|intervention|programme|groups?|visits?|"
-    r"teaching(?!\s+assistant)|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
+    r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)sessions?|therapy|tuition|tutoring|intervention|programme|groups?|visits?|"
+    r"teaching(?!\s+(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
     r"work\s+with|read\s+with)|will\s+see|"
     # Meeting her at the gate is an event, not a session.
     r"will\s+meet(?!\s+(?:\w+\s+){0,2}at\s+the\b)|"
@@ -310,10 +335,12 @@ def is_provision(sentence: str) -> bool:
 def check_sentence(sentence: str) -> Finding:
     if not is_provision(sentence):
         return Finding(sentence, False, ())
-    non_binding = _found(NON_BINDING, MAY_MONTH.sub(" ", sentence))
+    permission = bool(PERMISSION.search(sentence))
+    non_binding = _found(NON_BINDING, PERMISSION.sub(" ", MAY_MONTH.sub(" ", sentence)))
     purpose = PURPOSE.search(sentence)
     if purpose is not None and non_binding:
-        hedges_before = _found(NON_BINDING, MAY_MONTH.sub(" ", sentence[: purpose.start()]))
+        before = sentence[: purpose.start()]
+        hedges_before = _found(NON_BINDING, PERMISSION.sub(" ", MAY_MONTH.sub(" ", before)))
         non_binding = [w for w in non_binding if w not in PURPOSE_MODALS or w in hedges_before]
     vague_words = _found(VAGUE, GROUP_CAP.sub(" group ", sentence))
     continuous = bool(CONTINUOUS.search(sentence))
@@ -351,12 +378,18 @@ def check_sentence(sentence: str) -> Finding:
     if not vague_words and "vague_words" in gaps:
         gaps.remove("vague_words")
     group_unsized = bool(UNSIZED_GROUP.search(sentence)) and not GROUP.search(sentence)
+    # Help that recurs (sessions, therapy, support) must say how often and how long;
+    # a thing done once or kept in place (a hoist fitted, staff trained, a pass to leave
+    # early) is specific without either.
+    session = bool(SESSION.search(sentence))
+    supported = bool(SUPPORT.search(sentence))
+    recurring = session or supported or bool(RECURRING.search(sentence))
     unquantified = (
-        not has_frequency
-        or (not has_who and bool(SUPPORT.search(sentence)))
+        (not has_frequency and (recurring or not (CONCRETE.search(sentence) or permission)))
+        or (not has_who and supported)
         or group_unsized
-        or (not has_duration and not has_who)
-        or (not has_duration and not continuous and bool(SESSION.search(sentence)))
+        or ((session or supported) and not has_duration and not has_who)
+        or (session and not has_duration and not continuous)
     )
     vague = bool(non_binding or vague_words or unquantified)
     return Finding(sentence, vague, tuple(gaps), tuple(non_binding + vague_words))
