@@ -185,6 +185,36 @@ def test_the_page_offers_push_and_its_worker_shows_the_neutral_notification(
     assert_none(failures, "push-browser")
 
 
+def test_for_a_reminder_the_button_offers_the_reminder_not_a_champions_reply(
+    base_url: str,
+) -> None:
+    import datetime as dt
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 800})
+        chat = context.new_page()
+        chat.set_default_timeout(10_000)
+        chat.goto("/")
+        log = chat.get_by_role("log")
+        chat.get_by_role("button", name="OK, let's start").click()
+        chat.get_by_role("button", name="EHC plans").click()
+        chat.get_by_role("button", name="Other deadlines").click()
+        chat.get_by_role("button", name="An appeal").click()
+        box = chat.get_by_label("Your message")
+        box.fill(f"{dt.date.today() - dt.timedelta(days=3):%d/%m/%Y}")
+        box.press("Enter")
+        chat.get_by_role("button", name="Skip this question").last.click()
+        chat.get_by_role("button", name="Yes", exact=True).last.click()
+        expect(log).to_contain_text("I'll send you a reminder here on")
+        # Offered with the next check (each reply prompts one): no champion is involved.
+        expect(chat.get_by_role("button", name="Send my reminders to this browser")).to_be_visible()
+        expect(chat.get_by_role("button", name=TURN_ON)).to_be_hidden()
+        browser.close()
+
+
 def test_notifications_on_show_stop_and_stopping_turns_them_off(base_url: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 

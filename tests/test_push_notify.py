@@ -81,7 +81,13 @@ async def subscribed_parent(
     await ask_for_a_champion(parent, "Leeds")
     status = await client.get("/api/chat/push", headers=parent.auth)
     assert status.status_code == 200
-    assert status.json() == {"available": True, "key": KEYS.public, "offer": True, "on": False}
+    assert status.json() == {
+        "available": True,
+        "key": KEYS.public,
+        "offer": True,
+        "on": False,
+        "about": "replies",  # the page's button: "Tell me when a Parent Champion replies"
+    }
     browser = service.subscribe(status.json()["key"])
     response = await client.post("/api/chat/push", json=browser.to_json(), headers=parent.auth)
     assert response.status_code == 200, response.text
@@ -321,7 +327,13 @@ async def test_without_keys_push_is_not_offered(app_and_client: tuple) -> None:
     parent = Parent(client)
     await ask_for_a_champion(parent, "Leeds")
     status = await client.get("/api/chat/push", headers=parent.auth)
-    assert status.json() == {"available": False, "key": None, "offer": False, "on": False}
+    assert status.json() == {
+        "available": False,
+        "key": None,
+        "offer": False,
+        "on": False,
+        "about": "replies",
+    }
     service = PushService()  # not started: nothing is sent to it
     browser = service.subscribe(KEYS.public)
     response = await client.post("/api/chat/push", json=browser.to_json(), headers=parent.auth)

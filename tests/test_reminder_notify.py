@@ -203,7 +203,9 @@ async def test_the_chat_offers_notifications_once_a_reminder_is_set(
     await parent.press("Skip this question")
     await parent.press("Yes")
     assert "I'll send you a reminder here on" in parent.text
-    assert await offered()  # the page's "Tell me when..." notifications
+    assert await offered()  # the page's notifications, for the reminder
+    about = await client.get("/api/chat/push", headers=parent.auth)
+    assert about.json()["about"] == "reminders"
     # E-mail is set up here: the chat offers it too, and "Yes" starts the same set-up.
     assert "I can e-mail you to say it's here, without saying what it's about" in parent.text
     await parent.press("Yes, e-mail me")

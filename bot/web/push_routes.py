@@ -91,13 +91,15 @@ async def push_status(request: Request) -> Response:
     agreed = parent_id in await services.database.read(consenting_parents, [parent_id])
     handoff = await services.database.read(open_ticket_of, parent_id) is not None
     # A reminder still to come is worth telling a parent who closes the tab (issue #17).
-    waiting = handoff or await services.database.read(reminders.has_pending, parent_id)
+    reminder = not handoff and await services.database.read(reminders.has_pending, parent_id)
     return _answer(
         {
             "available": key is not None,
             "key": key,
-            "offer": key is not None and agreed and (waiting or on),
+            "offer": key is not None and agreed and (handoff or reminder or on),
             "on": on,
+            # What the page's button promises: a champion's replies, or a reminder.
+            "about": "replies" if handoff else "reminders" if reminder else None,
         }
     )
 

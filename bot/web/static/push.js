@@ -32,8 +32,14 @@
     blocked: "Your browser is blocking notifications from this site. You can allow them in the browser's settings for this site, or keep this page open.",
     failed: "Sorry, this browser couldn't turn notifications on. A Parent Champion will still reply here in this chat.",
     off: "Notifications are off in this browser.",
-    opened: "The chat is open in a new tab, with this conversation. Press \u201cTell me when a Parent Champion replies\u201d there.",
+    opened: "The chat is open in a new tab, with this conversation. Turn on notifications there.",
     popup: "Your browser stopped the new tab from opening. You can allow pop-ups for this site, or ask for an e-mail instead.",
+  };
+  // The button says what the notifications are for: a champion's replies in a
+  // hand-off, or a reminder the parent asked for (chat.html has the first).
+  const LABELS = {
+    replies: onButton.textContent,
+    reminders: "Send my reminders to this browser",
   };
   let state = null;
 
@@ -48,6 +54,7 @@
     const shown = Boolean(state && (state.offer || state.on));
     panel.hidden = !shown;
     onButton.hidden = !shown || state.on || embedded;
+    onButton.textContent = LABELS[(state && state.about) || "replies"] || LABELS.replies;
     openButton.hidden = !shown || state.on || !embedded;
     offButton.hidden = !shown || !state.on;
   }
