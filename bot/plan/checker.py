@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 GAPS = ("who", "qualification", "frequency", "duration", "group_size", "non_binding", "vague_words")
 
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBER = (
     r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|"
     r"thirty|forty|forty-five|sixty|half an?)"
@@ -27,12 +28,13 @@ NON_BINDING = re.compile(
     r"\b(?:should|may|might|could|would\s+benefit\s+from|would\s+be\s+(?:helpful|beneficial)|"
     r"will\s+benefit\s+from|benefits?\s+from|it\s+is\s+recommended|"
     r"(?<!-)recommended(?!\s+(?:by|in)\b)|is\s+advised|"
-    r"encouraged\s+to|ideally|where\s+possible|if\s+possible|where\s+available|"
+    r"encouraged\s+to|ideally|wher(?:e|ever)\s+possible|if\s+possible|where\s+available|"
+    r"it\s+is\s+expected|from\s+within\s+(?:its|their|existing|the\s+school's)\s+(?:own\s+)?resources|"
     r"subject\s+to\s+(?:availability|funding|resources)|as\s+far\s+as\s+possible|aim\s+to|"
     r"try\s+to|consider|"
     # Conditions the council can hide behind, and advice rather than a duty.
     r"(?:where|when|if|as)\s+(?:resources|staffing|funding|time|capacity)\s+(?:allows?|permits?)|"
-    r"(?:if|when|where)\s+(?:available|possible|practicable|feasible)|"
+    r"(?:if|when|where)\s+(?:available|possible|practicable|feasible|eligible)|"
     r"it\s+is\s+(?:suggested|hoped)|(?:is|are)\s+advised|(?:is|are)\s+likely\s+to\s+need|"
     r"preferably|can\s+be\s+(?:offered|provided|considered))\b",
     re.I,
@@ -48,7 +50,7 @@ VAGUE = re.compile(
     r"(?:high|low|appropriate|agreed)\s+level\s+of|to\s+be\s+(?:determined|agreed|decided)|"
     r"(?:reviewed|determined|decided)\s+by\s+(?:the\s+)?school|at\s+the\s+discretion|"
     r"advice\s+(?:and|&)\s+guidance|consultation|strategies\s+(?:such\s+as|including)|"
-    r"(?:as\s+)?deemed\s+(?:appropriate|necessary)|"
+    r"(?:as\s+)?deemed\s+(?:appropriate|necessary)|deems?\s+(?:appropriate|necessary)|"
     # "when she needs it" is "when needed" said another way.
     r"(?:if|when|whenever)\s+(?:he|she|they)\s+needs?|"
     r"(?:if|when|where|whenever)\s+(?:required|needed|necessary|appropriate))\b",
@@ -65,6 +67,9 @@ FREQUENCY = re.compile(
     # Tied to an event that recurs: "before each new topic", "at the end of every unit".
     rf"(?:before|after|following|at\s+the\s+(?:start|end|beginning)\s+of)\s+(?:each|every|any)\s+\w+|"
     rf"(?:a|per|each|every)\s+night|nightly|"
+    # A time of day ("arrive at 8.55am", "at 10:15 and 12:15"), each September, on arrival.
+    rf"\d{{1,2}}[.:]\d{{2}}\s*(?:am|pm)?|\d{{1,2}}\s*(?:am|pm)|"
+    rf"(?:each|every)\s+(?:{MONTHS})|on\s+arrival|after\s+(?:break|lunch)|"
     # Shorthand in tables and therapists' reports: "3 x week", "2x weekly", "x2 daily".
     rf"\d+\s*x\s*(?:a\s+|per\s+|each\s+)?(?:week|day|fortnight|term|month)|"
     rf"x\s*\d+\s+(?:a\s+|per\s+)?(?:weekly|daily|week|day)|"
@@ -73,8 +78,10 @@ FREQUENCY = re.compile(
     re.I,
 )
 DURATION = re.compile(
-    rf"\b(?:(?<![:\d]){_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|sessions?|lessons?|periods?)|"
-    rf"(?:for|of)\s+(?:at\s+least\s+)?an\s+hour|an\s+hour\s+(?:each|every|a|per)|"
+    rf"\b(?:(?<![:\d]){_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|lessons?|periods?)|"
+    rf"(?:for|of)\s+(?:at\s+least\s+)?an\s+hour|"
+    # A span of the clock: "9.30am-2.30pm", "from 1.00pm to 3.15pm".
+    rf"\d{{1,2}}(?:[.:]\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to)\s*\d{{1,2}}(?:[.:]\d{{2}})?\s*(?:am|pm)|an\s+hour\s+(?:each|every|a|per)|"
     rf"full[- ]time|all\s+day|whole\s+(?:school\s+)?day|throughout\s+the\s+(?:school\s+)?day|"
     rf"for\s+the\s+(?:whole|full|entire)|at\s+all\s+times|all\s+(?:lessons|unstructured\s+times|"
     rf"break\s+and\s+lunch)|every\s+lesson|during\s+(?:all|every|each))\b",
@@ -93,7 +100,9 @@ CONTINUOUS = re.compile(
     r"across\s+(?:the\s+|all\s+)?(?:curriculum|school\s+day|school\s+week|subjects)|"
     r"(?:for\s+)?the\s+(?:whole|full|entire)\s+(?:school\s+)?week|between\s+lessons|"
     # Taught in a class or group of a stated size: all of those lessons.
-    r"taught\s+(?:[\w,]+\s+){0,4}?in\s+a\s+(?:\w+\s+)?(?:class|group)\s+of|"
+    r"taught\s+(?:[\w,]+\s+){0,4}?in\s+a\s+(?:\w+\s+)?(?:class|classroom|group|set)\b|"
+    r"all\s+(?:of\s+)?(?:his|her|their)\s+(?:[\w:]+\s+)?(?:hours|sessions|lessons)|"
+    r"in\s+(?:all\s+)?assembl(?:y|ies)|"
     r"in\s+(?:(?:his|her|their)\s+)?(?!some\b)\w+\s+lessons|"
     # "whenever she is in school" (but "whenever she needs it" is vague).
     r"whenever\s+(?:he|she|they)\s+(?:is|are)\s+(?:in|at|on)\s+(?:school|class|college|site))\b",
@@ -105,14 +114,14 @@ WHO = re.compile(
     r"specialist\s+\w+|key\s+worker|keyworker|mentors?|counsell?ors?|adults?|staff|"
     r"practitioners?|tutors?|advisory\s+teacher|outreach|nurse|assistants?|support\s+workers?|"
     r"interven(?:er|or)s?|class\s+teacher|form\s+tutor|ELSA|coach|interpreters?|escorts?|"
-    r"supervisors?|paediatricians?|audiologists?|dietitians?|clinicians?)\b"
+    r"supervisors?|paediatricians?|audiologists?|dietitians?|clinicians?|key\s+person)\b"
 )
 WHO_LOWER = re.compile(
     r"\b(?:teach(?:er|ing\s+assistant)s?|learning\s+support\s+assistants?|therapists?|"
     r"physiotherapists?|psychologists?|specialist\s+\w+|key\s*worker|mentors?|counsell?ors?|"
     r"adults?|staff|practitioners?|tutors?|nurse|assistants?|support\s+workers?|coach|"
     r"scribe|reader|invigilator|interpreters?|escorts?|supervisors?|paediatricians?|"
-    r"audiologists?|dietitians?|clinicians?|"
+    r"audiologists?|dietitians?|clinicians?|key\s+person|"
     r"senco|sendco)\b",
     re.I,
 )
@@ -131,7 +140,9 @@ GROUP = re.compile(
     rf"{_NUMBER}|"
     rf"{_NUMBER}\s+(?:other\s+)?(?:pupils|children|students|learners|peers)|"
     r"\d\s*:\s*\d|pairs?|paired|whole[- ]class|"
-    r"class\s+of\s+\d+|1:2|1:3|1:4)\b",
+    r"class\s+of\s+\d+|1:2|1:3|1:4|"
+    rf"(?:max(?:imum)?|up\s+to|no\s+more\s+than)\s+{_NUMBER}\s+(?:other\s+)?"
+    r"(?:pupils|children|students|learners|peers|friends)|group:\s*(?:max|up\s+to)\s+\d)\b",
     re.I,
 )
 # Vague on their own, but not once who, how often and how long are all stated
@@ -160,21 +171,29 @@ VAGUE_FREQUENCY = ("regular", "regularly", "frequent", "frequently")
 # A group with no size ("in a small group", "a social skills group"): the child could
 # be one of twenty.
 UNSIZED_GROUP = re.compile(
-    r"\bgroups?\b(?!\s+of\s+(?:no\s+more\s+than\s+|up\s+to\s+|at\s+most\s+)?\d)", re.I
+    r"(?<!the\s)\bgroups?\b(?!\s+(?:of\s+(?:no\s+more\s+than\s+|up\s+to\s+|at\s+most\s+)?\d|tasks?))",
+    re.I,
 )
 # A thing done once or kept in place is specific when it is pinned to something
 # checkable: a number, a time, a deadline ("before she starts", "within one term"),
 # a month, or every occasion ("each new teacher", "at any time").
+# "By" is a deadline only before a time ("by the end of term", "by 1 September"), not
+# before whoever does it ("by the OT").
+_DEADLINE = (
+    r"(?:before|within|until|no\s+later\s+than)\s+(?:the\s+)?\w+|"
+    rf"by\s+(?:the\s+)?(?:end|start|beginning|first|\d|{MONTHS}|half[- ]term|christmas|easter)"
+)
+DEADLINE = re.compile(rf"\b(?:{_DEADLINE})\b", re.I)
 CONCRETE = re.compile(
-    rf"\d|\b(?:{_NUMBER}|once|twice|"
-    r"(?:before|by|within|until|no\s+later\s+than)\s+(?:the\s+)?\w+|"
-    r"january|february|march|april|june|july|august|september|october|november|december|"
-    r"each|every|at\s+any\s+(?:time|point)|at\s+all\s+times|whenever)\b",
+    # "one-page profile" is not a count.
+    rf"\d|(?<!-)\b(?:{_NUMBER}|once|twice|{_DEADLINE}|{MONTHS}|"
+    r"each|every|at\s+any\s+(?:time|point)|at\s+all\s+times|whenever)\b(?!-)",
     re.I,
 )
 # Other help that recurs, so needs how often: activities, check-ins.
 RECURRING = re.compile(
-    r"\b(?:activit(?:y|ies)|check[- ]ins?|social\s+skills|exercises?|practice)\b", re.I
+    r"\b(?:activit(?:y|ies)|check[- ]ins?|social\s+skills|exercises?|practice|programmes?)\b",
+    re.I,
 )
 # Support by nobody named: "1:1 support for 25 hours a week" (from whom?).
 SUPPORT = re.compile(r"\bsupport(?:ed)?\b", re.I)
@@ -182,7 +201,12 @@ SUPPORT = re.compile(r"\bsupport(?:ed)?\b", re.I)
 # ("up to 15 hours of support" still is).
 GROUP_CAP = re.compile(
     rf"\b(?:(?:group|class)\s+of\s+up\s+to\s+{_NUMBER}|up\s+to\s+{_NUMBER}\s+(?:other\s+)?"
-    r"(?:pupils|children|students|learners|others))\b",
+    r"(?:pupils|children|students|learners|others|friends))\b|"
+    r"group:\s*(?:max|up\s+to)\s+\d|"
+    # A cap on the child's own break or time out is a limit, not a hedge: "rest breaks of
+    # up to 10 minutes per hour", "may leave any lesson for up to 10 minutes".
+    rf"\b(?:breaks?|time[- ]out|leave|stay)\b[^.;]{{0,40}}?"
+    rf"\bup\s+to\s+{_NUMBER}\s+(?:minutes|mins)\b",
     re.I,
 )
 # What the help is for ("so that she could eat with others", "to help her consider
@@ -197,7 +221,7 @@ PURPOSE_MODALS = ("could", "might", "may", "should", "would", "consider", "try t
 # "She may leave the lesson", "Erin may wear trainers": the child's permission, a right
 # given, not a hedge on what is provided ("Jo may need help" still is).
 PERMISSION = re.compile(
-    r"\b(?:he|she|they|[A-Z][a-z]+)\s+may\s+(?:wear|leave|bring|dictate|stay|go|keep|"
+    r"\b(?:he|she|they|and|[A-Z][a-z]+)\s+may\s+(?:wear|leave|bring|dictate|stay|go|keep|"
     r"choose|sit|eat|stand|move|listen|take\s+a\s+break|arrive|finish|show|hand|ask)\b"
 )
 # "May" the month ("from May 2026") is not "may" the hedge.
@@ -214,7 +238,8 @@ PERIOD = re.compile(
     rf"\b(?:(?:in|during|over|across|within)\s+(?:the\s+|a\s+|each\s+|one\s+)?"
     r"(?:(?:autumn|spring|summer)\s+)?(?:half[- ])?(?:term|year|school\s+year|academic\s+year)|"
     rf"(?:over|within)\s+{_NUMBER}\s+(?:weeks|months|terms)|"
-    r"(?:per|each|every|a)\s+(?:school\s+|academic\s+)?year)\b",
+    r"(?:per|each|every|a)\s+(?:school\s+|academic\s+)?year|"
+    rf"in\s+(?:{MONTHS})(?:\s+and\s+(?:{MONTHS}))?)\b",
     re.I,
 )
 # Sessions, therapy and teaching have a length: "the counsellor will see her weekly"
@@ -222,12 +247,14 @@ PERIOD = re.compile(
 # not a session - a diary sent home each Friday, a timetable updated each morning -
 # needs no length.)
 SESSION = re.compile(
-    r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)sessions?|therapy|tuition|tutoring|intervention|programme|groups?|visits?|"
-    r"teaching(?!\s+(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
+    r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)sessions?|therapy|tuition|tutoring|intervention|"
+    r"(?:deliver|run|follow|do|complete)\w*\s+(?:[\w']+\s+){0,4}?programme|groups?|visits?|"
+    r"(?<!class\s)(?<!class-)teaching(?!\s+(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
     r"work\s+with|read\s+with)|will\s+see|"
     # Meeting her at the gate is an event, not a session.
     r"will\s+meet(?!\s+(?:\w+\s+){0,2}at\s+the\b)|"
-    r"(?:1:1|one[- ]to[- ]one|individual)\s+(?:reading|work|teaching|time))\b",
+    r"(?:1:1|one[- ]to[- ]one|individual)\s+(?:reading|work|teaching|time)|"
+    r"(?:have|receive|get)\s+(?:\w+\s+){0,2}?(?:OT|SaLT|SALT|physio(?:therapy)?)\b)\b",
     re.I,
 )
 # Section F also holds sentences that provide nothing: the child's needs ("Amir has a
@@ -238,11 +265,14 @@ OUTCOME = re.compile(
     r"^(?:outcomes?|aspirations?|targets?|long[- ]term\s+outcomes?)\s*[:\-–]|"
     r"^by\s+(?:the\s+end\s+of|(?:the\s+)?(?:summer|autumn|spring|july|december|april)|"
     r"year\s+\d|key\s+stage|\d{4})|"
-    r"\bwill\s+be\s+able\s+to\s+(?!access|use|have|leave|go|attend|take|see|work)",
+    r"\bwill\s+be\s+able\s+to\s+(?!access|use|have|leave|go|attend|take|see|work)|"
+    r"\bwill\s+be\s+(?:safe|happy|confident|independent)\b",
     re.I,
 )
 NEED_OR_VIEW = re.compile(
     r"^(?:views?|needs?|strengths?)\s*:|"
+    r"\bis\s+at\s+the\s+level\s+of\b|\bcan\s+make\s+it\s+(?:hard|difficult)|\b(?:is|are)\s+worried\s+(?:that|about)|"
+    r"\buses\s+(?:around|about|approximately)\s+\d|"
     r"\b(?:has|have)\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?(?:diagnosis|diagnosed|difficult(?:y|ies)|"
     r"impairment|disorder|condition|syndrome|delay|disability|history\s+of)\b|"
     r"\bdiagnosed\s+with|\bfinds?\s+it\s+(?:hard|difficult|easier)|\bstruggles?\s+(?:to|with)|"
@@ -322,8 +352,22 @@ def _found(pattern: re.Pattern[str], sentence: str) -> list[str]:
     return seen
 
 
+# Headings and lines that frame the provision without providing any: "Section F:
+# Communication and interaction", "Area of need | Provision | Frequency", "(see below)".
+HEADING = re.compile(
+    r"^(?:section\s+[a-k]\b|area\s+of\s+need\b|(?:communication\s+and\s+interaction|"
+    r"cognition\s+and\s+learning|social,?\s+emotional\s+and\s+mental\s+health|"
+    r"sensory\s+and(?:/or)?\s+physical|preparing\s+for\s+adulthood)\b[^.]{0,40}$)|"
+    r"\b(?:see\s+(?:the\s+)?table\s+below|the\s+provision\s+below|following\s+provision)\b|"
+    r":\s*$",
+    re.I,
+)
+
+
 def is_provision(sentence: str) -> bool:
-    """False for a need, an outcome or a view that provides nothing."""
+    """False for a heading, a need, an outcome or a view that provides nothing."""
+    if HEADING.search(sentence.strip()):
+        return False
     if OUTCOME.search(sentence):
         # "By the end of Year 4, Sam will read...": the "will" is the outcome's.
         return bool(PROVIDES.search(sentence))
@@ -383,13 +427,20 @@ def check_sentence(sentence: str) -> Finding:
     # early) is specific without either.
     session = bool(SESSION.search(sentence))
     supported = bool(SUPPORT.search(sentence))
-    recurring = session or supported or bool(RECURRING.search(sentence))
+    # Writing a programme is done once; following one recurs.
+    written = bool(re.search(r"\bwrit(?:e|es|ten)\b", sentence, re.I))
+    recurring = session or supported or (bool(RECURRING.search(sentence)) and not written)
     unquantified = (
-        (not has_frequency and (recurring or not (CONCRETE.search(sentence) or permission)))
+        (
+            not has_frequency
+            and not session
+            and (recurring or not (CONCRETE.search(sentence) or permission))
+        )
         or (not has_who and supported)
         or group_unsized
         or ((session or supported) and not has_duration and not has_who)
         or (session and not has_duration and not continuous)
+        or (session and not has_frequency and not (has_duration and DEADLINE.search(sentence)))
     )
     vague = bool(non_binding or vague_words or unquantified)
     return Finding(sentence, vague, tuple(gaps), tuple(non_binding + vague_words))
