@@ -125,8 +125,28 @@ def test_soft_words_are_vague_only_when_nothing_pins_them_down(sentence: str, va
         # A group with no size, a group or visit with no length, support by nobody named.
         ("A trained HLTA will run a 30-minute Lego therapy group for Sam twice weekly.", True),
         ("Sam will attend a social skills group run by the ELSA every week.", True),
-        ("A qualified teacher of the deaf will visit Sam each half-term.", True),
+        # A visit needs saying how many or how often, not how long (it is not a lesson).
+        ("Sam will have extra visits to his new school before transfer.", True),
+        ("An advisory teacher will visit the nursery twice a term to observe Sam.", False),
         ("Sam will have 1:1 support for 25 hours a week.", True),
+        # Done once or kept in place, pinned to a date, a time or every occasion: specific
+        # without a frequency. Left open, it is not.
+        (
+            "A hoist will be installed in the accessible toilet before Sam starts in September.",
+            False,
+        ),
+        ("Sam will arrive at 8.55am via the office entrance, where his TA will meet him.", False),
+        ("All staff will complete Makaton Level 1 training by the end of the autumn term.", False),
+        ("Staff will be trained in understanding autism.", True),
+        # The child's permission is not a hedge; "may need" is.
+        (
+            "Sam may leave any lesson with his exit card and go to the Hub, where a TA will be.",
+            False,
+        ),
+        ("Sam may need help to organise his equipment.", True),
+        # Headings and needs are not provision to check.
+        ("Section F: Communication and interaction", False),
+        ("Sam's receptive language is at the level of a typical four-year-old.", False),
     ],
 )
 def test_how_often_how_long_and_hedges_said_in_other_ways(sentence: str, vague: bool) -> None:

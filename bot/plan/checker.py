@@ -27,7 +27,7 @@ _NUMBER = (
 NON_BINDING = re.compile(
     r"\b(?:should|may|might|could|would\s+benefit\s+from|would\s+be\s+(?:helpful|beneficial)|"
     r"will\s+benefit\s+from|benefits?\s+from|it\s+is\s+recommended|"
-    r"(?<!-)recommended(?!\s+(?:by|in)\b)|is\s+advised|"
+    r"(?<!-)(?<!the\s)recommended(?!\s+(?:by|in)\b)|is\s+advised|"
     r"encouraged\s+to|ideally|wher(?:e|ever)\s+possible|if\s+possible|where\s+available|"
     r"it\s+is\s+expected|from\s+within\s+(?:its|their|existing|the\s+school's)\s+(?:own\s+)?resources|"
     r"subject\s+to\s+(?:availability|funding|resources)|as\s+far\s+as\s+possible|aim\s+to|"
@@ -79,7 +79,7 @@ FREQUENCY = re.compile(
 )
 DURATION = re.compile(
     rf"\b(?:(?<![:\d]){_NUMBER}\s*[- ]?(?:minutes?|mins?|hours?|hrs?|lessons?|periods?)|"
-    rf"(?:for|of)\s+(?:at\s+least\s+)?an\s+hour|"
+    rf"(?:for|of)\s+(?:at\s+least\s+)?an\s+hour|(?:half|full|whole)[- ]day|"
     # A span of the clock: "9.30am-2.30pm", "from 1.00pm to 3.15pm".
     rf"\d{{1,2}}(?:[.:]\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to)\s*\d{{1,2}}(?:[.:]\d{{2}})?\s*(?:am|pm)|an\s+hour\s+(?:each|every|a|per)|"
     rf"full[- ]time|all\s+day|whole\s+(?:school\s+)?day|throughout\s+the\s+(?:school\s+)?day|"
@@ -102,7 +102,7 @@ CONTINUOUS = re.compile(
     # Taught in a class or group of a stated size: all of those lessons.
     r"taught\s+(?:[\w,]+\s+){0,4}?in\s+a\s+(?:\w+\s+)?(?:class|classroom|group|set)\b|"
     r"all\s+(?:of\s+)?(?:his|her|their)\s+(?:[\w:]+\s+)?(?:hours|sessions|lessons)|"
-    r"in\s+(?:all\s+)?assembl(?:y|ies)|"
+    r"in\s+(?:all\s+)?assembl(?:y|ies)|(?:in|during)\s+any\s+lesson|"
     r"in\s+(?:(?:his|her|their)\s+)?(?!some\b)\w+\s+lessons|"
     # "whenever she is in school" (but "whenever she needs it" is vague).
     r"whenever\s+(?:he|she|they)\s+(?:is|are)\s+(?:in|at|on)\s+(?:school|class|college|site))\b",
@@ -181,6 +181,7 @@ UNSIZED_GROUP = re.compile(
 # before whoever does it ("by the OT").
 _DEADLINE = (
     r"(?:before|within|until|no\s+later\s+than)\s+(?:the\s+)?\w+|"
+    r"in\s+the\s+first\s+\w+|on\s+(?:the\s+|his\s+|her\s+)?first\s+day|"
     rf"by\s+(?:the\s+)?(?:end|start|beginning|first|\d|{MONTHS}|half[- ]term|christmas|easter)"
 )
 DEADLINE = re.compile(rf"\b(?:{_DEADLINE})\b", re.I)
@@ -190,9 +191,10 @@ CONCRETE = re.compile(
     r"each|every|at\s+any\s+(?:time|point)|at\s+all\s+times|whenever)\b(?!-)",
     re.I,
 )
-# Other help that recurs, so needs how often: activities, check-ins.
+# Other help that recurs, so needs how often: activities, check-ins, programmes, visits.
 RECURRING = re.compile(
-    r"\b(?:activit(?:y|ies)|check[- ]ins?|social\s+skills|exercises?|practice|programmes?)\b",
+    r"\b(?:activit(?:y|ies)|check[- ]ins?|social\s+skills|exercises?|practice|programmes?|"
+    r"visits)\b",
     re.I,
 )
 # Support by nobody named: "1:1 support for 25 hours a week" (from whom?).
@@ -221,7 +223,7 @@ PURPOSE_MODALS = ("could", "might", "may", "should", "would", "consider", "try t
 # "She may leave the lesson", "Erin may wear trainers": the child's permission, a right
 # given, not a hedge on what is provided ("Jo may need help" still is).
 PERMISSION = re.compile(
-    r"\b(?:he|she|they|and|[A-Z][a-z]+)\s+may\s+(?:wear|leave|bring|dictate|stay|go|keep|"
+    r"\b(?:he|she|they|and|[A-Z][a-z]+)\s+may\s+(?:wear|put|leave|bring|dictate|stay|go|keep|"
     r"choose|sit|eat|stand|move|listen|take\s+a\s+break|arrive|finish|show|hand|ask)\b"
 )
 # "May" the month ("from May 2026") is not "may" the hedge.
@@ -247,13 +249,13 @@ PERIOD = re.compile(
 # not a session - a diary sent home each Friday, a timetable updated each morning -
 # needs no length.)
 SESSION = re.compile(
-    r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)sessions?|therapy|tuition|tutoring|intervention|"
-    r"(?:deliver|run|follow|do|complete)\w*\s+(?:[\w']+\s+){0,4}?programme|groups?|visits?|"
-    r"(?<!class\s)(?<!class-)teaching(?!\s+(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
+    r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)sessions?|therapy(?!\s+(?:reports?|service|team|provision|targets?))|tuition|tutoring|intervention|"
+    r"(?:deliver|run|follow|do|complete)\w*\s+(?:[\w']+\s+){0,4}?programme|groups?|"
+    r"(?<!class\s)(?<!class-)teaching(?!\s+(?:and\s+support\s+)?(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
     r"work\s+with|read\s+with)|will\s+see|"
-    # Meeting her at the gate is an event, not a session.
-    r"will\s+meet(?!\s+(?:\w+\s+){0,2}at\s+the\b)|"
-    r"(?:1:1|one[- ]to[- ]one|individual)\s+(?:reading|work|teaching|time)|"
+    # Meeting her at the gate ("where her TA will meet her") is an event, not a session.
+    r"will\s+meet(?!\s+(?:\w+\s+){0,2}at\s+the\b)(?!\s+(?:him|her|them)\s*(?:[,.;]|$|at\b))|"
+    r"(?:1:1|one[- ]to[- ]one|individual)\s+(?:reading|work|teaching(?!\s+assistant)|time)|"
     r"(?:have|receive|get)\s+(?:\w+\s+){0,2}?(?:OT|SaLT|SALT|physio(?:therapy)?)\b)\b",
     re.I,
 )
