@@ -38,11 +38,12 @@ class CodeLimits:
             (CODES_PER_ADDRESS, _key("address", address.lower())),
         ]
         try:
+            # Each hit counts and answers in one step, so two requests at the same
+            # instant can't both take the last place (testing first, then counting,
+            # let them). A parent refused for a busy address has still used a try.
             for item, key in checks:
-                if not await self._limiter.test(item, NAMESPACE, key):
+                if not await self._limiter.hit(item, NAMESPACE, key):
                     return False
-            for item, key in checks:
-                await self._limiter.hit(item, NAMESPACE, key)
         except Exception as exc:
             log.warning("code e-mail limit store unavailable (%s); code sent", type(exc).__name__)
         return True
