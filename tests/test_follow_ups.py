@@ -197,6 +197,7 @@ async def test_the_queue_lists_due_follow_ups_and_done_clears_them(app_and_clien
     admin = await champion_of(app, [], role="admin", name="Ada")
     await set_follow_up(sam, ticket.id, date=tomorrow().isoformat(), note=NOTE, message=MESSAGE)
     assert 'id="follow-ups-due"' not in (await sam.client.get("/console")).text  # not yet due
+    assert 'id="follow-ups-due"' not in (await sam.client.get("/console/queue")).text
 
     # The clock moves on to the day (the row's due time is moved back instead).
     database = app.state.services.database
@@ -206,6 +207,9 @@ async def test_the_queue_lists_due_follow_ups_and_done_clears_them(app_and_clien
                 update(FollowUp.__table__).values(due_at=utcnow() - dt.timedelta(hours=1))
             )
         )
+    # An open queue page hears of it at its next refresh (each minute), not only on reload.
+    refreshed = (await sam.client.get("/console/queue")).text
+    assert f'href="/console/tickets/{ticket.id}"' in refreshed.split('id="follow-ups-due"')[1]
     queue = (await sam.client.get("/console")).text
     due = queue.split('id="follow-ups-due"')[1].split("</section>")[0]
     assert f'href="/console/tickets/{ticket.id}"' in due and NOTE in due

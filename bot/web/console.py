@@ -152,9 +152,9 @@ async def queue_page(request: Request, who: Who) -> Response:
 
 @router.get("/queue")
 async def queue_fragment(request: Request, who: Watching) -> Response:
-    """The queue table alone, for live refresh (with the same filters)."""
+    """The queue table and the follow-ups due, for live refresh (with the same filters)."""
     return templates.TemplateResponse(
-        request, "console/_queue.html", await _queue_context(request, who)
+        request, "console/_queue_live.html", await _queue_context(request, who)
     )
 
 

@@ -36,8 +36,11 @@
     var transcript = document.getElementById("transcript");
     var atBottom = transcript && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 20;
     var hadFocus = transcript && document.activeElement === transcript;
-    // A queue row's link or Claim button keeps the keyboard focus across a refresh.
-    var focusedRow = live.contains(document.activeElement) && document.activeElement.closest("tr[data-ticket]");
+    // A queue row's link or Claim button (or a follow-up's Done) keeps the keyboard
+    // focus across a refresh.
+    var focusedRow = live.contains(document.activeElement) &&
+      document.activeElement.closest("tr[data-ticket], tr[data-follow-up]");
+    var rowKey = focusedRow ? (focusedRow.dataset.ticket ? "data-ticket" : "data-follow-up") : null;
     var focusedKind = focusedRow ? document.activeElement.tagName.toLowerCase() : null;
     return fetch(live.dataset.live, { credentials: "same-origin" }).then(function (response) {
       if (response.status === 401) { window.location = "/console/login?next=" + encodeURIComponent(location.pathname); return; }
@@ -51,7 +54,7 @@
         if (fresh && atBottom) fresh.scrollTop = fresh.scrollHeight;
         if (fresh && hadFocus) fresh.focus({ preventScroll: true });  // keyboard users keep their place
         if (focusedRow) {
-          var again = live.querySelector('tr[data-ticket="' + focusedRow.dataset.ticket + '"] ' + focusedKind);
+          var again = live.querySelector("tr[" + rowKey + '="' + focusedRow.getAttribute(rowKey) + '"] ' + focusedKind);
           if (again) again.focus({ preventScroll: true });
         }
       });
