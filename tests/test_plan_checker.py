@@ -144,6 +144,15 @@ def test_soft_words_are_vague_only_when_nothing_pins_them_down(sentence: str, va
             False,
         ),
         ("Sam may need help to organise his equipment.", True),
+        # Caps that protect the child, and places and papers that only mention support.
+        ("Sam may leave any lesson for up to 10 minutes to go to the Hub with his TA.", False),
+        ("Exams: 25% extra time in a separate room with up to 5 candidates.", False),
+        (
+            "Whenever there is a supply teacher, Sam will spend that lesson in the learning "
+            "support room with Mrs Ali.",
+            False,
+        ),
+        ("A TA will accompany Sam at lunchtimes for up to 45 minutes.", True),
         # Headings and needs are not provision to check.
         ("Section F: Communication and interaction", False),
         ("Sam's receptive language is at the level of a typical four-year-old.", False),

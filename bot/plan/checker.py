@@ -58,7 +58,8 @@ VAGUE = re.compile(
 )
 FREQUENCY = re.compile(
     rf"\b(?:daily|weekly|fortnightly|twice|once|every\s+(?:day|morning|afternoon|lesson|week|"
-    rf"school\s+day|break|lunchtime|half[- ]term|term)|each\s+(?:day|morning|afternoon|week|"
+    rf"school\s+day|weekday|break|lunchtime|half[- ]term|term)|"
+    rf"each\s+(?:day|weekday|morning|afternoon|week|"
     rf"lesson|school\s+day|term|half[- ]term)|per\s+(?:day|week|term|half[- ]term|fortnight|"
     rf"session|month|year)|a\s+(?:day|week|fortnight|term|month)|{_NUMBER}\s+times|"
     rf"every\s+(?:hour|other\s+(?:day|week|month|term)|fortnight|month|"
@@ -88,17 +89,18 @@ DURATION = re.compile(
     re.I,
 )
 CONTINUOUS = re.compile(
-    r"\b(?:full[- ]time|at\s+all\s+times|throughout\s+the\s+(?:school\s+)?day|all\s+day|"
+    r"\b(?:full[- ]time|at\s+all\s+times|(?:will|is|are)\s+always|"
+    r"throughout\s+the\s+(?:school\s+)?day|all\s+day|"
     r"whole\s+(?:school\s+)?day|every\s+lesson|all\s+lessons|in\s+all\s+lessons|"
     r"(?:every|each|all)\s+(?:tests?|exams?|assessments?)|"
     r"(?:all|every|each)\s+(?:\w+\s+){0,3}?(?:lessons?|exams?|examinations?|tests?|work|"
     r"lunchtimes?|breaks?|assembl\w+|assessments?|meetings?|transitions?|unstructured\s+times?|subjects?|mornings?|"
-    r"tasks?|activit(?:y|ies)|(?:personal\s+)?care|meals?|mealtimes?|classes|playtimes?|"
+    r"tasks?|reading|writing|homework|activit(?:y|ies)|(?:personal\s+)?care|meals?|mealtimes?|classes|playtimes?|"
     r"journeys?|trips?|outings?|(?:curriculum\s+)?areas?|settings?|environments?|situations?)|"
     r"during\s+(?:all|every|each)\s+\w+|all\s+unstructured\s+times|throughout\s+\w+\s+(?:school|"
     r"day|lessons)|throughout\s+the\s+(?:school\s+)?(?:week|year)|"
     r"across\s+(?:the\s+|all\s+)?(?:curriculum|school\s+day|school\s+week|subjects)|"
-    r"(?:for\s+)?the\s+(?:whole|full|entire)\s+(?:school\s+)?week|between\s+lessons|"
+    r"(?:for\s+)?the\s+(?:whole|full|entire)\s+(?:school\s+)?week|between\s+lessons|all\s+year|"
     # Taught in a class or group of a stated size: all of those lessons.
     r"taught\s+(?:[\w,]+\s+){0,4}?in\s+a\s+(?:\w+\s+)?(?:class|classroom|group|set)\b|"
     r"all\s+(?:of\s+)?(?:his|her|their)\s+(?:[\w:]+\s+)?(?:hours|sessions|lessons)|"
@@ -122,6 +124,8 @@ WHO_LOWER = re.compile(
     r"adults?|staff|practitioners?|tutors?|nurse|assistants?|support\s+workers?|coach|"
     r"scribe|reader|invigilator|interpreters?|escorts?|supervisors?|paediatricians?|"
     r"audiologists?|dietitians?|clinicians?|key\s+person|"
+    r"(?:attendance|pastoral|inclusion|safeguarding|wellbeing|literacy|numeracy|maths|sen|send)"
+    r"\s+lead|co-?ordinators?|"
     r"senco|sendco)\b",
     re.I,
 )
@@ -138,7 +142,7 @@ GROUP = re.compile(
     r"on\s+(?:his|her|their)\s+own|small\s+group\s+of\s+(?:no\s+more\s+than\s+|up\s+to\s+|"
     rf"at\s+most\s+)?{_NUMBER}|group\s+of\s+(?:no\s+more\s+than\s+|at\s+most\s+|up\s+to\s+)?"
     rf"{_NUMBER}|"
-    rf"{_NUMBER}\s+(?:other\s+)?(?:pupils|children|students|learners|peers)|"
+    rf"{_NUMBER}\s+(?:other\s+)?(?:pupils|children|students|learners|peers|classmates|candidates)|"
     r"\d\s*:\s*\d|pairs?|paired|whole[- ]class|"
     r"class\s+of\s+\d+|1:2|1:3|1:4|"
     rf"(?:max(?:imum)?|up\s+to|no\s+more\s+than)\s+{_NUMBER}\s+(?:other\s+)?"
@@ -171,6 +175,7 @@ VAGUE_FREQUENCY = ("regular", "regularly", "frequent", "frequently")
 # A group with no size ("in a small group", "a social skills group"): the child could
 # be one of twenty.
 UNSIZED_GROUP = re.compile(
+    r"\bsmall(?:er)?\s+(?:teaching\s+)?(?:class(?:es)?|sets?)\b|"
     r"(?<!the\s)\bgroups?\b(?!\s+(?:of\s+(?:no\s+more\s+than\s+|up\s+to\s+|at\s+most\s+)?\d|tasks?))",
     re.I,
 )
@@ -181,7 +186,7 @@ UNSIZED_GROUP = re.compile(
 # before whoever does it ("by the OT").
 _DEADLINE = (
     r"(?:before|within|until|no\s+later\s+than)\s+(?:the\s+)?\w+|"
-    r"in\s+the\s+first\s+\w+|on\s+(?:the\s+|his\s+|her\s+)?first\s+day|"
+    r"in\s+the\s+first\s+\w+|(?:on|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?first\s+day|"
     rf"by\s+(?:the\s+)?(?:end|start|beginning|first|\d|{MONTHS}|half[- ]term|christmas|easter)"
 )
 DEADLINE = re.compile(rf"\b(?:{_DEADLINE})\b", re.I)
@@ -198,17 +203,25 @@ RECURRING = re.compile(
     re.I,
 )
 # Support by nobody named: "1:1 support for 25 hours a week" (from whom?).
-SUPPORT = re.compile(r"\bsupport(?:ed)?\b", re.I)
+# ("The learning support room", "his behaviour support plan" are places and papers.)
+SUPPORT = re.compile(
+    r"\bsupport(?:ed)?\b(?!\s+(?:room|base|centre|center|unit|department|team|plan|staff|"
+    r"assistants?|workers?|coordinator|co-ordinator|service))",
+    re.I,
+)
 # "Up to" capping a group ("a group of up to 4 pupils") is a group size, not a hedge
 # ("up to 15 hours of support" still is).
 GROUP_CAP = re.compile(
     rf"\b(?:(?:group|class)\s+of\s+up\s+to\s+{_NUMBER}|up\s+to\s+{_NUMBER}\s+(?:other\s+)?"
-    r"(?:pupils|children|students|learners|others|friends))\b|"
+    r"(?:pupils|children|students|learners|others|friends|candidates|classmates))\b|"
     r"group:\s*(?:max|up\s+to)\s+\d|"
     # A cap on the child's own break or time out is a limit, not a hedge: "rest breaks of
     # up to 10 minutes per hour", "may leave any lesson for up to 10 minutes".
     rf"\b(?:breaks?|time[- ]out|leave|stay)\b[^.;]{{0,40}}?"
-    rf"\bup\s+to\s+{_NUMBER}\s+(?:minutes|mins)\b",
+    rf"\bup\s+to\s+{_NUMBER}\s+(?:minutes|mins)\b|"
+    # ...and a cap of a few minutes on a call, a rehearsal or a calm-down is a limit too
+    # ("up to 45 minutes" of help at lunch is still a hedge).
+    r"\bfor\s+up\s+to\s+(?:[1-9]|1[0-5]|five|ten|fifteen)\s+(?:minutes|mins)\b",
     re.I,
 )
 # What the help is for ("so that she could eat with others", "to help her consider
@@ -226,6 +239,8 @@ PERMISSION = re.compile(
     r"\b(?:he|she|they|and|[A-Z][a-z]+)\s+may\s+(?:wear|put|leave|bring|dictate|stay|go|keep|"
     r"choose|sit|eat|stand|move|listen|take\s+a\s+break|arrive|finish|show|hand|ask)\b"
 )
+# "Trainers permitted", "will be allowed to": also the child's permission.
+ALLOWED = re.compile(r"\b(?:permitted|allowed\s+to|can\s+(?:wear|leave|go|use))\b", re.I)
 # "May" the month ("from May 2026") is not "may" the hedge.
 MAY_MONTH = re.compile(
     r"\b(?:in|from|by|until|since|before|after|of|during|end\s+of)\s+May\b|\bMay\s+\d", re.I
@@ -250,8 +265,8 @@ PERIOD = re.compile(
 # needs no length.)
 SESSION = re.compile(
     r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)sessions?|therapy(?!\s+(?:reports?|service|team|provision|targets?))|tuition|tutoring|intervention|"
-    r"(?:deliver|run|follow|do|complete)\w*\s+(?:[\w']+\s+){0,4}?programme|groups?|"
-    r"(?<!class\s)(?<!class-)teaching(?!\s+(?:and\s+support\s+)?(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
+    r"(?:deliver|run)\w*\s+(?:[\w']+\s+){0,4}?programme|groups?|"
+    r"(?<!class\s)(?<!class-)(?<!staff\s)teaching(?!\s+(?:and\s+support\s+)?(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
     r"work\s+with|read\s+with)|will\s+see|"
     # Meeting her at the gate ("where her TA will meet her") is an event, not a session.
     r"will\s+meet(?!\s+(?:\w+\s+){0,2}at\s+the\b)(?!\s+(?:him|her|them)\s*(?:[,.;]|$|at\b))|"
@@ -381,7 +396,7 @@ def is_provision(sentence: str) -> bool:
 def check_sentence(sentence: str) -> Finding:
     if not is_provision(sentence):
         return Finding(sentence, False, ())
-    permission = bool(PERMISSION.search(sentence))
+    permission = bool(PERMISSION.search(sentence) or ALLOWED.search(sentence))
     non_binding = _found(NON_BINDING, PERMISSION.sub(" ", MAY_MONTH.sub(" ", sentence)))
     purpose = PURPOSE.search(sentence)
     if purpose is not None and non_binding:
@@ -399,7 +414,10 @@ def check_sentence(sentence: str) -> Finding:
     has_frequency = (
         continuous
         or bool(FREQUENCY.search(sentence))
-        or bool(SESSION_COUNT.search(sentence) and PERIOD.search(sentence))
+        or bool(
+            SESSION_COUNT.search(sentence)
+            and (PERIOD.search(sentence) or DEADLINE.search(sentence))
+        )
     )
     if not has_frequency:
         gaps.append("frequency")
@@ -430,7 +448,9 @@ def check_sentence(sentence: str) -> Finding:
     session = bool(SESSION.search(sentence))
     supported = bool(SUPPORT.search(sentence))
     # Writing a programme is done once; following one recurs.
-    written = bool(re.search(r"\bwrit(?:e|es|ten)\b", sentence, re.I))
+    written = bool(re.search(r"\bwrit(?:e|es|ten)\b", sentence, re.I)) and not re.search(
+        r"\b(?:deliver|implement|carr(?:y|ied)\s+out)", sentence, re.I
+    )
     recurring = session or supported or (bool(RECURRING.search(sentence)) and not written)
     unquantified = (
         (
