@@ -3,7 +3,8 @@
 The limit used to test both counts and then add to them, so several requests at
 once all passed the test before any was counted: a parent (or whoever holds their
 session) could have many codes sent at once. The real `limits` library against the
-real Redis every replica shares (and in memory, for a single process)."""
+real Redis every replica shares. (In memory the old way happened to hold, as nothing
+there waits between the test and the count, so only Redis shows the race.)"""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ import random
 import uuid
 
 import pytest
+import redis
 
 from bot.notify.code_limits import CODES_PER_ADDRESS, CODES_PER_PARENT, CodeLimits
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-STORES = [pytest.param("", id="memory"), pytest.param(REDIS_URL, id="redis")]
+
+
+@pytest.fixture
+def store() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL} (CI and `make test` machines have one)")
+    return REDIS_URL
 
 
 def fresh_parent() -> int:
@@ -24,7 +34,6 @@ def fresh_parent() -> int:
     return random.randrange(10**12)
 
 
-@pytest.mark.parametrize("store", STORES)
 async def test_a_burst_from_one_parent_gets_no_more_than_the_hours_share(store: str) -> None:
     limits = CodeLimits(store)
     parent = fresh_parent()
@@ -33,7 +42,6 @@ async def test_a_burst_from_one_parent_gets_no_more_than_the_hours_share(store: 
     assert sum(allowed) == CODES_PER_PARENT.amount
 
 
-@pytest.mark.parametrize("store", STORES)
 async def test_a_burst_to_one_address_from_many_parents_is_limited_too(store: str) -> None:
     limits = CodeLimits(store)
     address = f"Family-{uuid.uuid4().hex}@Example.org"

@@ -153,6 +153,23 @@ def test_soft_words_are_vague_only_when_nothing_pins_them_down(sentence: str, va
             False,
         ),
         ("A TA will accompany Sam at lunchtimes for up to 45 minutes.", True),
+        # The review's cases: a heading or lead-in does not hide the provision after it;
+        # staff's "may" is a hedge; "most lessons", "most days" and a paragraph number are
+        # not how often; abstract padding is not detail; year and tutor groups are no
+        # unsized group; "to support his handwriting" is a purpose, not support given.
+        ("Section F: Sam should have some support in class where possible.", True),
+        ("Sam will receive the following provision: therapy when needed.", True),
+        ("Staff may choose to offer Sam a movement break.", True),
+        ("Sam will have a TA in most lessons.", True),
+        ("Sam will have a sensory break on most days.", True),
+        ("3.12 Sam will receive therapy from a qualified SaLT for 30 minutes.", True),
+        (
+            "Sam's teachers will adapt the curriculum to his needs and make sure that he is "
+            "included in the life of the school.",
+            True,
+        ),
+        ("Sam will be taught with his year group in all lessons by his class teacher.", False),
+        ("Sam will have a writing slope to support his handwriting in all lessons.", False),
         # Headings and needs are not provision to check.
         ("Section F: Communication and interaction", False),
         ("Sam's receptive language is at the level of a typical four-year-old.", False),

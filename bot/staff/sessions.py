@@ -49,6 +49,21 @@ def start_session(connection: Connection, member_id: int) -> tuple[str, str]:
     return token, csrf
 
 
+def session_holder(
+    connection: Connection, token: str, idle_timeout: dt.timedelta, now: dt.datetime | None = None
+) -> SignedIn | None:
+    """Who holds a session, if it is fresh and the account active, read without writing:
+    for a live stream's frequent re-check (a write each time would queue behind, and
+    hold up, the real writes on SQLite). An idle session is left for sign-in to delete."""
+    row = connection.execute(
+        select(staff_sessions).where(staff_sessions.c.token_hash == token_hash(token))
+    ).first()
+    if row is None or (now or utcnow()) - as_utc(row.last_seen_at) > idle_timeout:
+        return None
+    member = get_member(connection, row.staff_user_id)
+    return SignedIn(member, row.csrf_token) if member is not None and member.active else None
+
+
 def resume_session(
     connection: Connection,
     token: str,

@@ -18,7 +18,7 @@ from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from bot.staff.sessions import SignedIn, resume_session
+from bot.staff.sessions import SignedIn, resume_session, session_holder
 from bot.web.client import is_https
 
 # Base names; over HTTPS (or with COOKIE_SECURE) they carry the `__Host-` prefix, which
@@ -61,9 +61,13 @@ async def still_the_same(request: Request, who: SignedIn) -> bool:
     for the same person with the same reach (signed out, idle, deactivated, made admin
     or given other areas all end it; the page's reconnect then starts afresh). Database
     trouble is raised, not taken as an answer."""
-    try:
-        now = await _resume(request, touch=False)
-    except NotSignedIn:
+    token = read_cookie(request, SESSION_COOKIE)
+    if not token or len(token) > 200:
+        return False
+    services = request.app.state.services
+    idle = dt.timedelta(minutes=services.settings.console_idle_minutes)
+    now = await services.database.read(session_holder, token, idle)
+    if now is None:
         return False
     member, was = now.member, who.member
     return (member.id, member.is_admin, member.areas) == (was.id, was.is_admin, was.areas)
