@@ -179,9 +179,11 @@ MONITORING = ("monitor", "monitored", "monitoring")
 VAGUE_FREQUENCY = ("regular", "regularly", "frequent", "frequently")
 # A group with no size ("in a small group", "a social skills group"): the child could
 # be one of twenty.
+# A year, tutor or form group is the child's class, not a group to be sized.
+_NOT_A_CLASS = r"(?<!year\s)(?<!tutor\s)(?<!form\s)(?<!peer\s)(?<!class\s)(?<!friendship\s)"
 UNSIZED_GROUP = re.compile(
     r"\bsmall(?:er)?\s+(?:teaching\s+)?(?:class(?:es)?|sets?)\b|"
-    r"(?<!the\s)(?<!year\s)(?<!tutor\s)(?<!form\s)(?<!peer\s)(?<!class\s)(?<!friendship\s)"
+    rf"(?<!the\s){_NOT_A_CLASS}"
     r"\bgroups?\b(?!\s+(?:of\s+(?:no\s+more\s+than\s+|up\s+to\s+|at\s+most\s+)?\d|tasks?))",
     re.I,
 )
@@ -293,7 +295,7 @@ PERIOD = re.compile(
 SESSION = re.compile(
     r"\b(?:(?<!each\s)(?<!every\s)(?<!per\s)(?<!the\s)(?<!any\s)sessions?|(?<!any\s)therapy(?!\s+(?:reports?|service|team|provision|targets?))|tuition|tutoring|intervention|"
     r"(?:deliver|run)\w*\s+(?:[\w']+\s+){0,4}?programme|"
-    r"(?<!year\s)(?<!tutor\s)(?<!form\s)(?<!peer\s)(?<!class\s)(?<!friendship\s)groups?|"
+    rf"{_NOT_A_CLASS}groups?|"
     r"(?<!class\s)(?<!class-)(?<!staff\s)teaching(?!\s+(?:and\s+support\s+)?(?:assistants?|staff))|(?:will|to)\s+(?:be\s+)?(?:taught|teach|tutor|"
     r"work\s+with|read\s+with)|will\s+see|"
     # Meeting her at the gate ("where her TA will meet her") is an event, not a session.

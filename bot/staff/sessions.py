@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from bot.staff.accounts import StaffMember, get_member
 from bot.store.models import StaffSession, as_utc, utcnow
@@ -55,13 +56,10 @@ def session_holder(
     """Who holds a session, if it is fresh and the account active, read without writing:
     for a live stream's frequent re-check (a write each time would queue behind, and
     hold up, the real writes on SQLite). An idle session is left for sign-in to delete."""
-    row = connection.execute(
-        select(staff_sessions).where(staff_sessions.c.token_hash == token_hash(token))
-    ).first()
+    row = _session_row(connection, token_hash(token))
     if row is None or (now or utcnow()) - as_utc(row.last_seen_at) > idle_timeout:
         return None
-    member = get_member(connection, row.staff_user_id)
-    return SignedIn(member, row.csrf_token) if member is not None and member.active else None
+    return _holder(connection, row)
 
 
 def resume_session(
@@ -76,17 +74,15 @@ def resume_session(
     alive, so an unattended open page is still signed out after the idle timeout."""
     now = now or utcnow()
     key = token_hash(token)
-    row = connection.execute(
-        select(staff_sessions).where(staff_sessions.c.token_hash == key)
-    ).first()
+    row = _session_row(connection, key)
     if row is None:
         return None
     last_seen = as_utc(row.last_seen_at)
     if now - last_seen > idle_timeout:
         connection.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == key))
         return None
-    member = get_member(connection, row.staff_user_id)
-    if member is None or not member.active:
+    holder = _holder(connection, row)
+    if holder is None:
         return None
     if touch and now - last_seen > _TOUCH_EVERY:
         connection.execute(
@@ -94,7 +90,19 @@ def resume_session(
             .where(staff_sessions.c.token_hash == key)
             .values(last_seen_at=now)
         )
-    return SignedIn(member, row.csrf_token)
+    return holder
+
+
+def _session_row(connection: Connection, key: str) -> Row[Any] | None:
+    return connection.execute(
+        select(staff_sessions).where(staff_sessions.c.token_hash == key)
+    ).first()
+
+
+def _holder(connection: Connection, row: Row[Any]) -> SignedIn | None:
+    """The session's holder, if their account exists and is active."""
+    member = get_member(connection, row.staff_user_id)
+    return SignedIn(member, row.csrf_token) if member is not None and member.active else None
 
 
 def end_session(connection: Connection, token: str) -> None:

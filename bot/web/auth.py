@@ -61,25 +61,31 @@ async def still_the_same(request: Request, who: SignedIn) -> bool:
     for the same person with the same reach (signed out, idle, deactivated, made admin
     or given other areas all end it; the page's reconnect then starts afresh). Database
     trouble is raised, not taken as an answer."""
-    token = read_cookie(request, SESSION_COOKIE)
-    if not token or len(token) > 200:
+    held = _session_cookie(request)
+    if held is None:
         return False
-    services = request.app.state.services
-    idle = dt.timedelta(minutes=services.settings.console_idle_minutes)
-    now = await services.database.read(session_holder, token, idle)
+    now = await request.app.state.services.database.read(session_holder, *held)
     if now is None:
         return False
     member, was = now.member, who.member
     return (member.id, member.is_admin, member.areas) == (was.id, was.is_admin, was.areas)
 
 
-async def _resume(request: Request, touch: bool) -> SignedIn:
+def _session_cookie(request: Request) -> tuple[str, dt.timedelta] | None:
+    """The session cookie's token (if it could be one) and the idle timeout to check it by."""
     token = read_cookie(request, SESSION_COOKIE)
     if not token or len(token) > 200:
+        return None
+    minutes = request.app.state.services.settings.console_idle_minutes
+    return token, dt.timedelta(minutes=minutes)
+
+
+async def _resume(request: Request, touch: bool) -> SignedIn:
+    held = _session_cookie(request)
+    if held is None:
         raise NotSignedIn()
-    services = request.app.state.services
-    idle = dt.timedelta(minutes=services.settings.console_idle_minutes)
-    async with services.database.transaction() as transaction:
+    token, idle = held
+    async with request.app.state.services.database.transaction() as transaction:
         who = await transaction.run(resume_session, token, idle, None, touch)
     if who is None:
         raise NotSignedIn()
