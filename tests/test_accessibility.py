@@ -122,6 +122,22 @@ def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r"/console(/|$)"))
 
 
+def send_reply(sam, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Send a reply from a ticket page and wait until it is in the transcript.
+
+    Straight after a claim (a full page load) the button can be pressed before
+    console.js has loaded; the form then posts the plain way and the page reloads.
+    Waiting for the reply in the transcript waits out either path, so nothing typed
+    next lands on a page that is about to be replaced.
+    """
+    from playwright.sync_api import expect
+
+    sam.get_by_label("Reply to the parent").fill(text)
+    sam.get_by_role("button", name="Send to parent").click()
+    expect(sam.locator("#transcript")).to_contain_text(text)
+    sam.wait_for_load_state()
+
+
 def ask_for_a_champion(chat) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -263,8 +279,7 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     expect(sam.locator("main").get_by_role("status")).to_contain_text(
         "You have claimed this ticket"
     )
-    sam.get_by_label("Reply to the parent").fill("Hello, I'm Sam.")
-    sam.get_by_role("button", name="Send to parent").click()
+    send_reply(sam, "Hello, I'm Sam.")
     sam.get_by_label("Note", exact=True).fill("Mum prefers a call after 3pm.")
     sam.get_by_label("Share with the family").check()
     sam.get_by_role("button", name="Save note").click()
@@ -312,8 +327,7 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     newest = max(int(re.search(r"/console/tickets/(\d+)", link).group(1)) for link in links)
     sam.goto(f"/console/tickets/{newest}")
     sam.get_by_role("button", name="Claim this ticket").click()
-    sam.get_by_label("Reply to the parent").fill("Hello, I'm Sam.")
-    sam.get_by_role("button", name="Send to parent").click()
+    send_reply(sam, "Hello, I'm Sam.")
     expect(rater.get_by_role("log")).to_contain_text("Hello, I'm Sam.")
     sam.get_by_label("Outcome").select_option("advice_given")
     sam.get_by_label("Yes, close this ticket").check()
