@@ -76,6 +76,8 @@ def test_sign_in_claim_and_reply_live(base_url: str) -> None:
         expect(console.locator("main").get_by_role("status")).to_contain_text(
             "You have claimed this ticket"
         )
+        # The claim reloaded the page: choosing a canned reply needs its script running.
+        console.wait_for_load_state()
         expect(log).to_contain_text("Sam has joined the chat")
 
         console.get_by_label("Canned reply").select_option(label="Hello")

@@ -29,9 +29,23 @@ pytestmark = pytest.mark.browser
 ASHA, BEN = "asha@example.org", "ben@example.org"  # both cover Leeds
 EARLIER_NOTE = "Rang the school: they will review his transport in March."
 
-# Records every system notification the page makes, and every permission request.
+# Records every system notification the page makes, and every permission request;
+# and how many "count" events the page's alert stream has sent: the stream sends its
+# first one once it is listening, so a crisis or request after that is heard.
 WATCH_NOTIFICATIONS = """
 (() => {
+  window.alertCountsHeard = 0;
+  const RealSource = window.EventSource;
+  if (RealSource) {
+    window.EventSource = class extends RealSource {
+      constructor(url, options) {
+        super(url, options);
+        if (String(url).endsWith("/console/alerts")) {
+          this.addEventListener("count", () => { window.alertCountsHeard += 1; });
+        }
+      }
+    };
+  }
   const Real = window.Notification;
   if (!Real) return;
   window.shownNotifications = [];
@@ -79,6 +93,8 @@ def browser() -> Iterator[Any]:
 
 def champion_page(browser: Any, base_url: str, email: str, notifications: bool) -> Any:
     """A champion signed in, in their own browser; `notifications`: allowed or not asked."""
+    from playwright.sync_api import expect
+
     # bypass_csp: only so axe-core's script can be added (tests/test_accessibility.py).
     context = browser.new_context(
         base_url=base_url, viewport={"width": 1280, "height": 900}, bypass_csp=True
@@ -89,11 +105,21 @@ def champion_page(browser: Any, base_url: str, email: str, notifications: bool) 
     page = context.new_page()
     page.set_default_timeout(15_000)
     sign_in(page, email)
+    # sign_in's wait also matches the sign-in page's own address (/console/login): wait
+    # for the queue, and its scripts (the keyboard shortcuts), before going anywhere.
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    page.wait_for_load_state()
     return page
 
 
 def shown(page: Any) -> list[dict[str, str]]:
     return page.evaluate("window.shownNotifications")
+
+
+def alerts_listening(page: Any) -> None:
+    """Wait until this page's alert stream listens (its first count has arrived): a crisis
+    heard before that would not be announced on this page."""
+    page.wait_for_function("window.alertCountsHeard > 0")
 
 
 def site_permission(page: Any, origin: str, setting: str) -> None:
@@ -150,6 +176,11 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     ben = champion_page(browser, base_url, BEN, notifications=False)
     ben.goto("/console/tickets/1")
     ben.get_by_role("button", name="Claim this ticket").click()
+    # The claim reloads the page and the note box is on both: write once the new one is
+    # in (the parent hearing of Ben says only that the server has the claim).
+    expect(ben.locator("main").get_by_role("status")).to_contain_text(
+        "You have claimed this ticket"
+    )
     expect(log).to_contain_text("Ben has joined the chat")
     ben.get_by_label("Note", exact=True).fill(EARLIER_NOTE)
     ben.get_by_role("button", name="Save note").click()
@@ -181,6 +212,7 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     expect(asha.get_by_role("link", name="#2")).to_be_focused()
     asha.keyboard.press("Enter")
     expect(asha.get_by_role("heading", name="Ticket #2")).to_be_visible()
+    asha.wait_for_load_state()  # the new page's shortcuts listen before "c" is pressed
     expect(asha).to_have_title("(1) Ticket #2 – Champion")  # waiting in her areas
     # Desktop alerts are allowed already: no button to turn them on.
     expect(asha.get_by_role("button", name="Turn on desktop alerts")).to_be_hidden()
@@ -196,6 +228,7 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     expect(asha.locator("main").get_by_role("status")).to_contain_text(
         "You have claimed this ticket"
     )
+    asha.wait_for_load_state()  # the claim reloaded the page: its shortcuts, before "r"
     expect(log).to_contain_text("Asha has joined the chat")
     expect(asha).to_have_title("Ticket #2 – Champion")  # nothing else waiting
     asha.keyboard.press("r")
@@ -224,7 +257,9 @@ def test_a_champion_on_a_ticket_is_alerted_works_it_by_keyboard_and_hands_it_ove
     expect(asha.locator("main").get_by_role("status")).to_contain_text("Note saved")
     asha.screenshot(path=str(ARTIFACTS / "journey-3-worked-by-keyboard.png"), full_page=True)
 
-    # Meanwhile another parent writes a crisis message; Asha is still on the ticket.
+    # Meanwhile another parent writes a crisis message; Asha is still on the ticket (the
+    # page the note reloaded, listening by now).
+    alerts_listening(asha)
     assert shown(asha) == []
     crisis_through_the_chat_api(base_url)
     crisis = asha.get_by_role("alert").filter(has_text="Crisis")
@@ -279,6 +314,7 @@ def test_new_requests_are_announced_on_other_pages_for_the_champions_areas(
     asha.goto("/console/password")
     expect(asha.get_by_role("heading", name="Your password")).to_be_visible()
     line = asha.get_by_role("status").filter(has_text="New request waiting")
+    alerts_listening(asha)
     before = asha.evaluate("window.shownNotifications.length")
 
     # A parent in Kent: not Asha's area, so nothing on her page.

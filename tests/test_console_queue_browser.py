@@ -55,6 +55,9 @@ def test_queue_and_ticket_on_a_phone(browser, base_url: str) -> None:  # type: i
     failures: list[str] = []
     sam = new_page(browser, base_url, PHONE, 800)
     sign_in(sam, CHAMPION)
+    # sign_in's wait also matches the sign-in page's own address: wait for the queue
+    # before going elsewhere, or the goto can cut the sign-in short.
+    expect(sam.get_by_role("heading", name="Queue")).to_be_visible()
     sam.goto("/console?area=Leeds&urgency=routine&waiting=soon")
     expect(sam.locator("#filter-problems")).to_contain_text("whole number of minutes")
     expect(sam.get_by_label("Area", exact=True)).to_have_value("Leeds")
@@ -86,12 +89,16 @@ def test_queue_and_ticket_on_a_phone(browser, base_url: str) -> None:  # type: i
 
     wide = new_page(browser, base_url)
     sign_in(wide, CHAMPION)
+    expect(wide.get_by_role("heading", name="Queue")).to_be_visible()
     wide.goto("/console?area=Leeds&q=leeds")
     expect(wide.locator("tr[data-ticket]").last).to_be_visible()
     check_axe(wide, "queue-filtered-1280", failures)
 
     sam.locator("tr[data-ticket]").last.get_by_role("button", name=re.compile("^Claim")).click()
     expect(sam.locator("p.notice")).to_contain_text("You have claimed this ticket")
+    # The claim reloaded the page: send once console.js runs, or the reply posts the
+    # plain way and reloads the page again.
+    sam.wait_for_load_state()
     reply = sam.get_by_label("Reply to the parent")
     reply.scroll_into_view_if_needed()
     expect(reply).to_be_in_viewport()

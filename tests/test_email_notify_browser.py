@@ -108,6 +108,12 @@ def test_open_page_gets_no_email_closed_page_does(base_url: str, mail_server: Ma
         console.get_by_role("button", name="Sign in").click()
         console.get_by_role("link", name="#1").click()
         console.get_by_role("button", name="Claim this ticket").click()
+        # The claim reloads the page: send once console.js runs (else the reply posts the
+        # plain way and reloads the page again).
+        expect(console.locator("main").get_by_role("status")).to_contain_text(
+            "You have claimed this ticket"
+        )
+        console.wait_for_load_state()
         reply_box = console.get_by_label("Reply to the parent")
 
         # The page is open: the reply shows there, and no e-mail follows.

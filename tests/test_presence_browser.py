@@ -75,6 +75,11 @@ def test_the_console_beats_the_parent_hears_who_is_online_and_both_see_typing(
         # and Sam sees the parent typing back.
         console.locator("a[href^='/console/tickets/']").first.click()
         console.get_by_role("button", name="Claim this ticket").click()
+        # The claim reloads the page: type once its script runs, which tells the parent.
+        expect(console.locator("main").get_by_role("status")).to_contain_text(
+            "You have claimed this ticket"
+        )
+        console.wait_for_load_state()
         expect(log).to_contain_text("Sam has joined the chat")
         console.get_by_label("Reply to the parent").press_sequentially("Hello, I'm")
         expect(chat.locator("#typing")).to_have_text("Sam is typing…")

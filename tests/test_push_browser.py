@@ -203,6 +203,8 @@ def test_for_a_reminder_the_button_offers_the_reminder_not_a_champions_reply(
         chat.get_by_role("button", name="EHC plans").click()
         chat.get_by_role("button", name="Other deadlines").click()
         chat.get_by_role("button", name="An appeal").click()
+        # Typed once the question is in: Enter while the chat waits for a reply is ignored.
+        expect(log).to_contain_text("What date is on the council's decision letter?")
         box = chat.get_by_label("Your message")
         box.fill(f"{dt.date.today() - dt.timedelta(days=3):%d/%m/%Y}")
         box.press("Enter")

@@ -120,6 +120,9 @@ def test_html_typed_by_a_parent_is_shown_as_text(page) -> None:  # type: ignore[
 
     page.goto("/")
     expect(page.get_by_role("log")).to_contain_text("Hello, I'm Champion")
+    # The greeting is in the page's HTML; Enter is ignored until the chat's first reply
+    # is in (the page is waiting for it), so wait for that.
+    expect(page.get_by_role("log")).to_contain_text("Your privacy")
     box = page.get_by_label("Your message")
     box.fill(
         '<img src=x onerror="document.title=\'owned\'"><script>document.title="owned"</script>'
@@ -137,6 +140,8 @@ def test_readable_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto("/")
     expect(page.get_by_role("log")).to_contain_text("Hello, I'm Champion")
+    # Measured with the chat's replies and buttons shown, not the HTML greeting alone.
+    expect(page.get_by_role("button", name="OK, let's start")).to_be_visible()
     no_sideways_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_sideways_scroll
     button_height = page.get_by_role("button", name="OK, let's start").bounding_box()["height"]
@@ -236,10 +241,15 @@ def test_the_secret_stays_out_of_urls_and_the_chat_can_be_ended(page) -> None:  
     page.goto("/")
     log = page.get_by_role("log")
     page.get_by_role("button", name="OK, let's start").click()
+    # Typed once the reply is in: Enter while the chat waits for one is ignored.
+    expect(log).to_contain_text("What would you like help with?")
     box = page.get_by_label("Your message")
     box.fill("my son was sent home from school again today")
     box.press("Enter")
     expect(log).to_contain_text("You said: my son was sent home")
+    # The parent's words show before they are sent: reload only once the reply is in
+    # (Send is pressable again), or the reload can cut the message off.
+    expect(page.locator("#send")).to_be_enabled()
     session = page.evaluate("localStorage.getItem('champion-session')")
     token = page.evaluate("localStorage.getItem('champion-session-token')")
     assert session and token
@@ -276,6 +286,9 @@ def test_a_page_whose_secret_no_longer_works_starts_a_new_chat(page) -> None:  #
     page.goto("/")
     log = page.get_by_role("log")
     expect(log).to_contain_text("Hello, I'm Champion")
+    # The greeting is in the HTML: wait for the first reply, which stores the real
+    # secret, or it would overwrite the broken one set here.
+    expect(page.get_by_role("button", name="OK, let's start")).to_be_visible()
     page.evaluate("localStorage.setItem('champion-session-token', 'x'.repeat(43))")
     page.reload()
     expect(log).to_contain_text("started a new one for you")
