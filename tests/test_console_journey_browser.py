@@ -40,7 +40,7 @@ WATCH_NOTIFICATIONS = """
     window.EventSource = class extends RealSource {
       constructor(url, options) {
         super(url, options);
-        if (String(url).endsWith("/console/alerts")) {
+        if (new URL(url, location.href).pathname === "/console/alerts") {
           this.addEventListener("count", () => { window.alertCountsHeard += 1; });
         }
       }

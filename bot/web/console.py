@@ -30,7 +30,7 @@ from bot.store.models import utcnow
 from bot.web import auth, queue_filters
 from bot.web.ids import RowId
 from bot.web.live import SessionCheck, alert_stream, change_notices, event_stream
-from bot.web.templating import templates
+from bot.web.templating import page_drawn_at, templates
 
 router = APIRouter(prefix="/console")
 Who = Annotated[SignedIn, Depends(auth.signed_in)]
@@ -170,9 +170,9 @@ async def crisis_alerts(request: Request, who: Watching) -> Response:
         return await services.database.read(arrivals.waiting_in, areas)
 
     seen_up_to = whole_number(request.headers.get("last-event-id", ""))
-    return event_stream(
-        alert_stream(request, services.events, waiting, seen_up_to, _same_session(request, who))
-    )
+    drawn = page_drawn_at(request.query_params.get("drawn", ""))
+    same = _same_session(request, who)
+    return event_stream(alert_stream(request, services.events, waiting, seen_up_to, same, drawn))
 
 
 @router.get("/events")

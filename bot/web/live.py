@@ -8,6 +8,7 @@ process reaches the page within about a second as well.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import time
@@ -105,6 +106,7 @@ async def alert_stream(
     waiting: Callable[[], Awaitable[dict[int, Waiting]]],
     seen_up_to: int | None = None,
     session: SessionCheck | None = None,
+    drawn: dt.datetime | None = None,
 ) -> AsyncIterator[str]:
     """`event: alert` with the channel (never who) for each crisis this process hears of,
     and `event: ticket` for each request newly waiting (or more urgent) among those
@@ -113,7 +115,9 @@ async def alert_stream(
 
     Events carry the newest ticket number the page knows of as their id, so a page that
     reconnects (sending Last-Event-ID as `seen_up_to`) still hears of requests made
-    meanwhile. It ends when the page goes or its `session` ends."""
+    meanwhile; on its first connection, of those made since it was `drawn` (the moment
+    between drawing the page and its script connecting). It ends when the page goes or
+    its `session` ends."""
     yield "retry: 2000\n\n"  # before any read: the page is listening for crises now
     # None until the database first answers (it may be stalled; crises still go out).
     known = await _read_waiting(waiting)
@@ -121,8 +125,8 @@ async def alert_stream(
     newest = max([seen_up_to or 0, *(known or {})])
     if known is not None:
         yield _count_event(len(known), newest)
-        if seen_up_to is not None:
-            for ticket, raised in arrivals({}, known, seen_up_to):
+        if seen_up_to is not None or drawn is not None:
+            for ticket, raised in arrivals({}, known, seen_up_to, drawn):
                 yield _ticket_event(ticket.as_alert(len(known), raised), newest)
     quiet_since = time.monotonic()
     # "queue" wakes the stream at once when this process opens or changes a ticket.
@@ -140,7 +144,8 @@ async def alert_stream(
             current = await _read_waiting(waiting)
             if current is not None:
                 if known is None:  # the first answer, after a stall at the start
-                    fresh = arrivals({}, current, seen_up_to) if seen_up_to is not None else []
+                    since_page = seen_up_to is not None or drawn is not None
+                    fresh = arrivals({}, current, seen_up_to, drawn) if since_page else []
                 else:
                     fresh = arrivals(known, current)
                 for ticket, raised in fresh:

@@ -33,19 +33,21 @@
 
   function refresh() {
     var before = counts();
-    var transcript = document.getElementById("transcript");
-    var atBottom = transcript && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 20;
-    var hadFocus = transcript && document.activeElement === transcript;
-    // A queue row's link or Claim button (or a follow-up's Done) keeps the keyboard
-    // focus across a refresh.
-    var focusedRow = live.contains(document.activeElement) &&
-      document.activeElement.closest("tr[data-ticket], tr[data-follow-up]");
-    var rowKey = focusedRow ? (focusedRow.dataset.ticket ? "data-ticket" : "data-follow-up") : null;
-    var focusedKind = focusedRow ? document.activeElement.tagName.toLowerCase() : null;
     return fetch(live.dataset.live, { credentials: "same-origin" }).then(function (response) {
       if (response.status === 401) { window.location = "/console/login?next=" + encodeURIComponent(location.pathname); return; }
       if (!response.ok) return;
       return response.text().then(function (html) {
+        // Where the reader is, read just before the swap (not when the fetch began):
+        // a key pressed meanwhile ("j" to the next row) keeps its place too.
+        var transcript = document.getElementById("transcript");
+        var atBottom = transcript && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 20;
+        var hadFocus = transcript && document.activeElement === transcript;
+        // A queue row's link or Claim button (or a follow-up's Done) keeps the keyboard
+        // focus across a refresh.
+        var focusedRow = live.contains(document.activeElement) &&
+          document.activeElement.closest("tr[data-ticket], tr[data-follow-up]");
+        var rowKey = focusedRow ? (focusedRow.dataset.ticket ? "data-ticket" : "data-follow-up") : null;
+        var focusedKind = focusedRow ? document.activeElement.tagName.toLowerCase() : null;
         live.innerHTML = html;  // server-rendered and escaped
         var after = counts();
         if (before && after && (after.waiting > before.waiting || after.urgent > before.urgent)) beep();
@@ -80,6 +82,10 @@
 
   if (live && window.EventSource) {
     var source = new EventSource(live.dataset.events);
+    // The stream tells of changes from the moment it connects: look once on each
+    // (re)connection, for anything that changed since the page was drawn or while
+    // the connection was down.
+    source.addEventListener("open", function () { refresh(); });
     source.addEventListener("change", function () {
       if (typingLine) typingLine.textContent = "";
       refresh();
