@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--set",
         action="append",
-        choices=["heldout", "fresh", "dev"],
-        help="crisis sets to report (default: heldout and fresh)",
+        choices=["heldout", "fresh", "fresh2", "dev"],
+        help="crisis sets to report (default: heldout, fresh and fresh2)",
     )
     answers = commands.add_parser("answers", help="the answer cards")
     answers_commands = answers.add_subparsers(dest="answers_command", required=True)
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.nlu_command == "predict":
             return cli.predict(settings, jsonl=args.jsonl)
-        sets = tuple(args.set) if args.set else ("heldout", "fresh")
+        sets = tuple(args.set) if args.set else ("heldout", "fresh", "fresh2")
         return cli.run_eval(settings, as_json=args.json, crisis_sets=sets)
     if args.command == "answers":
         from bot.answers_eval import run_answers_eval

@@ -80,15 +80,20 @@ def held_out(settings: Settings) -> TrainingData:
 CRISIS_SETS = {
     "heldout": "test/crisis_heldout.yml",
     "fresh": "test/crisis_fresh.yml",
+    # Written by a helper who never saw the screen, its data or the other sets (stop 27),
+    # after the held-out and fresh figures had been used to choose the threshold.
+    "fresh2": "test/crisis_fresh2.yml",
     "dev": "dev/crisis_dev.yml",
 }
+# Sets whose messages are never printed, only their figures: read, they would be tuned to.
+FIGURES_ONLY = frozenset({"fresh2"})
 
 
 def run_eval(
     settings: Settings,
     out: TextIO = sys.stdout,
     as_json: bool = False,
-    crisis_sets: tuple[str, ...] = ("heldout", "fresh"),
+    crisis_sets: tuple[str, ...] = ("heldout", "fresh", "fresh2"),
 ) -> int:
     classifier = _classifier(settings)
     test = held_out(settings)
@@ -106,9 +111,12 @@ def run_eval(
     for name in crisis_sets:
         path = settings.nlu_data_dir / CRISIS_SETS[name]
         if path.exists():
-            crisis_results.append(evaluate_set(CRISIS_SETS[name], load_set(path), reader))
+            evaluation = evaluate_set(CRISIS_SETS[name], load_set(path), reader)
+            crisis_results.append((evaluation, name not in FIGURES_ONLY))
     if as_json:
-        body = result.as_dict() | {"crisis_sets": [r.as_dict() for r in crisis_results]}
+        body = result.as_dict() | {
+            "crisis_sets": [r.as_dict(show_messages) for r, show_messages in crisis_results]
+        }
         out.write(json.dumps(body, indent=2) + "\n")
         return 0
     print(f"held-out examples: {result.examples}", file=out)
@@ -125,7 +133,7 @@ def run_eval(
         print(f"{name:28s} {figures}", file=out)
     for text in result.missed_crises:
         print(f"MISSED CRISIS: {text}", file=out)
-    for crisis_result in crisis_results:
-        for line in report_lines(crisis_result):
+    for crisis_result, show_messages in crisis_results:
+        for line in report_lines(crisis_result, show_messages):
             print(line, file=out)
     return 0

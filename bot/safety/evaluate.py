@@ -54,7 +54,9 @@ class CrisisEvaluation:
     def false_alarm_rate(self) -> float:
         return len(self.false_alarms) / self.negatives if self.negatives else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, show_messages: bool = True) -> dict[str, Any]:
+        """The figures; the missed and falsely flagged messages too, unless `show_messages`
+        is off (see report_lines): then only how many."""
         return {
             "set": self.name,
             "crises": self.crises,
@@ -64,8 +66,8 @@ class CrisisEvaluation:
             "recall_by_form": {k: round(t.rate, 4) for k, t in sorted(self.by_form.items())},
             "kind_named": round(self.kind_named.rate, 4),
             "false_alarm_rate": round(self.false_alarm_rate, 4),
-            "false_alarms": self.false_alarms,
-            "missed": self.missed,
+            "false_alarms": self.false_alarms if show_messages else len(self.false_alarms),
+            "missed": self.missed if show_messages else len(self.missed),
             "borderline_checked_in": round(self.borderline.rate, 4),
             "borderline": self.borderline.total,
         }
@@ -114,7 +116,9 @@ def evaluate_set(
     return result
 
 
-def report_lines(result: CrisisEvaluation) -> list[str]:
+def report_lines(result: CrisisEvaluation, show_messages: bool = True) -> list[str]:
+    """The figures, then each miss and false alarm unless `show_messages` is off (a set
+    kept for measuring only: whoever tunes the screen must not read its messages)."""
     lines = [
         f"crisis set {result.name}: {result.crises} crises, {result.negatives} negatives, "
         f"{result.borderline.total} borderline",
@@ -128,6 +132,8 @@ def report_lines(result: CrisisEvaluation) -> list[str]:
         "  recall by kind: "
         + ", ".join(f"{k} {t.rate:.3f}" for k, t in sorted(result.by_kind.items()) if t.total),
     ]
+    if not show_messages:
+        return [*lines, "  (misses and false alarms not shown: this set is for measuring only)"]
     lines += [
         f"  MISSED CRISIS ({', '.join(m['kinds'])}, {m['form']}): {m['text']!r}"
         for m in result.missed
