@@ -121,7 +121,11 @@ def plain_screen(text: str, rules: RuleSet, classifier: CrisisClassifier) -> tup
             if any(p.search(folded) for r in crisis_rules for p in r.patterns):
                 risky.append(index)
     candidates = [(-1, text[:4000])] if len(sentences) != 1 else []
-    candidates += [(i, s.text) for i, s in enumerate(sentences) if s.start < 4000 and s.words >= 3]
+    candidates += [
+        (i, s.text)
+        for i, s in enumerate(sentences)
+        if s.start < 4000 and s.words >= (5 if s.clause else 3)  # a clause needs five words
+    ]
     explained, whole = set(risky), False
     for index, candidate in candidates:
         if len(candidate.split()) < 3:
