@@ -139,6 +139,15 @@ def send_reply(sam, text: str) -> None:  # type: ignore[no-untyped-def]
     sam.wait_for_load_state()
 
 
+def newest_ticket(page) -> int:  # type: ignore[no-untyped-def]
+    """The highest ticket number linked from this (queue) page: the newest request.
+    Earlier tests in a module leave other tickets, so not simply the first link."""
+    links = page.locator("a[href^='/console/tickets/']").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    return max(int(re.search(r"/console/tickets/(\d+)", link).group(1)) for link in links)
+
+
 def ask_for_a_champion(chat) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -322,11 +331,7 @@ def console_pages(browser, base_url: str) -> Iterator[tuple[str, object]]:  # ty
     rater = new_page(browser, base_url, 390, 800)
     ask_for_a_champion(rater)
     sam.goto("/console")
-    links = sam.locator("a[href^='/console/tickets/']").evaluate_all(
-        "links => links.map(link => link.getAttribute('href'))"
-    )
-    newest = max(int(re.search(r"/console/tickets/(\d+)", link).group(1)) for link in links)
-    sam.goto(f"/console/tickets/{newest}")
+    sam.goto(f"/console/tickets/{newest_ticket(sam)}")
     sam.get_by_role("button", name="Claim this ticket").click()
     send_reply(sam, "Hello, I'm Sam.")
     expect(rater.get_by_role("log")).to_contain_text("Hello, I'm Sam.")

@@ -19,6 +19,7 @@ from tests.test_accessibility import (  # noqa: F401  (base_url and browser are 
     base_url,
     browser,
     new_page,
+    newest_ticket,
     sign_in,
 )
 
@@ -37,10 +38,7 @@ def test_a_message_sent_while_the_ticket_page_connects_still_shows(  # type: ign
     sam = new_page(browser, base_url)
     sign_in(sam, CHAMPION)
     expect(sam.get_by_role("heading", name="Queue")).to_be_visible()
-    links = sam.locator("a[href^='/console/tickets/']").evaluate_all(
-        "links => links.map(link => link.getAttribute('href'))"
-    )
-    newest = max(int(re.search(r"/console/tickets/(\d+)", link).group(1)) for link in links)
+    newest = newest_ticket(sam)
 
     held = []  # the ticket page's live stream, held until the parent has written
 

@@ -84,6 +84,17 @@ def arrivals(
     return announce
 
 
+def unknown_to_the_page(
+    now: dict[int, Waiting], seen_up_to: int | None, drawn: dt.datetime | None
+) -> list[tuple[Waiting, bool]]:
+    """On a stream's first read of the waiting tickets: those its page does not know of,
+    numbered after `seen_up_to` (a reconnect) or made since the page was `drawn`; none
+    when the page says neither (it shows them all already)."""
+    if seen_up_to is None and drawn is None:
+        return []
+    return arrivals({}, now, seen_up_to, drawn)
+
+
 def _new_to_the_page(ticket: Waiting, seen_up_to: int | None, drawn: dt.datetime | None) -> bool:
     if seen_up_to is not None:
         return ticket.id > seen_up_to

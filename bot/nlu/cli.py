@@ -87,13 +87,15 @@ CRISIS_SETS = {
 }
 # Sets whose messages are never printed, only their figures: read, they would be tuned to.
 FIGURES_ONLY = frozenset({"fresh2"})
+# What `nlu eval` reports when no --set is given.
+DEFAULT_CRISIS_SETS = ("heldout", "fresh", "fresh2")
 
 
 def run_eval(
     settings: Settings,
     out: TextIO = sys.stdout,
     as_json: bool = False,
-    crisis_sets: tuple[str, ...] = ("heldout", "fresh", "fresh2"),
+    crisis_sets: tuple[str, ...] = DEFAULT_CRISIS_SETS,
 ) -> int:
     classifier = _classifier(settings)
     test = held_out(settings)

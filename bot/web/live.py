@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from bot.handoff.arrivals import Waiting, arrivals
+from bot.handoff.arrivals import Waiting, arrivals, unknown_to_the_page
 from bot.handoff.events import EventBus, alert_channel, alert_topics
 from bot.handoff.typing import typing_event
 
@@ -125,9 +125,8 @@ async def alert_stream(
     newest = max([seen_up_to or 0, *(known or {})])
     if known is not None:
         yield _count_event(len(known), newest)
-        if seen_up_to is not None or drawn is not None:
-            for ticket, raised in arrivals({}, known, seen_up_to, drawn):
-                yield _ticket_event(ticket.as_alert(len(known), raised), newest)
+        for ticket, raised in unknown_to_the_page(known, seen_up_to, drawn):
+            yield _ticket_event(ticket.as_alert(len(known), raised), newest)
     quiet_since = time.monotonic()
     # "queue" wakes the stream at once when this process opens or changes a ticket.
     watch = SessionWatch(session)
@@ -144,8 +143,7 @@ async def alert_stream(
             current = await _read_waiting(waiting)
             if current is not None:
                 if known is None:  # the first answer, after a stall at the start
-                    since_page = seen_up_to is not None or drawn is not None
-                    fresh = arrivals({}, current, seen_up_to, drawn) if since_page else []
+                    fresh = unknown_to_the_page(current, seen_up_to, drawn)
                 else:
                     fresh = arrivals(known, current)
                 for ticket, raised in fresh:
