@@ -214,6 +214,37 @@ def test_crises_written_like_the_ordinary_questions_are_still_caught(reader, tex
     assert reader.read(SCHOOL + text + ". Who do I contact about his review?").crisis
 
 
+# A clause cut from a long run-on is scored alone only from five words: the openings
+# below ("my son is 9") scored up to 0.95 alone and made these ordinary questions a
+# crisis. Crises in a short clause of a run-on are still caught (their sentence and
+# the rules read them).
+LONG_ORDINARY = [
+    "my son is 9 and autistic and the nearest school that can meet his needs is 4 miles "
+    "away, he cant walk that far and the council say he isnt eligible, can they refuse "
+    "transport",
+    "my daughter is 6 and in year 1 and the school keep phoning me to come in and do her "
+    "insulin myself at lunch because nobody is trained, is that allowed",
+]
+SHORT_CLAUSE_CRISIS = [
+    "we had the annual review yesterday and it went ok, the school were fine with the "
+    "changes and the senco was lovely, and now she is missing",
+    "the school rang about the ehcp draft and the meeting next week and the taxi, hes in "
+    "year 9, and he took 20 pills",
+    "my son is 9 and the council still havent sent the draft after 20 weeks and i chased "
+    "again today, and he said he wants to die",
+]
+
+
+@pytest.mark.parametrize("text", LONG_ORDINARY)
+def test_a_childs_age_in_a_long_question_is_not_a_crisis(reader, text: str) -> None:
+    assert not reader.read(text).crisis
+
+
+@pytest.mark.parametrize("text", SHORT_CLAUSE_CRISIS)
+def test_a_crisis_in_a_short_clause_of_a_run_on_is_caught(reader, text: str) -> None:
+    assert reader.read(text).crisis
+
+
 # A crisis told as settled history is a check-in (borderline), not a crisis ticket;
 # anything about now keeps it a crisis (bot/safety/history.py).
 SETTLED_HISTORY = [
