@@ -31,6 +31,9 @@ def asked(text: str) -> list[str]:
         # Statements with a modal inside are not questions.
         "my son is 8 and he can read well",
         "School won't let her wear her ear defenders in assembly",
+        # "is that" carrying a statement on is not the short question at the end.
+        "the problem is that the school won't listen to anything i say about his needs",
+        "u wouldnt believe the week we have had",
     ],
 )
 def test_statements_and_relative_clauses_do_not_ask(text: str) -> None:
@@ -78,6 +81,32 @@ def test_questions_are_found(text: str, question: str) -> None:
     assert asked(text) == [question]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Text speak: the question words spelled the quick way.
+        "hw do i ask for an ehcp",
+        "cn the school send him home every lunchtime",
+        "wot do i do now the council said no",
+        "wen shud i tell them which college she wants",
+        # A short "is that ..." or "what now" closing a statement.
+        "they sent him home at 11 today is that an exclusion",
+        "school say its his behaviour not his autism is tht right",
+        "the council said no to assessing him what now",
+    ],
+)
+def test_questions_in_text_speak_or_closing_a_statement_are_found(text: str) -> None:
+    assert asked(text) == [text]
+
+
+def test_text_speak_mid_way_through_a_long_run_on_is_cut_where_it_starts() -> None:
+    text = (
+        "my daughter is 9 and has dyspraxia and has been on sen support for three years "
+        "and the school keep saying she is fine cn they refuse to let me ask for an assessment"
+    )
+    assert asked(text) == ["cn they refuse to let me ask for an assessment"]
+
+
 def test_a_long_run_on_is_asked_from_where_its_question_starts() -> None:
     text = (
         "my son is 12 and has adhd and dyslexia and he has been on sen support since year 3 "
@@ -122,6 +151,16 @@ async def test_a_relative_clause_in_a_long_message_does_not_hide_its_question(
     )
     answers = [r for r in parent.replies if r.get("kind") == "answer"]
     assert answers and "6 weeks" in answers[0]["text"], parent.text
+
+
+async def test_a_question_in_text_speak_gets_the_fact_not_the_topic_overview(
+    client: httpx.AsyncClient,
+) -> None:
+    parent = Parent(client)
+    await parent.at_main_menu()
+    replies = await parent.say("hw long do i have 2 appeal the councils decision")
+    assert replies[0].get("kind") == "answer", parent.text
+    assert "2 months" in replies[0]["text"], replies[0]["text"]
 
 
 async def test_a_question_about_something_we_do_not_cover_is_not_answered(

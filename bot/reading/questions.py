@@ -16,6 +16,11 @@ sentence with such a start is the question as a whole, a long one from that star
 who has cerebral palsy and cannot manage the stairs", "when he was 5 he..."):
 those ask only when a question shape follows ("who do i ask", "when is the
 deadline") or they end with "?".
+
+Parents in a hurry write in text speak ("hw do i apply", "cn school refer", "is tht
+allowed", "wot do i do"): those words are read as spelled out before any of this.
+A short "is that ..." at the end asks too ("he was sent home at lunch is that an
+exclusion"), as does a closing "what now".
 """
 
 from __future__ import annotations
@@ -39,7 +44,34 @@ _ASKING = re.compile(
     r"any (?:advice|ideas|help|tips|suggestions|thoughts)|advice (?:please|pls|welcome)|"
     r"(?:does|do|would|could) (?:any ?one|anybody|someone) (?:know|have)|"
     r"where do (?:i|we)|who do (?:i|we)|not sure (?:what|how|if|whether|where|who))\b"
+    # At the very end: "... what now", "... is that even allowed", "is it feb or march".
+    r"|\b(?:what now|now what|what next)\W*$"
+    r"|\b(?:is|isn't) (?:that|it|this)(?: \S+){1,4}?\W*$"
 )
+# Text speak for the words a question is recognised by (whole words, folded text).
+# Not "2" or "4": "2 weeks", "4 hours" are numbers far more often than "to", "for".
+_TEXT_SPEAK = {
+    "hw": "how",
+    "cn": "can",
+    "wot": "what",
+    "wat": "what",
+    "wht": "what",
+    "wots": "what's",
+    "wats": "what's",
+    "tht": "that",
+    "shud": "should",
+    "shuld": "should",
+    "shd": "should",
+    "wud": "would",
+    "cud": "could",
+    "wen": "when",
+    "r": "are",
+    "u": "you",
+    "ne1": "anyone",
+    "any1": "anyone",
+    "sum1": "someone",
+}
+_SPEAK = re.compile(r"\b(?:" + "|".join(sorted(_TEXT_SPEAK, key=len, reverse=True)) + r")\b")
 # Question words that also start relative clauses, and what follows them when
 # they start one: "who has adhd", "which is", "when he was 5", "where he goes".
 _RELATIVE_OPENER = re.compile(r"^(?:(?:and|but|so|also)\s+)?(?:who|which|whose|when|where)\b")
@@ -89,7 +121,7 @@ def is_question(sentence: Sentence) -> bool:
         return False
     if sentence.text.rstrip().endswith("?"):
         return True
-    folded = fold(sentence.text)
+    folded = spelled_out(fold(sentence.text))[0]
     opener = _OPENERS.match(folded)
     if opener and (
         _is_relative(folded[: opener.end()], folded) or _CONTINUES.match(folded[opener.end() :])
@@ -115,16 +147,36 @@ def _embedded_question(sentence: Sentence) -> Sentence | None:
     lowered = sentence.text.lower()  # not fold(): offsets must match the text
     if len(lowered) != len(sentence.text):
         return None
-    for match in _MID_QUESTION.finditer(lowered):
-        lead = lowered[: match.start()]
+    spelled, origins = spelled_out(lowered)
+    for match in _MID_QUESTION.finditer(spelled):
+        lead = spelled[: match.start()]
         if len(lead.split()) < _MID_MIN_LEAD_WORDS:
             continue
         if sentence.words <= WHOLE_SENTENCE_WORDS:
             return sentence
-        text = sentence.text[match.start() :].strip()
-        start = sentence.start + match.start()
+        begins = origins[match.start()]
+        text = sentence.text[begins:].strip()
+        start = sentence.start + begins
         return Sentence(text, start, start + len(text))
     return None
+
+
+def spelled_out(text: str) -> tuple[str, list[int]]:
+    """`text` with its text speak spelled out ("hw" "how"), and for each character of
+    the result (and its end), where it came from in `text`."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    last = 0
+    for match in _SPEAK.finditer(text):
+        pieces.append(text[last : match.start()])
+        origins.extend(range(last, match.start()))
+        word = _TEXT_SPEAK[match.group()]
+        pieces.append(word)
+        origins.extend([match.start()] * len(word))
+        last = match.end()
+    pieces.append(text[last:])
+    origins.extend(range(last, len(text) + 1))
+    return "".join(pieces), origins
 
 
 def question_sentences(
