@@ -73,6 +73,27 @@ DIRECT_SEND_SECONDS = 5.0
 READ_ON_THREAD_CHARS = 4000
 
 
+# Where a conversation waits once its step is saved: (flow, node), or None when it
+# rests or was erased. The same as `store.position_of` reads back after the commit.
+Position = tuple[str, str] | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Handled:
+    """The replies to one message and, when this call saw its step committed (`saved`),
+    where the conversation now waits: the web chat shows a plan picker from it without
+    reading the conversation back (bot/web/chat_api.py)."""
+
+    replies: list[Reply]
+    saved: bool = False
+    position: Position = None
+
+
+def position_of_state(state: ConversationState) -> Position:
+    """What `store.position_of` reads for this state once it is saved."""
+    return None if state.resting else (state.flow, state.node)
+
+
 class _NotRead:
     """`handle` was not given a reading: it reads the message itself."""
 
@@ -143,6 +164,12 @@ class Dispatcher:
         self, inbound: Inbound, reading: Reading | _NotRead | None = NOT_READ
     ) -> list[Reply]:
         """Answer one message; `reading` is passed by a caller that screened it already."""
+        return (await self.handle_placed(inbound, reading)).replies
+
+    async def handle_placed(
+        self, inbound: Inbound, reading: Reading | _NotRead | None = NOT_READ
+    ) -> Handled:
+        """As `handle`, and where the conversation waits once this message is saved."""
         notes: list[Reply] = []
         full_text = clean_text(inbound.text) if inbound.text is not None else None
         text = full_text
@@ -172,10 +199,11 @@ class Dispatcher:
         question = None
         if reading is not None and reading.screening.borderline:
             question = await self._question_prediction(reading)
-        replies = await self._step_with_retries(Turn(inbound, text, reading, prediction, question))
-        if replies is None:
-            return [Reply(self._content.current.system_text("error"))]
-        return notes + replies
+        stepped = await self._step_with_retries(Turn(inbound, text, reading, prediction, question))
+        if stepped is None:
+            return Handled([Reply(self._content.current.system_text("error"))])
+        replies, position = stepped
+        return Handled(notes + replies, True, position)
 
     async def read(self, text: str | None) -> Reading | None:
         """Screen a message without the database. A long one is read on a worker
@@ -196,12 +224,13 @@ class Dispatcher:
             return None
         return await self._understand(reading.question.text)
 
-    async def _step_with_retries(self, turn: Turn) -> list[Reply] | None:
-        """The step, retried when two deliveries raced; None when it failed."""
+    async def _step_with_retries(self, turn: Turn) -> tuple[list[Reply], Position] | None:
+        """The step's replies and the position it saved, retried when two deliveries
+        raced; None when it failed."""
         channel = turn.inbound.channel
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                replies, ticket_id = await self._step(turn)
+                replies, ticket_id, position = await self._step(turn)
             except (store.ConcurrentStep, IntegrityError):
                 # Two deliveries of one parent raced; the loser re-reads and retries.
                 log.info("conversation step raced another; retry %d of %d", attempt, _ATTEMPTS)
@@ -217,12 +246,12 @@ class Dispatcher:
                     self._events.publish("queue", ticket_topic(ticket_id))
                 MESSAGES_IN.labels(channel).inc()
                 MESSAGES_OUT.labels(channel).inc(len(replies))
-                return replies
+                return replies, position
         return None
 
     # -- crisis first, database second ------------------------------------------
 
-    async def _handle_crisis(self, turn: Turn) -> list[Reply]:
+    async def _handle_crisis(self, turn: Turn) -> Handled:
         crisis_reply = self._crisis_message()
         if not turn.inbound.crisis_alerted:
             self.alert_crisis(turn.inbound.channel)
@@ -237,14 +266,17 @@ class Dispatcher:
         self._saving.add(saving)
         saving.add_done_callback(self._saving.discard)
         try:
-            replies = await asyncio.wait_for(asyncio.shield(saving), self._crisis_wait)
+            stepped = await asyncio.wait_for(asyncio.shield(saving), self._crisis_wait)
         except TimeoutError:
             log.warning("database slow: crisis reply sent before the conversation was saved")
-            return [crisis_reply]
+            return Handled([crisis_reply])
+        if stepped is None:
+            return Handled([crisis_reply])
+        replies, position = stepped
         if not replies or replies[0].kind != "crisis":
             # The champion has the chat, or content lost its crisis node: numbers first.
-            return [crisis_reply, *(replies or [])]
-        return replies
+            return Handled([crisis_reply, *replies], True, position)
+        return Handled(replies, True, position)
 
     def alert_crisis(self, channel: str) -> None:
         """Every open console page and the staff chat, at once: from memory, before any
@@ -265,18 +297,18 @@ class Dispatcher:
             return False
         return True
 
-    async def _save_crisis(self, turn: Turn) -> list[Reply] | None:
+    async def _save_crisis(self, turn: Turn) -> tuple[list[Reply], Position] | None:
         """Save the crisis step (conversation, words, urgent ticket) once the database answers."""
         deadline = time.monotonic() + CRISIS_SAVE_SECONDS
         wait = 0.5
         while True:
-            replies = await self._step_with_retries(turn)
-            if replies is not None or time.monotonic() > deadline:
-                if replies is None:
+            stepped = await self._step_with_retries(turn)
+            if stepped is not None or time.monotonic() > deadline:
+                if stepped is None:
                     log.error(
                         "a crisis could not be saved for %d minutes", CRISIS_SAVE_SECONDS // 60
                     )
-                return replies
+                return stepped
             await asyncio.sleep(wait)
             wait = min(wait * 2, 30.0)
 
@@ -314,8 +346,10 @@ class Dispatcher:
         node = content.node("crisis", content.start_of("crisis") or "")
         return Reply(node.say if node is not None and node.say else FALLBACK_TEXT, kind="crisis")
 
-    async def _step(self, turn: Turn) -> tuple[list[Reply], int | None]:
-        """One message, in one transaction. Returns the replies and the ticket it touched."""
+    async def _step(self, turn: Turn) -> tuple[list[Reply], int | None, Position]:
+        """One message, in one transaction. Returns the replies, the ticket it touched and
+        where the conversation waits as saved (returned inside the transaction, so only
+        once it has committed)."""
         inbound, text, screening = turn.inbound, turn.text, turn.screening
         async with self._database.transaction() as transaction:
             loaded = await transaction.run(store.load_or_create, inbound.channel, inbound.chat_id)
@@ -324,7 +358,10 @@ class Dispatcher:
                     store.find_inbound, loaded.parent_id, inbound.message_id
                 )
                 if earlier is not None:
-                    return await transaction.run(store.replies_to, earlier), None
+                    # Answered before: the conversation stays where it was stored.
+                    replies = await transaction.run(store.replies_to, earlier)
+                    stored = loaded.state
+                    return replies, None, position_of_state(stored) if stored else None
             state = loaded.state or self._runner.new_state()
             if loaded.state is None:
                 state.variables.update(inbound.presets)
@@ -344,7 +381,7 @@ class Dispatcher:
                 # "Delete my data", confirmed: nothing of this step is kept either.
                 await transaction.run(erase_parent, loaded.parent_id)
                 await transaction.run(self._goodbye_outbox, inbound, replies)
-                return replies, None
+                return replies, None, None  # no conversation is left
             crisis = screening.crisis or state.crisis_now
             if self._handoffs and (state.new_handoff or crisis):
                 # Every crisis reaches a champion, whatever the flow said.
@@ -376,7 +413,7 @@ class Dispatcher:
                 external_id=inbound.message_id, text=words, payload=inbound.payload
             )
             await transaction.run(store.save_turn, loaded, state, record, replies)
-            return replies, ticket_id
+            return replies, ticket_id, position_of_state(state)
 
     async def _answer(
         self,

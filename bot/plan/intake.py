@@ -25,7 +25,12 @@ MAX_TEXT_CHARS = 100_000
 
 
 async def waiting_for_plan(services: Services, channel: str, chat_id: str) -> bool:
-    return await services.database.read(position_of, channel, chat_id) == WAITING_AT
+    return waits_for_plan(await services.database.read(position_of, channel, chat_id))
+
+
+def waits_for_plan(position: tuple[str, str] | None) -> bool:
+    """Whether a conversation waiting at `position` (flow, node) wants a plan's text."""
+    return position == WAITING_AT
 
 
 def long_plan_limit(database: Database) -> Callable[[Inbound], Awaitable[int | None]]:
@@ -34,7 +39,7 @@ def long_plan_limit(database: Database) -> Callable[[Inbound], Awaitable[int | N
 
     async def limit(inbound: Inbound) -> int | None:
         position = await database.read(position_of, inbound.channel, inbound.chat_id)
-        return MAX_TEXT_CHARS if position == WAITING_AT else None
+        return MAX_TEXT_CHARS if waits_for_plan(position) else None
 
     return limit
 

@@ -128,9 +128,13 @@ async def answer_admitted(
 ) -> Response:
     """Handle an admitted message and answer in the replies shape (also the upload's)."""
     inbound = to_inbound(admitted, body, presets=presets)
-    replies = await services.dispatcher.handle(inbound, admitted.reading)
-    awaits = await awaited(services, inbound.chat_id)
-    return chat_response([reply_json(reply) for reply in replies], admitted, awaits)
+    handled = await services.dispatcher.handle_placed(inbound, admitted.reading)
+    if handled.saved and inbound.channel == CHANNEL:
+        # The step just saved where the conversation waits: no need to read it back.
+        awaits = awaited_at(handled.position)
+    else:  # not saved (yet): whatever the database holds
+        awaits = await awaited(services, inbound.chat_id)
+    return chat_response([reply_json(reply) for reply in handled.replies], admitted, awaits)
 
 
 async def awaited(services: Services, chat_id: str) -> str | None:
@@ -138,6 +142,13 @@ async def awaited(services: Services, chat_id: str) -> str | None:
     from bot.plan.intake import waiting_for_plan
 
     return "plan" if await waiting_for_plan(services, CHANNEL, chat_id) else None
+
+
+def awaited_at(position: tuple[str, str] | None) -> str | None:
+    """As `awaited`, for a conversation known to wait at `position` (flow, node)."""
+    from bot.plan.intake import waits_for_plan
+
+    return "plan" if waits_for_plan(position) else None
 
 
 def reply_json(reply: Reply) -> dict[str, object]:
