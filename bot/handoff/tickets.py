@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from bot.core.outbound import push_message
 from bot.core.types import Reply
@@ -80,19 +80,24 @@ def first_name(name: str | None) -> str | None:
     return words[0] if words and "@" not in words[0] else None
 
 
+# Built once, not per call: open_ticket_of runs on every message, and constructing the
+# statement (and its cache key) cost more CPU than running it on SQLite.
+_OPEN_TICKET_OF = (
+    select(
+        tickets.c.id,
+        tickets.c.status,
+        tickets.c.relaying,
+        tickets.c.urgency,
+        tickets.c.parent_messages,
+        staff_users.c.name,
+    )
+    .select_from(tickets.outerjoin(staff_users, staff_users.c.id == tickets.c.claimed_by))
+    .where(tickets.c.parent_id == bindparam("parent_id"), tickets.c.status.in_(OPEN))
+)
+
+
 def open_ticket_of(connection: Connection, parent_id: int) -> OpenTicket | None:
-    row = connection.execute(
-        select(
-            tickets.c.id,
-            tickets.c.status,
-            tickets.c.relaying,
-            tickets.c.urgency,
-            tickets.c.parent_messages,
-            staff_users.c.name,
-        )
-        .select_from(tickets.outerjoin(staff_users, staff_users.c.id == tickets.c.claimed_by))
-        .where(tickets.c.parent_id == parent_id, tickets.c.status.in_(OPEN))
-    ).first()
+    row = connection.execute(_OPEN_TICKET_OF, {"parent_id": parent_id}).first()
     if row is None:
         return None
     champion = first_name(row.name) if row.status == "claimed" else None

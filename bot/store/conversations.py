@@ -390,14 +390,17 @@ def latest_buttons(connection: Connection, channel: str, chat_id: str) -> list[d
     return list(connection.execute(query).scalar() or [])
 
 
+_RECENT_BUTTONS = (
+    select(messages.c.buttons)
+    .where(messages.c.parent_id == bindparam("parent_id"), messages.c.direction == "out")
+    .order_by(messages.c.id.desc())
+    .limit(8)
+)
+
+
 def recent_button_label(connection: Connection, parent_id: int, payload: str) -> str | None:
     """The words on a button recently shown to this parent, found by its payload."""
-    rows = connection.execute(
-        select(messages.c.buttons)
-        .where(messages.c.parent_id == parent_id, messages.c.direction == "out")
-        .order_by(messages.c.id.desc())
-        .limit(8)
-    )
+    rows = connection.execute(_RECENT_BUTTONS, {"parent_id": parent_id})
     for (buttons,) in rows:
         for button in buttons or []:
             if button.get("payload") == payload:
@@ -405,14 +408,16 @@ def recent_button_label(connection: Connection, parent_id: int, payload: str) ->
     return None
 
 
+_POSITION = (
+    select(conversations.c.flow, conversations.c.node, conversations.c.resting)
+    .join(parents, parents.c.id == conversations.c.parent_id)
+    .where(parents.c.channel == bindparam("channel"), parents.c.chat_id == bindparam("chat_id"))
+)
+
+
 def position_of(connection: Connection, channel: str, chat_id: str) -> tuple[str, str] | None:
     """Where a parent's conversation waits (flow, node), or None (for the plan upload)."""
-    query = (
-        select(conversations.c.flow, conversations.c.node, conversations.c.resting)
-        .join(parents, parents.c.id == conversations.c.parent_id)
-        .where(parents.c.channel == channel, parents.c.chat_id == chat_id)
-    )
-    row = connection.execute(query).first()
+    row = connection.execute(_POSITION, {"channel": channel, "chat_id": chat_id}).first()
     if row is None or row.flow is None or row.resting:
         return None
     return row.flow, row.node

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from bot.store.conversations import add_parent_if_new
 from bot.store.models import Parent, as_utc
@@ -20,12 +20,17 @@ class SessionAccess:
     created_at: dt.datetime
 
 
+# Built once, not per call: these run on every web chat message, and constructing a
+# statement (and its cache key) cost more CPU than running it on SQLite.
+_BY_CHAT = (parents.c.channel == bindparam("channel"), parents.c.chat_id == bindparam("chat_id"))
+_SESSION_ACCESS = select(parents.c.id, parents.c.access_token_hash, parents.c.created_at).where(
+    *_BY_CHAT
+)
+_TOKEN_HASH = select(parents.c.access_token_hash).where(*_BY_CHAT)
+
+
 def session_access(connection: Connection, channel: str, chat_id: str) -> SessionAccess | None:
-    row = connection.execute(
-        select(parents.c.id, parents.c.access_token_hash, parents.c.created_at).where(
-            parents.c.channel == channel, parents.c.chat_id == chat_id
-        )
-    ).first()
+    row = connection.execute(_SESSION_ACCESS, {"channel": channel, "chat_id": chat_id}).first()
     if row is None:
         return None
     created = as_utc(row.created_at)
@@ -62,9 +67,5 @@ def claim_session(connection: Connection, channel: str, chat_id: str, token_hash
     """Create a new session's parent row with its secret's hash; False if the id is
     already someone else's (two first requests raced, or it existed after all)."""
     add_parent_if_new(connection, channel, chat_id, token_hash)
-    stored = connection.execute(
-        select(parents.c.access_token_hash).where(
-            parents.c.channel == channel, parents.c.chat_id == chat_id
-        )
-    ).scalar()
+    stored = connection.execute(_TOKEN_HASH, {"channel": channel, "chat_id": chat_id}).scalar()
     return stored == token_hash
