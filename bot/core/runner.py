@@ -120,6 +120,9 @@ class FlowRunner:
         self._confident = confident
         self._today = today
         self._now = now
+        # The privacy flow's request phrases, compiled once per content version: they
+        # are tried on every short typed message, and compiling them cost more than that.
+        self._privacy_requests: tuple[Content, FlowRequests] | None = None
 
     # -- entry points -------------------------------------------------------
 
@@ -305,13 +308,20 @@ class FlowRunner:
             node is not None and node.kind == "ask" and node.expect == "text"
         ):
             return None
-        phrases = [
-            (phrase, PRIVACY_FLOW, word)
-            for word in ("delete", "mydata")  # "delete my data" before "my data"
-            for phrase in getattr(content.node(PRIVACY_FLOW, word), "requests", [])
-        ]
-        found = FlowRequests(phrases).find(text)
+        found = self._privacy_requests_of(content).find(text)
         return found[1] if found is not None else None
+
+    def _privacy_requests_of(self, content: Content) -> FlowRequests:
+        """The privacy flow's requests of this content version (built on its first use;
+        a reload swaps in a new Content, which builds them again)."""
+        if self._privacy_requests is None or self._privacy_requests[0] is not content:
+            phrases = [
+                (phrase, PRIVACY_FLOW, word)
+                for word in ("delete", "mydata")  # "delete my data" before "my data"
+                for phrase in getattr(content.node(PRIVACY_FLOW, word), "requests", [])
+            ]
+            self._privacy_requests = (content, FlowRequests(phrases))
+        return self._privacy_requests[1]
 
     async def handle_media(self, state: ConversationState, channel: str) -> list[Reply]:
         """A photo, voice note or sticker: say kindly that we read text only."""
