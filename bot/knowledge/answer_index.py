@@ -38,11 +38,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-try:  # scipy's own C loops, which `matrix[indices].T @ values` ends in (see _FeatureRows)
-    from scipy.sparse._sparsetools import csc_matvec, csr_row_index
-except ImportError:  # a scipy that moved them: the public path, the same numbers, slower
-    csc_matvec = csr_row_index = None
-
 from bot.knowledge.articles import AnswerCard, Article, Library
 from bot.nlu.classifier import tfidf_vector
 from bot.nlu.normalise import normalise
@@ -149,37 +144,31 @@ def cards_digest(library: Library) -> str:
 class _FeatureRows:
     """A features-by-rows CSR matrix, multiplied by one sparse query at a time.
 
-    `matrix[indices].T @ values` copies the query's feature rows (csr_row_index) and
-    multiplies (csc_matvec), but scipy's indexing and dispatch checks around those two
-    C loops took as long as the loops, on every question and its context. `dot` calls
-    the same two loops with the same arrays, so every score is the same to the bit
-    (the same products, added in the same order), in about half the time.
+    `matrix[indices].T @ values` spent as long in scipy's indexing and dispatch checks
+    as in the arithmetic, on every question and its context. `dot` gathers the query's
+    feature rows with numpy and adds them up with one `bincount`: the same products,
+    added to each row in the same order, in about a quarter of the time.
     """
 
     def __init__(self, matrix: sparse.csr_matrix) -> None:
         self.matrix = matrix
-        # The C loops take one integer type for the index arrays, as scipy converts them.
-        index_type = np.result_type(matrix.indptr, matrix.indices)
-        self._indptr = matrix.indptr.astype(index_type)
-        self._rows = matrix.indices.astype(index_type)
+        self._indptr = matrix.indptr
+        self._rows = matrix.indices
         self._data = matrix.data
         self._size = matrix.shape[1]
 
     def dot(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
         """values @ matrix[indices]: one score per row (phrasing or card)."""
-        if csr_row_index is None or csc_matvec is None:
-            return self.matrix[indices].T @ values
-        indices = indices.astype(self._indptr.dtype)
         starts = self._indptr[indices]
-        offsets = np.zeros(len(indices) + 1, dtype=self._indptr.dtype)
-        np.cumsum(self._indptr[indices + 1] - starts, out=offsets[1:])
-        size = int(offsets[-1])
-        rows = np.empty(size, dtype=self._indptr.dtype)
-        data = np.empty(size, dtype=self._data.dtype)
-        csr_row_index(len(indices), indices, self._indptr, self._rows, self._data, rows, data)
-        scores = np.zeros(self._size, dtype=np.result_type(self._data, values))
-        csc_matvec(self._size, len(indices), offsets, rows, data, values, scores)
-        return scores
+        lengths = self._indptr[indices + 1] - starts
+        # The positions in `data` of every stored entry of the query's features, feature
+        # by feature: each feature's run starts at its `starts`, one after another.
+        run_starts = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        positions = run_starts + np.arange(int(lengths.sum()))
+        weights = self._data[positions] * np.repeat(values, lengths)
+        scores = np.bincount(self._rows[positions], weights=weights, minlength=self._size)
+        # With nothing gathered (no known words) bincount gives integer zeros.
+        return scores.astype(np.float64, copy=False)
 
 
 class AnswerIndex:
