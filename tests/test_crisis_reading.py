@@ -183,8 +183,14 @@ ORDINARY = [
     "this council is driving me to an early grave lol",
     "can the school keep her epipen in the office instead of her bag",
     "he's obsessed with a game where you fight monsters in a dungeon",
+    # A question about a school's policy or training names the crisis, it is not one.
+    "does the school have a suicide prevention policy",
+    "the school's self-harm policy says they must tell parents, is that right",
+    "does the school do online grooming awareness lessons",
 ]
 STILL_CRISIS = [
+    "my son is suicidal, what should the school's suicide prevention policy say",
+    "she's self-harming again and the school says their self-harm policy was followed",
     "my son hasnt been seen since this morning and hes not answering his phone",
     "she hasn't eaten or had a drink since sunday",
     "I keep wishing I could just disappear for good",
