@@ -70,13 +70,17 @@ class StallingProxy:
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         assert self._flowing is not None
-        await self._flowing.wait()  # a stalled database accepts nothing new either
         try:
+            await self._flowing.wait()  # a stalled database accepts nothing new either
             up_reader, up_writer = await asyncio.open_connection(*self.target)
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
         except OSError:
             writer.close()
-            return
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        except asyncio.CancelledError:
+            # stop() cancels every connection. Ending quietly keeps asyncio's stream
+            # callback from printing a traceback for each one (it asks the task for
+            # its exception, which re-raises the cancellation).
+            writer.close()
 
     async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         assert self._flowing is not None
