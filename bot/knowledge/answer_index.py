@@ -151,7 +151,6 @@ class _FeatureRows:
     """
 
     def __init__(self, matrix: sparse.csr_matrix) -> None:
-        self.matrix = matrix
         self._indptr = matrix.indptr
         self._rows = matrix.indices
         self._data = matrix.data

@@ -74,9 +74,7 @@ class StallingProxy:
             await self._flowing.wait()  # a stalled database accepts nothing new either
             up_reader, up_writer = await asyncio.open_connection(*self.target)
             await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-        except OSError:
-            writer.close()
-        except asyncio.CancelledError:
+        except (OSError, asyncio.CancelledError):
             # stop() cancels every connection. Ending quietly keeps asyncio's stream
             # callback from printing a traceback for each one (it asks the task for
             # its exception, which re-raises the cancellation).
