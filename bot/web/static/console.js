@@ -130,6 +130,7 @@
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");
       var box = form.querySelector("textarea");
+      var focusedAtSend = document.activeElement;
       button.disabled = true;
       showError("");
       fetch(form.action, {
@@ -149,7 +150,13 @@
         showError("Could not reach the server. Your text is still here; please try again.");
       }).then(function () {
         button.disabled = false;
-        if (box) box.focus();
+        // Back to the box only if the champion is where they sent from. On a slow server
+        // they may have moved on (Tab, then "n" for a note) and be typing: taking the focus
+        // back would put a private note into the reply to the parent.
+        var now = document.activeElement;
+        if (box && (now === focusedAtSend || now === button || !now || now === document.body)) {
+          box.focus();
+        }
       });
     });
   });
