@@ -187,6 +187,13 @@ ORDINARY = [
     "does the school have a suicide prevention policy",
     "the school's self-harm policy says they must tell parents, is that right",
     "does the school do online grooming awareness lessons",
+    # Lost paperwork, a TA taken to cover, leaving class and sitting down to a letter:
+    # each matched a missing-child or restraint rule before.
+    "the council lost my son's ehcp paperwork twice, who do i complain to",
+    "the annual review paperwork for my son went missing twice and nobody rings back",
+    "his ta has been taken away to cover other classes most afternoons, is that allowed",
+    "by the time i sat down to deal with the council letter it was 10 weeks old, can i still appeal",
+    "he has run out of class when overwhelmed and now they say he cant go on the residential",
 ]
 STILL_CRISIS = [
     "my son is suicidal, what should the school's suicide prevention policy say",
@@ -197,6 +204,11 @@ STILL_CRISIS = [
     "i think im going to crash the car on purpose on the way home",
     "they locked her in a room on her own at school all afternoon",
     "my boyfriend hit me again last night in front of the kids",
+    "we lost our son at the park and cant find him",
+    "my son went missing from school an hour ago",
+    "she has been taken by her dad and he wont bring her back",
+    "he ran out of school and no one knows where he is",
+    "the staff sat on him and he couldnt breathe",
 ]
 
 
