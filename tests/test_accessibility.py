@@ -242,7 +242,9 @@ def test_at_200_percent_zoom_more_than_one_message_shows(browser, base_url: str)
     page.get_by_label("Your message").fill("hello")
     page.keyboard.press("Enter")
     expect(page.locator(".msg.me")).to_have_count(2)  # "OK, let's start" and "hello"
-    page.wait_for_timeout(300)
+    # Send comes back once the reply is drawn (and scrolled to): count after that, not
+    # after a guess at how long the reply takes.
+    expect(page.locator("#send")).to_be_enabled()
     # The newest reply is kept at the top of the log (read from its start), so count
     # from the top of the conversation: the greeting and what follows it.
     page.evaluate("document.getElementById('log').scrollTop = 0")

@@ -124,6 +124,9 @@ def test_a_champion_works_a_ticket_by_keyboard_alone(base_url: str) -> None:
         expect(console.get_by_role("heading", name="Ticket #1")).to_be_visible()
 
         # Tab out of the box: n goes to the note, and j to the next ticket in the queue.
+        # Once the send has finished: until then Send is disabled, so Tab would skip it
+        # and land in the note itself, and "n" would be typed there, not tried.
+        expect(console.get_by_role("button", name="Send to parent")).to_be_enabled()
         console.keyboard.press("Tab")
         console.keyboard.press("n")
         expect(console.get_by_label("Note", exact=True)).to_be_focused()

@@ -475,6 +475,9 @@
   let withChampion = false;
   let typingShown = null;
   let typingSentAt = 0;
+  // A champion's keystroke just before Send can reach us after the message itself: a
+  // "typing" that soon after their message is that one, not a new reply coming.
+  let championSaidAt = 0;
   const typingLine = document.createElement("p");
   typingLine.id = "typing";
   typingLine.className = "typing";
@@ -482,6 +485,7 @@
   log.after(typingLine);
 
   function showTyping(name) {
+    if (Date.now() - championSaidAt < 2000) return;
     typingLine.textContent = (name || "The Parent Champion") + " is typing…";
     clearTimeout(typingShown);
     typingShown = setTimeout(hideTyping, 6000);
@@ -501,6 +505,7 @@
   function showPushed(message) {
     withChampion = true;
     hideTyping();
+    if (message.sender === "champion") championSaidAt = Date.now();
     if (message.buttons && message.buttons.length) disableOldChoices();
     addMessage(message.sender === "champion" ? "champion" : "bot", message.text, undefined, message.author);
     addChoices(message.buttons, true);
