@@ -136,3 +136,17 @@ async def test_helpline_numbers_are_answered_not_refused(client: httpx.AsyncClie
         replies = await parent.say(question)
         assert replies[0].get("kind") == "answer", replies[0]["text"]
         assert number in replies[0]["text"]
+
+
+async def test_everyday_words_and_text_speak_do_not_make_a_question_unknown(
+    client: httpx.AsyncClient,
+) -> None:
+    # "bcos" and "fobbing" are in no article; they are how parents write, not a sign the
+    # question is off topic (before, both got "I'm sorry, I don't know that one").
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say("council wont assess him bcos he has no diagnosis yet, can they do that")
+    assert parent.replies[0]["kind"] == "answer", parent.text
+    assert "diagnosis" in parent.replies[0]["text"].split("\n")[0]
+    await parent.say("hw do i ask for an ehcp, the senco keeps fobbing me off")
+    assert parent.replies[0]["kind"] == "answer", parent.text

@@ -65,7 +65,12 @@ _EVERYDAY_WORD_LIST = (
     "morning afternoon evening weekend monday tuesday wednesday thursday friday saturday "
     "sunday january february march april june july august september october november "
     "december ages recently lately earlier already finally suddenly honestly literally "
-    "actually basically probably maybe"
+    "actually basically probably maybe "
+    # Text speak and everyday words parents use about in-scope problems ("LA said no
+    # bcos...", "who do i moan 2", "the senco keeps fobbing me off"): not a sign the
+    # question is off topic.
+    "bcos becos bcoz cos coz cuz skool skl havin comin goin doin sayin fobbing fobbed "
+    "moan moaning neuro"
 )
 _INFORMAL_WORDS = frozenset(_EVERYDAY_WORD_LIST.split())
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
