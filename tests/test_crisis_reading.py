@@ -209,6 +209,13 @@ STILL_CRISIS = [
     "she has been taken by her dad and he wont bring her back",
     "he ran out of school and no one knows where he is",
     "the staff sat on him and he couldnt breathe",
+    # The wordings next to the ordinary ones above, which the narrowed rules still catch.
+    "he ran out of class and out the gates",
+    "my daughter Greta has been taken by her dad",
+    "one of my twins is missing",
+    "what do i do about my son gone missing",
+    "staff sat him face down on the floor",
+    "he was sat down on the floor by two staff and was crying in pain",
 ]
 
 
