@@ -125,6 +125,22 @@ async def test_a_crisis_with_a_question_gets_the_numbers_then_the_fact(
     assert answers and "6 weeks" in answers[0]["text"]
 
 
+async def test_a_crisis_and_a_question_in_one_run_on_sentence_get_both(
+    client: httpx.AsyncClient,
+) -> None:
+    # No full stop between them, as parents write in a hurry: the crisis clause carries
+    # the risk, and the question after "and" is still answered.
+    parent = Parent(client)
+    await parent.at_main_menu()
+    await parent.say(
+        "my son has taken a whole packet of paracetamol and i need to know how long the "
+        "council has to decide whether to assess him"
+    )
+    assert parent.replies[0]["kind"] == "crisis"
+    answers = [r for r in parent.replies if r.get("kind") == "answer"]
+    assert answers and "6 weeks" in answers[0]["text"], parent.text
+
+
 async def test_helpline_numbers_are_answered_not_refused(client: httpx.AsyncClient) -> None:
     parent = Parent(client)
     await parent.at_main_menu()

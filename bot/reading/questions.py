@@ -195,8 +195,14 @@ def question_sentences(
         # A sentence that carried the risk can still end with a question of its own
         # ("..., what do i do"); it is asked when no risky clause overlaps it.
         tail = _asking_tail(sentence)
-        if tail is None and index not in skip:
+        # A run-on whose risk was placed in one of its clauses ("he has taken a packet
+        # of paracetamol and i need to know how long the council has"): its other
+        # clauses are read as a sentence after it would be.
+        risk_placed = index in skip and not _only_part(sentence, risky_clauses)
+        if tail is None and (index not in skip or risk_placed):
             tail = _embedded_question(sentence)
+        if risk_placed and (tail is None or any(_overlap(tail, c) for c in risky_clauses)):
+            tail = _asking_clause(sentences, sentence, skip) or tail
         if (
             tail is not None
             and not any(_overlap(tail, c) for c in risky_clauses)
@@ -204,6 +210,22 @@ def question_sentences(
         ):
             asked.append(tail)
     return asked
+
+
+def _asking_clause(
+    sentences: list[Sentence], sentence: Sentence, skip: set[int] | frozenset[int]
+) -> Sentence | None:
+    """The first clause of `sentence` that asks something and did not carry the risk."""
+    for index, clause in enumerate(sentences):
+        if (
+            clause.clause
+            and index not in skip
+            and sentence.start <= clause.start
+            and clause.end <= sentence.end
+            and is_question(clause)
+        ):
+            return clause
+    return None
 
 
 def _overlap(one: Sentence, other: Sentence) -> bool:
