@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.chat import Parent
 
@@ -111,31 +112,23 @@ async def test_typed_requests_still_go_to_their_flows(client: httpx.AsyncClient)
     assert parent.replies[0].get("kind") != "answer"
 
 
-async def test_a_crisis_with_a_question_gets_the_numbers_then_the_fact(
-    client: httpx.AsyncClient,
-) -> None:
-    parent = Parent(client)
-    await parent.at_main_menu()
-    await parent.say(
-        "We asked for an assessment in May. Last night he said he wants to kill himself. "
-        "How long does the council have to decide whether to assess him?"
-    )
-    assert parent.replies[0]["kind"] == "crisis"
-    answers = [r for r in parent.replies if r.get("kind") == "answer"]
-    assert answers and "6 weeks" in answers[0]["text"]
-
-
-async def test_a_crisis_and_a_question_in_one_run_on_sentence_get_both(
-    client: httpx.AsyncClient,
-) -> None:
+CRISIS_AND_QUESTION = [
+    "We asked for an assessment in May. Last night he said he wants to kill himself. "
+    "How long does the council have to decide whether to assess him?",
     # No full stop between them, as parents write in a hurry: the crisis clause carries
     # the risk, and the question after "and" is still answered.
+    "my son has taken a whole packet of paracetamol and i need to know how long the "
+    "council has to decide whether to assess him",
+]
+
+
+@pytest.mark.parametrize("message", CRISIS_AND_QUESTION)
+async def test_a_crisis_with_a_question_gets_the_numbers_then_the_fact(
+    client: httpx.AsyncClient, message: str
+) -> None:
     parent = Parent(client)
     await parent.at_main_menu()
-    await parent.say(
-        "my son has taken a whole packet of paracetamol and i need to know how long the "
-        "council has to decide whether to assess him"
-    )
+    await parent.say(message)
     assert parent.replies[0]["kind"] == "crisis"
     answers = [r for r in parent.replies if r.get("kind") == "answer"]
     assert answers and "6 weeks" in answers[0]["text"], parent.text

@@ -201,12 +201,12 @@ def question_sentences(
         risk_placed = index in skip and not _only_part(sentence, risky_clauses)
         if tail is None and (index not in skip or risk_placed):
             tail = _embedded_question(sentence)
-        if risk_placed and (tail is None or any(_overlap(tail, c) for c in risky_clauses)):
+        if risk_placed and (tail is None or _overlaps_any(tail, risky_clauses)):
             tail = _asking_clause(sentences, sentence, skip) or tail
         if (
             tail is not None
-            and not any(_overlap(tail, c) for c in risky_clauses)
-            and (index not in skip or not _only_part(sentence, risky_clauses))
+            and not _overlaps_any(tail, risky_clauses)
+            and (index not in skip or risk_placed)
         ):
             asked.append(tail)
     return asked
@@ -220,8 +220,7 @@ def _asking_clause(
         if (
             clause.clause
             and index not in skip
-            and sentence.start <= clause.start
-            and clause.end <= sentence.end
+            and _inside(clause, sentence)
             and is_question(clause)
         ):
             return clause
@@ -232,9 +231,17 @@ def _overlap(one: Sentence, other: Sentence) -> bool:
     return one.start < other.end and other.start < one.end
 
 
+def _overlaps_any(part: Sentence, others: list[Sentence]) -> bool:
+    return any(_overlap(part, other) for other in others)
+
+
+def _inside(inner: Sentence, outer: Sentence) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
 def _only_part(sentence: Sentence, risky_clauses: list[Sentence]) -> bool:
     """A risky sentence none of whose clauses was flagged: the risk may be anywhere in it."""
-    return not any(sentence.start <= c.start and c.end <= sentence.end for c in risky_clauses)
+    return not any(_inside(clause, sentence) for clause in risky_clauses)
 
 
 def _asking_tail(sentence: Sentence) -> Sentence | None:
