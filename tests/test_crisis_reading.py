@@ -106,9 +106,11 @@ async def test_everyday_distress_gets_a_kind_line_support_and_the_answer(
     await parent.at_main_menu()
     await parent.say("I'm exhausted. How do I ask the council for an EHC needs assessment?")
     assert "999" not in parent.text
-    first = parent.replies[0]
-    assert "Support for you" in [b["label"] for b in first["buttons"]]
-    assert "assessment" in " ".join(r["text"] for r in parent.replies[1:]).lower()
+    # The fact comes first; the kind line and "Support for you" follow it.
+    assert "assessment" in parent.replies[0]["text"].lower(), parent.replies[0]["text"][:200]
+    last = parent.replies[-1]
+    assert last["text"].startswith("That sounds exhausting"), last["text"][:200]
+    assert "Support for you" in [b["label"] for b in last["buttons"]]
     assert await app.state.services.database.read(urgent_conversations) == []
     assert await app.state.services.database.read(tickets.queue, None) == []
     await parent.press("Support for you")

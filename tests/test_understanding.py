@@ -69,7 +69,7 @@ async def test_a_statement_gets_its_topic_overview(
     parent = Parent(client)
     await parent.at_main_menu()
     await parent.say(typed)
-    # Everyday distress ("I'm exhausted") gets one kind line first, then the answer.
+    # Everyday distress ("I'm exhausted") gets the answer, then one kind line.
     replies = [r for r in parent.replies if not r["text"].startswith("That sounds exhausting")]
     assert replies[0]["text"].startswith(f"**{title}**"), parent.text[:120]
     assert "Source: " in parent.text

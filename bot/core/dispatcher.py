@@ -447,6 +447,8 @@ class Dispatcher:
         if screening.borderline and inbound.payload is None:
             replies = await self._runner.check_in(state, channel)
             return replies + await self._answer_question_too(state, turn)
+        # Everyday distress ("I'm exhausted"): the answer first, so the fact is in the
+        # first message, then one kind line with "Support for you" to end on.
         kind_line: list[Reply] = []
         if screening.everyday_distress and inbound.payload is None:
             kind_line = self._runner.everyday_distress()
@@ -457,13 +459,14 @@ class Dispatcher:
                 replies += await self._runner.handle_text(
                     state, text, channel, prediction, turn.asked
                 )
-            return kind_line + replies
+            return replies + kind_line
         if inbound.payload is not None:
             return await self._runner.handle_payload(state, inbound.payload, channel)
         if text is not None:
-            return kind_line + await self._runner.handle_text(
+            answered = await self._runner.handle_text(
                 state, text, channel, prediction, turn.asked
             )
+            return answered + kind_line
         return await self._runner.handle_media(state, channel)
 
     async def _answer_question_too(self, state: ConversationState, turn: Turn) -> list[Reply]:

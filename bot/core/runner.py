@@ -230,7 +230,7 @@ class FlowRunner:
         return await self._run(state, CRISIS_FLOW, "check_in", channel)
 
     def everyday_distress(self) -> list[Reply]:
-        """One kind line and "Support for you"; the answer follows it."""
+        """One kind line and "Support for you", sent after the answer."""
         return self.render_node(CRISIS_FLOW, "everyday")
 
     async def answer_question(
