@@ -463,9 +463,7 @@ class Dispatcher:
         if inbound.payload is not None:
             return await self._runner.handle_payload(state, inbound.payload, channel)
         if text is not None:
-            answered = await self._runner.handle_text(
-                state, text, channel, prediction, turn.asked
-            )
+            answered = await self._runner.handle_text(state, text, channel, prediction, turn.asked)
             return answered + kind_line
         return await self._runner.handle_media(state, channel)
 
