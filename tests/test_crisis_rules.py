@@ -25,6 +25,7 @@ MUST_MATCH = {
         "everyone would be better off without me",
         "theres no point carrying on",
         "some nights I want to go to sleep and not wake up",
+        "If the tribunal goes against us I'm done. I've already decided how.",
     ],
     "self_harm": [
         "my daughter has been self-harming",
@@ -33,6 +34,7 @@ MUST_MATCH = {
         "she scratches herself until it bleeds",
         "he hurts himself when he's upset",
         "he bangs his head on the wall so hard he's covered in bruises",
+        "she's started holding her hair straighteners against her wrist",
     ],
     "overdose": [
         "she took an overdose",
@@ -70,6 +72,8 @@ MUST_MATCH = {
         "he ran away this morning",
         "she hasn't come home and it's midnight",
         "his dad took him abroad without my permission",
+        "the taxi arrived home empty and no one can tell me where he is",
+        "dd didnt get off the school bus, its 5 now and her phone is off",
     ],
     "restraint_seclusion": [
         "they restrained him and now he has bruises",
@@ -85,6 +89,8 @@ MUST_MATCH = {
         "she's having a seizure and it won't stop",
         "he's not breathing",
         "her lips are going blue",
+        "His trache has come out and I can't get the new one in",
+        "he's pulled his trache out and his sats are dropping",
     ],
 }
 
@@ -106,6 +112,11 @@ MUST_NOT_MATCH = [
     "she was knackered after school",
     "they kicked him off the football team",
     "he hits other children when he's overwhelmed and the school want to exclude him",
+    "What's the law on seclusion in schools in England?",
+    "the school keep it locked in the office and give it at lunch",
+    "she had an overdose of screen time this weekend",
+    "his favourite book is about a boy who runs away to sea",
+    "we've decided how to word the appeal",
 ]
 
 
