@@ -26,6 +26,7 @@ MUST_MATCH = {
         "theres no point carrying on",
         "some nights I want to go to sleep and not wake up",
         "If the tribunal goes against us I'm done. I've already decided how.",
+        "ive already decided how and i'm not scared",
     ],
     "self_harm": [
         "my daughter has been self-harming",
@@ -35,12 +36,14 @@ MUST_MATCH = {
         "he hurts himself when he's upset",
         "he bangs his head on the wall so hard he's covered in bruises",
         "she's started holding her hair straighteners against her wrist",
+        "she burns her wrist with her straightners",
     ],
     "overdose": [
         "she took an overdose",
         "he's swallowed a load of paracetamol",
         "my son took too many of his tablets",
         "my toddler drank some bleach",
+        "he overdosed on sweets that turned out to be his sisters melatonin gummies",
     ],
     "not_eating_drinking": [
         "he hasn't eaten or drunk anything for 3 days",
@@ -74,8 +77,11 @@ MUST_MATCH = {
         "his dad took him abroad without my permission",
         "the taxi arrived home empty and no one can tell me where he is",
         "dd didnt get off the school bus, its 5 now and her phone is off",
+        "the bus has come home without him",
     ],
     "restraint_seclusion": [
+        "he has been in seclusion in hospitals for months",
+        "they took his phone locked him in a room and wouldnt let him call me",
         "they restrained him and now he has bruises",
         "there are marks on her arms from being restrained",
         "they shut him in a room on his own at school and he couldn't get out",
@@ -91,6 +97,7 @@ MUST_MATCH = {
         "her lips are going blue",
         "His trache has come out and I can't get the new one in",
         "he's pulled his trache out and his sats are dropping",
+        "his trache is out and hes struggling",
     ],
 }
 
@@ -117,6 +124,11 @@ MUST_NOT_MATCH = [
     "she had an overdose of screen time this weekend",
     "his favourite book is about a boy who runs away to sea",
     "we've decided how to word the appeal",
+    "i'm putting a hot water bottle on her tummy for her period pains",
+    "the bus turned up without her wheelchair",
+    "the school will tell us where she is going in september",
+    "we put a lock on the fridge and he's already worked out how.",
+    "the sats are falling in may and she's so anxious",
 ]
 
 
