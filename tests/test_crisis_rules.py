@@ -27,6 +27,7 @@ MUST_MATCH = {
         "some nights I want to go to sleep and not wake up",
         "If the tribunal goes against us I'm done. I've already decided how.",
         "ive already decided how and i'm not scared",
+        "I've started working out which bit of the M6 would look most like an accident",
     ],
     "self_harm": [
         "my daughter has been self-harming",
@@ -44,8 +45,11 @@ MUST_MATCH = {
         "my son took too many of his tablets",
         "my toddler drank some bleach",
         "he overdosed on sweets that turned out to be his sisters melatonin gummies",
+        "our kid's necked the Calpol, the big bottle",
+        "a carer at respite gave him another child's meds by mistake and he's really drowsy",
     ],
     "not_eating_drinking": [
+        "not eaten since the transition meeting on monday, its thursday now",
         "he hasn't eaten or drunk anything for 3 days",
         "she's refusing all fluids",
         "my son hasnt had a drink since yesterday morning",
@@ -60,6 +64,8 @@ MUST_MATCH = {
         "she's in danger right now",
         "the kids aren't safe at home",
         "my partner hits me",
+        "he's texting that he's coming to finish me and my lad when he gets out",
+        "she told me the man at contact touches her front bottom and it's a secret",
     ],
     "parent_may_harm": [
         "I'm scared I'll hurt my son",
@@ -78,6 +84,10 @@ MUST_MATCH = {
         "the taxi arrived home empty and no one can tell me where he is",
         "dd didnt get off the school bus, its 5 now and her phone is off",
         "the bus has come home without him",
+        "wee lassie's slipped oot the hoose again, polis said wait but its dark",
+        "our kid went out on his scooter at 2 and its now 9 and his phones off",
+        "Holiday club have just rung to ask if I'd picked her up already. I haven't.",
+        "his tracker says he's near the railway line but it's not moved for an hour",
     ],
     "restraint_seclusion": [
         "he has been in seclusion in hospitals for months",
@@ -87,6 +97,7 @@ MUST_MATCH = {
         "they shut him in a room on his own at school and he couldn't get out",
     ],
     "grooming_exploitation": [
+        "the online friend from his game has posted him a present and wants our address",
         "he's being groomed online",
         "a man on snapchat asked her to send pictures",
         "I think he's been pulled into county lines",
@@ -98,6 +109,8 @@ MUST_MATCH = {
         "His trache has come out and I can't get the new one in",
         "he's pulled his trache out and his sats are dropping",
         "his trache is out and hes struggling",
+        "Type 1, sugars are 1.9, she's not making sense",
+        "the button on his tummy came out, its the gastrostomy, its bleeding",
     ],
 }
 
@@ -129,6 +142,11 @@ MUST_NOT_MATCH = [
     "the school will tell us where she is going in september",
     "we put a lock on the fridge and he's already worked out how.",
     "the sats are falling in may and she's so anxious",
+    "has anyone seen a child psychologist privately",
+    "his blood sugars are 6.2 and stable",
+    "we're coming to finish the decorating on saturday",
+    "the game company wants our address for the competition prize",
+    "he hasn't eaten school dinners since the menu changed",
 ]
 
 
