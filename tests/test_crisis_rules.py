@@ -47,6 +47,8 @@ MUST_MATCH = {
         "he overdosed on sweets that turned out to be his sisters melatonin gummies",
         "our kid's necked the Calpol, the big bottle",
         "a carer at respite gave him another child's meds by mistake and he's really drowsy",
+        "we've both given her Calpol today without telling each other, she's had four doses in about five hours",
+        "I've given her her melatonin twice by mistake",
     ],
     "not_eating_drinking": [
         "not eaten since the transition meeting on monday, its thursday now",
@@ -88,9 +90,12 @@ MUST_MATCH = {
         "our kid went out on his scooter at 2 and its now 9 and his phones off",
         "Holiday club have just rung to ask if I'd picked her up already. I haven't.",
         "his tracker says he's near the railway line but it's not moved for an hour",
+        "should have had her home by 6pm its 8pm now and the taxi company wont answer",
+        "no ones seen him since lunch",
     ],
     "restraint_seclusion": [
         "he has been in seclusion in hospitals for months",
+        "he came out the school with a big red mark across his throat, they said he was in a hold",
         "they took his phone locked him in a room and wouldnt let him call me",
         "they restrained him and now he has bruises",
         "there are marks on her arms from being restrained",
@@ -111,6 +116,8 @@ MUST_MATCH = {
         "his trache is out and hes struggling",
         "Type 1, sugars are 1.9, she's not making sense",
         "the button on his tummy came out, its the gastrostomy, its bleeding",
+        "his button's fallen out and i haven't got a spare",
+        "type 1, his sugar's 1.9 and he's really drowsy",
     ],
 }
 
@@ -147,6 +154,17 @@ MUST_NOT_MATCH = [
     "we're coming to finish the decorating on saturday",
     "the game company wants our address for the competition prize",
     "he hasn't eaten school dinners since the menu changed",
+    "the consultant said to give him a double dose of movicol this week",
+    "she had a hypo at school, sugars were 2.5, they gave her lucozade and she was fine",
+    "its 2 weeks since the EHCP deadline and the caseworker is not answering",
+    "this EHCP process is going to finish me off",
+    "school say he wets on purpose but it looks like an accident to me",
+    "he keeps touching his privates in class, how do I get school to handle it",
+    "my dad slipped away peacefully last week, it's been a dark time",
+    "his progress on the school tracker hasn't moved all year",
+    "has anyone seen a child neurologist at GOSH",
+    "we're hoping the PEG will come out next year",
+    "the school want to train staff in positive handling, what should the plan say",
 ]
 
 

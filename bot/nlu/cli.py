@@ -93,6 +93,8 @@ CRISIS_SETS = {
     # Blind too (stop 30), asked for the wordings a keyword list would miss: regional
     # speech, euphemism, what is happening rather than its name.
     "dev4": "dev/crisis_dev4.yml",
+    # Blind too (stop 30): long messages with the risk buried, understated or reported.
+    "dev5": "dev/crisis_dev5.yml",
 }
 # Sets whose messages are never printed, only their figures: read, they would be tuned to.
 FIGURES_ONLY = frozenset({"fresh2"})
