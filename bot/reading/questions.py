@@ -220,7 +220,7 @@ def _asking_clause(
         if (
             clause.clause
             and index not in skip
-            and _inside(clause, sentence)
+            and sentence.contains(clause)
             and is_question(clause)
         ):
             return clause
@@ -235,13 +235,9 @@ def _overlaps_any(part: Sentence, others: list[Sentence]) -> bool:
     return any(_overlap(part, other) for other in others)
 
 
-def _inside(inner: Sentence, outer: Sentence) -> bool:
-    return outer.start <= inner.start and inner.end <= outer.end
-
-
 def _only_part(sentence: Sentence, risky_clauses: list[Sentence]) -> bool:
     """A risky sentence none of whose clauses was flagged: the risk may be anywhere in it."""
-    return not any(_inside(clause, sentence) for clause in risky_clauses)
+    return not any(sentence.contains(clause) for clause in risky_clauses)
 
 
 def _asking_tail(sentence: Sentence) -> Sentence | None:

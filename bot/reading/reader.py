@@ -51,7 +51,7 @@ class MessageReader:
         for index in list(risky):
             clause = sentences[index]
             for other, sentence in enumerate(sentences):
-                if sentence.start <= clause.start and clause.end <= sentence.end:
+                if sentence.contains(clause):
                     risky.add(other)
         asked = question_sentences(sentences, risky)
         return Reading(text, sentences, screening, asked)

@@ -66,6 +66,10 @@ class Sentence:
             object.__setattr__(self, "_words", count_words(self.text))
         return self._words
 
+    def contains(self, other: Sentence) -> bool:
+        """Whether `other` lies within this sentence (a clause cut from it, or itself)."""
+        return self.start <= other.start and other.end <= self.end
+
 
 # Contractions typed without the apostrophe ("cant", "dont", "im"), so rules and
 # the classifier see one spelling. "ill" and "id" are real words and are left.

@@ -85,7 +85,7 @@ def settled_history(text: str, sentences: list[Sentence], screening: Screening) 
         # went through a bad time and was self-harming"), unless it turns away from it:
         # "he was groomed two years ago, but a man is messaging him" stays a crisis.
         if not _TURN.match(fold(part.text)):
-            around += [s for s in sentences if s.start <= part.start and part.end <= s.end]
+            around += [s for s in sentences if s.contains(part)]
         if not any(PAST.search(fold(s.text)) for s in around):
             return screening
     return replace(
