@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--set",
         action="append",
-        choices=["heldout", "fresh", "fresh2", "dev", "dev2", "dev3", "dev4", "dev5"],
+        choices=["heldout", "fresh", "fresh2", "dev", "dev2"],
         help="crisis sets to report (default: heldout, fresh and fresh2)",
     )
     answers = commands.add_parser("answers", help="the answer cards")

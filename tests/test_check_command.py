@@ -83,6 +83,23 @@ def test_bad_nlu_data_fails(tmp_path: Path) -> None:
     assert "unknown intent 'not_a_real_intent'" in result.stdout
 
 
+def test_a_crisis_message_set_with_an_unknown_kind_fails(tmp_path: Path) -> None:
+    nlu = tmp_path / "nlu_data"
+    shutil.copytree(PROJECT_ROOT / "nlu_data", nlu)
+    (nlu / "crisis_messages" / "extra.yml").write_text(
+        "version: 1\nmessages:\n"
+        "  - text: he swallowed a whole strip of his tablets\n    crisis: true\n"
+        "    kinds: [overdose]\n"
+        "  - text: she has gone off on her bike and nobody knows where\n    crisis: true\n"
+        "    kinds: [runaway]\n"
+        "  - crisis: false\n"
+    )
+    result = run_check(tmp_path, nlu_data_dir=nlu)
+    assert result.returncode == 1
+    assert "crisis_messages/extra.yml: message 2: unknown crisis kind 'runaway'" in result.stdout
+    assert "crisis_messages/extra.yml: message 3 has no text" in result.stdout
+
+
 def test_a_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
     result = run_check(tmp_path, port="not-a-port")
     assert result.returncode == 2

@@ -196,6 +196,11 @@ ORDINARY = [
     "his ta has been taken away to cover other classes most afternoons, is that allowed",
     "by the time i sat down to deal with the council letter it was 10 weeks old, can i still appeal",
     "he has run out of class when overwhelmed and now they say he cant go on the residential",
+    # A child's diagnosis or age in a plain question: the classifier called both a crisis
+    # until it was trained on whole messages written blind (nlu_data/crisis_messages/).
+    "My daughter hasn't been diagnosed with anything yet. Can I still ask for an EHC needs "
+    "assessment?",
+    "Can they stop my son's plan just because he has turned 19?",
 ]
 STILL_CRISIS = [
     "my son is suicidal, what should the school's suicide prevention policy say",

@@ -31,6 +31,12 @@ threshold was lowered to 0.62, where recall is at least the old model's on both
 sets (held-out 0.992, fresh 0.982) with false alarms about as before. Because that
 choice looked at those sets' recall, they no longer measure this one number
 cleanly; a new fresh set should (see the closing note of issue 13).
+Stop 31: trained also on three blind sets of whole messages (nlu_data/crisis_messages/,
+about 900 crises and 900 ordinary or borderline messages), the classifier alone, on
+the development sets it never reads (dev and dev2, with the answers dev questions as
+more negatives), caught 0.990 of the crises at 0.62 with 10.2% false alarms, against
+0.983 and 15.8% before. 0.58 was chosen on those sets: one point more recall than
+before (0.992), for a third fewer false alarms (12.4%). 0.55 gives 0.996 and 14.0%.
 Below the crisis level, the borderline and everyday-distress rules set `level`,
 which the reply follows. Recall is never traded for fewer alarms.
 
@@ -49,7 +55,7 @@ from bot.reading.sentences import Sentence, fold_many
 from bot.safety.classifier import CrisisClassifier
 from bot.safety.rules import RuleSet
 
-CLASSIFIER_THRESHOLD = 0.62
+CLASSIFIER_THRESHOLD = 0.58
 # One or two words ("my son") give the classifier too little to go on.
 CLASSIFIER_MIN_WORDS = 3
 # A clause cut from a run-on needs a little more: "my son is 9", "and asking me to
