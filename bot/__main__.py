@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--set",
         action="append",
-        choices=["heldout", "fresh", "fresh2", "fresh3", "fresh4", "dev", "dev2"],
-        help="crisis sets to report (default: heldout and fresh to fresh4)",
+        choices=["heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "dev", "dev2"],
+        help="crisis sets to report (default: heldout and fresh to fresh5)",
     )
     answers = commands.add_parser("answers", help="the answer cards")
     answers_commands = answers.add_subparsers(dest="answers_command", required=True)

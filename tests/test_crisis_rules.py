@@ -94,6 +94,7 @@ MUST_MATCH = {
         "no ones seen him since lunch",
     ],
     "restraint_seclusion": [
+        "The nursery put my 3 year old in a travel cot in a separate room with the door shut",
         "he has been in seclusion in hospitals for months",
         "he came out the school with a big red mark across his throat, they said he was in a hold",
         "they took his phone locked him in a room and wouldnt let him call me",
@@ -165,6 +166,8 @@ MUST_NOT_MATCH = [
     "has anyone seen a child neurologist at GOSH",
     "we're hoping the PEG will come out next year",
     "the school want to train staff in positive handling, what should the plan say",
+    "they put him in a separate room with the door closed for his exams",
+    "school put her in a separate room with the door shut so she can concentrate",
 ]
 
 

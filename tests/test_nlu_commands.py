@@ -70,9 +70,14 @@ def test_eval_prints_accuracy_and_per_intent_f1(tmp_path: Path) -> None:
     assert "accuracy:" in result.stdout and "macro F1:" in result.stdout
     assert "safeguarding_crisis" in result.stdout
     assert "crisis recall: 1.000" in result.stdout
-    # The second to fourth fresh crisis sets are measured, never read: their figures
+    # The second to fifth fresh crisis sets are measured, never read: their figures
     # print, none of their messages do (whoever tunes the screen would tune to them).
-    for name in ("crisis_fresh2.yml", "crisis_fresh3.yml", "crisis_fresh4.yml"):
+    for name in (
+        "crisis_fresh2.yml",
+        "crisis_fresh3.yml",
+        "crisis_fresh4.yml",
+        "crisis_fresh5.yml",
+    ):
         assert f"crisis set test/{name}" in result.stdout
         fresh = yaml.safe_load((DATA / "test" / name).read_text(encoding="utf-8"))
         assert not [m["text"] for m in fresh["messages"] if repr(m["text"]) in result.stdout]
@@ -81,7 +86,12 @@ def test_eval_prints_accuracy_and_per_intent_f1(tmp_path: Path) -> None:
 
 def test_the_measuring_only_set_gives_counts_not_messages_in_json(evaluation: dict) -> None:
     sets = {found["set"]: found for found in evaluation["crisis_sets"]}
-    for name in ("test/crisis_fresh2.yml", "test/crisis_fresh3.yml", "test/crisis_fresh4.yml"):
+    for name in (
+        "test/crisis_fresh2.yml",
+        "test/crisis_fresh3.yml",
+        "test/crisis_fresh4.yml",
+        "test/crisis_fresh5.yml",
+    ):
         fresh = sets.pop(name)
         assert fresh["crises"] >= 250 and fresh["negatives"] >= 200
         assert isinstance(fresh["missed"], int) and isinstance(fresh["false_alarms"], int)
