@@ -45,6 +45,10 @@ development crisis fewer; 0.5 gives 0.992 and 12.9%. Two candidates were then co
 once on a fifth fresh set written for the purpose (figures only): sets 3 to 7 at 0.58
 caught 0.987 of its crises with 8.7% false alarms, sets 3 to 11 at 0.5 caught 0.993
 with 11.3%. A miss is the worst failure, so the second is shipped.
+The full test suite then found everyday messages the new model flagged at 0.5 ("the
+taxi to school has stopped coming", "my son was sent home from school again today",
+"I have to reply by Friday and I'm scared"): ordinary sentences of those kinds were
+added to crisis_negatives.yml (not the tests' own words), and 0.5 kept.
 Below the crisis level, the borderline and everyday-distress rules set `level`,
 which the reply follows. Recall is never traded for fewer alarms.
 
