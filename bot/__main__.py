@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import SettingsError, load_settings
+from bot.nlu.crisis_sets import CRISIS_SETS, DEFAULT_CRISIS_SETS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--set",
         action="append",
-        choices=["heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "dev", "dev2"],
-        help="crisis sets to report (default: heldout and fresh to fresh5)",
+        choices=list(CRISIS_SETS),
+        help=f"crisis sets to report (default: {', '.join(DEFAULT_CRISIS_SETS)})",
     )
     answers = commands.add_parser("answers", help="the answer cards")
     answers_commands = answers.add_subparsers(dest="answers_command", required=True)

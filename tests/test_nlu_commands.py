@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.nlu.crisis_sets import CRISIS_SETS, FIGURES_ONLY
 
 DATA = PROJECT_ROOT / "nlu_data"
 
@@ -72,26 +73,17 @@ def test_eval_prints_accuracy_and_per_intent_f1(tmp_path: Path) -> None:
     assert "crisis recall: 1.000" in result.stdout
     # The second to fifth fresh crisis sets are measured, never read: their figures
     # print, none of their messages do (whoever tunes the screen would tune to them).
-    for name in (
-        "crisis_fresh2.yml",
-        "crisis_fresh3.yml",
-        "crisis_fresh4.yml",
-        "crisis_fresh5.yml",
-    ):
-        assert f"crisis set test/{name}" in result.stdout
-        fresh = yaml.safe_load((DATA / "test" / name).read_text(encoding="utf-8"))
+    assert {"fresh2", "fresh3", "fresh4", "fresh5"} <= FIGURES_ONLY
+    for name in sorted(CRISIS_SETS[key] for key in FIGURES_ONLY):
+        assert f"crisis set {name}" in result.stdout
+        fresh = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
         assert not [m["text"] for m in fresh["messages"] if repr(m["text"]) in result.stdout]
     assert "not shown: this set is for measuring only" in result.stdout
 
 
 def test_the_measuring_only_set_gives_counts_not_messages_in_json(evaluation: dict) -> None:
     sets = {found["set"]: found for found in evaluation["crisis_sets"]}
-    for name in (
-        "test/crisis_fresh2.yml",
-        "test/crisis_fresh3.yml",
-        "test/crisis_fresh4.yml",
-        "test/crisis_fresh5.yml",
-    ):
+    for name in sorted(CRISIS_SETS[key] for key in FIGURES_ONLY):
         fresh = sets.pop(name)
         assert fresh["crises"] >= 250 and fresh["negatives"] >= 200
         assert isinstance(fresh["missed"], int) and isinstance(fresh["false_alarms"], int)

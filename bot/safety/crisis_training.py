@@ -65,7 +65,7 @@ _TRAINING_CACHE: dict[tuple[str, tuple[float, ...]], CrisisTraining] = {}
 
 def load_crisis_training(data_dir: Path) -> CrisisTraining:
     """The classifier's training data: nlu_data/ (never its test/ or dev/ folders)."""
-    files = sorted(data_dir.glob("*.yml")) + sorted((data_dir / MESSAGES_FOLDER).glob("*.yml"))
+    files = sorted(data_dir.glob("*.yml")) + _message_files(data_dir)
     stamps = tuple(p.stat().st_mtime for p in files)
     key = (str(data_dir.resolve()), stamps)
     if key not in _TRAINING_CACHE:
@@ -102,7 +102,7 @@ def _read_crisis_training(data_dir: Path) -> CrisisTraining:
         training.not_crisis.extend(_texts(document.get(section)))
     negatives = _read_yaml(data_dir, NEGATIVES_FILE, training)
     training.not_crisis.extend(_texts(negatives.get("not_crisis")))
-    for path in sorted((data_dir / MESSAGES_FOLDER).glob("*.yml")):
+    for path in _message_files(data_dir):
         _add_messages(data_dir, f"{MESSAGES_FOLDER}/{path.name}", training)
     intents = load_training_data(data_dir)
     for intent, examples in sorted(intents.examples.items()):
@@ -111,6 +111,10 @@ def _read_crisis_training(data_dir: Path) -> CrisisTraining:
         else:
             training.not_crisis.extend(examples)
     return training
+
+
+def _message_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / MESSAGES_FOLDER).glob("*.yml"))
 
 
 def _add_messages(data_dir: Path, name: str, training: CrisisTraining) -> None:
@@ -123,18 +127,19 @@ def _add_messages(data_dir: Path, name: str, training: CrisisTraining) -> None:
         return
     for number, message in enumerate(messages, start=1):
         text = message.get("text") if isinstance(message, dict) else None
-        if not isinstance(text, str) or not text.strip():
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
             training.problems.append(f"{data_dir.name}/{name}: message {number} has no text")
             continue
         if not message.get("crisis"):
-            training.not_crisis.append(text.strip())
+            training.not_crisis.append(text)
             continue
         kinds = message.get("kinds")
         kind = kinds[0] if isinstance(kinds, list) and kinds else None
         if kind is None:
-            training.crisis_other.append(text.strip())
+            training.crisis_other.append(text)
         elif kind in CRISIS_KINDS:
-            training.by_kind.setdefault(kind, []).append(text.strip())
+            training.by_kind.setdefault(kind, []).append(text)
         else:
             training.problems.append(
                 f"{data_dir.name}/{name}: message {number}: unknown crisis kind '{kind}'"
