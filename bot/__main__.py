@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.nlu_command == "predict":
             return cli.predict(settings, jsonl=args.jsonl)
-        sets = tuple(args.set) if args.set else cli.DEFAULT_CRISIS_SETS
+        sets = tuple(args.set) if args.set else DEFAULT_CRISIS_SETS
         return cli.run_eval(settings, as_json=args.json, crisis_sets=sets)
     if args.command == "answers":
         from bot.answers_eval import run_answers_eval
